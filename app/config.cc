@@ -1,0 +1,353 @@
+#include "app/config.h"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <system_error>
+#include <utility>
+
+#include "common/http_server.h"
+#include "common/secret.h"
+#include "common/yaml_util.h"
+
+namespace rebound::app {
+namespace {
+
+namespace fs = std::filesystem;
+using common::StrictMap;
+using std::chrono::milliseconds;
+
+constexpr int64_t kMaxInt64 = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMaxBodyBytes = 64 * 1024 * 1024;
+constexpr int64_t kMaxThreads = 1024;
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// Why `path` cannot be opened for reading, or nullopt when it can.
+std::optional<std::string> UnreadableReason(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return "it is a directory";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::generic_category().message(errno);
+  return std::nullopt;
+}
+
+// Reads one rebound.yaml document into a Config, adding every problem found to `errors`.
+class ConfigParser {
+ public:
+  ConfigParser(const std::string& path, common::YamlErrors& errors) : errors_(errors) {
+    std::error_code ec;
+    fs::path absolute = fs::absolute(path, ec);
+    dir_ = (ec ? fs::path(path) : absolute).parent_path();
+    config_.file = path;
+  }
+
+  Config Parse(const YAML::Node& root) {
+    StrictMap top(root, "",
+                  {"listen", "tls", "webhook", "state_dir", "journal", "kubernetes", "prometheus",
+                   "alertmanager", "slack", "playbooks", "guardrails", "log", "server"},
+                  errors_);
+    ParseListen(top);
+    ParseTls(top);
+    ParseWebhook(top);
+    if (top.Require("state_dir")) {
+      if (auto dir = Path(top, "state_dir")) config_.state_dir = *dir;
+    }
+    ParseJournal(top);
+    ParseKubernetes(top);
+    ParseEndpoint(top, "prometheus", config_.prometheus);
+    ParseEndpoint(top, "alertmanager", config_.alertmanager);
+    ParseSlack(top);
+    ParsePlaybooks(top);
+    ParseGuardrails(top);
+    ParseLog(top);
+    ParseServer(top);
+    return std::move(config_);
+  }
+
+ private:
+  // `path` made absolute against the config file's folder, with a leading "~/" taken from $HOME.
+  std::optional<std::string> Resolve(const std::string& path, const YAML::Node& at,
+                                     std::string_view name) {
+    if (path == "~" || path.starts_with("~/")) {
+      const char* home = std::getenv("HOME");
+      if (home == nullptr || *home == '\0') {
+        errors_.Add(at, Quote(name) + ": cannot expand \"~\": HOME is not set");
+        return std::nullopt;
+      }
+      std::string rest = path.size() > 2 ? path.substr(2) : "";
+      return (rest.empty() ? fs::path(home) : fs::path(home) / rest).lexically_normal().string();
+    }
+    fs::path p(path);
+    if (p.is_absolute()) return p.lexically_normal().string();
+    return (dir_ / p).lexically_normal().string();
+  }
+
+  // The non-empty path under `key`, resolved; nullopt when absent or invalid (reported).
+  std::optional<std::string> Path(const StrictMap& map, std::string_view key) {
+    std::optional<std::string> value = map.String(key);
+    if (!value) return std::nullopt;
+    const YAML::Node node = *map.Find(key);
+    std::string name = map.Qualified(key);
+    if (value->empty()) {
+      errors_.Add(node, Quote(name) + ": expected a path, got \"\"");
+      return std::nullopt;
+    }
+    return Resolve(*value, node, name);
+  }
+
+  // The path under `key` when it names a readable file.
+  std::optional<std::string> ReadablePath(const StrictMap& map, std::string_view key) {
+    std::optional<std::string> path = Path(map, key);
+    if (!path) return std::nullopt;
+    if (auto why = UnreadableReason(*path)) {
+      errors_.Add(*map.Find(key),
+                  Quote(map.Qualified(key)) + ": cannot read " + *path + ": " + *why);
+      return std::nullopt;
+    }
+    return path;
+  }
+
+  // The secret in the file under `file_key` or the variable under `env_key` (at most one of them
+  // is set; the caller checks). Failures name the file or variable, never the contents.
+  std::optional<std::string> Secret(const StrictMap& map, std::string_view file_key,
+                                    std::string_view env_key, std::string& file_out,
+                                    std::string& env_out) {
+    if (map.Has(file_key)) {
+      std::optional<std::string> path = Path(map, file_key);
+      if (!path) return std::nullopt;
+      file_out = *path;
+      auto secret = common::ReadSecretFile(*path);
+      if (!secret.ok()) {
+        errors_.Add(*map.Find(file_key),
+                    Quote(map.Qualified(file_key)) + ": " + secret.status().message());
+        return std::nullopt;
+      }
+      return std::move(secret).value();
+    }
+    if (map.Has(env_key)) {
+      std::optional<std::string> name = NonEmptyString(map, env_key);
+      if (!name) return std::nullopt;
+      env_out = *name;
+      auto secret = common::ReadSecretEnv(*name);
+      if (!secret.ok()) {
+        errors_.Add(*map.Find(env_key),
+                    Quote(map.Qualified(env_key)) + ": " + secret.status().message());
+        return std::nullopt;
+      }
+      return std::move(secret).value();
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> NonEmptyString(const StrictMap& map, std::string_view key) {
+    std::optional<std::string> value = map.String(key);
+    if (value && value->empty()) {
+      errors_.Add(*map.Find(key), Quote(map.Qualified(key)) + ": must not be empty");
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  // Reports, at whichever of the two keys comes second, when both are set; true when at most
+  // one is.
+  bool AtMostOne(const StrictMap& map, std::string_view a, std::string_view b) {
+    if (!map.Has(a) || !map.Has(b)) return true;
+    YAML::Mark ma = map.KeyMark(a);
+    YAML::Mark mb = map.KeyMark(b);
+    errors_.Add(ma.pos > mb.pos ? ma : mb,
+                "set only one of " + Quote(map.Qualified(a)) + " and " + Quote(map.Qualified(b)));
+    return false;
+  }
+
+  void ParseListen(const StrictMap& top) {
+    if (!top.Require("listen")) return;
+    std::optional<std::string> listen = top.String("listen");
+    if (!listen) return;
+    auto address = common::ParseListenAddress(*listen);
+    if (!address.ok()) {
+      errors_.Add(*top.Find("listen"), "\"listen\": " + address.status().message());
+      return;
+    }
+    config_.listen = *listen;
+  }
+
+  void ParseTls(const StrictMap& top) {
+    StrictMap tls = top.Child("tls", {"cert_file", "key_file"});
+    if (tls.Has("cert_file") != tls.Has("key_file")) {
+      errors_.Add(tls.mark(), "\"tls\" needs both cert_file and key_file (or neither, for HTTP)");
+    }
+    if (auto cert = ReadablePath(tls, "cert_file")) config_.tls.cert_file = *cert;
+    if (auto key = ReadablePath(tls, "key_file")) config_.tls.key_file = *key;
+  }
+
+  void ParseWebhook(const StrictMap& top) {
+    StrictMap webhook = top.Child("webhook", {"bearer_token_file", "bearer_token_env", "basic_auth",
+                                              "max_body_bytes", "queue_capacity"});
+    Config::Webhook& out = config_.webhook;
+    bool has_bearer = webhook.Has("bearer_token_file") || webhook.Has("bearer_token_env");
+    if (AtMostOne(webhook, "bearer_token_file", "bearer_token_env")) {
+      if (auto token = Secret(webhook, "bearer_token_file", "bearer_token_env",
+                              out.bearer_token_file, out.bearer_token_env)) {
+        config_.secrets.bearer_token = std::move(*token);
+      }
+    }
+    if (webhook.Has("basic_auth")) {
+      if (has_bearer) {
+        errors_.Add(webhook.KeyMark("basic_auth"),
+                    "use either bearer_token_file/bearer_token_env or basic_auth in \"webhook\", "
+                    "not both");
+      }
+      ParseBasicAuth(webhook.Child("basic_auth", {"username", "password_file", "password_env"}));
+    }
+    if (auto n = webhook.Int("max_body_bytes", 1, kMaxBodyBytes)) out.max_body_bytes = *n;
+    if (auto n = webhook.Int("queue_capacity", 1, kMaxInt64)) out.queue_capacity = *n;
+  }
+
+  void ParseBasicAuth(const StrictMap& basic) {
+    if (!basic.is_map()) return;
+    Config::Webhook::BasicAuth& out = config_.webhook.basic_auth;
+    std::optional<std::string> username;
+    if (basic.Require("username")) username = NonEmptyString(basic, "username");
+    std::optional<std::string> password;
+    if (!basic.Has("password_file") && !basic.Has("password_env")) {
+      errors_.Add(basic.mark(), "\"webhook.basic_auth\" needs password_file or password_env");
+    } else if (AtMostOne(basic, "password_file", "password_env")) {
+      password =
+          Secret(basic, "password_file", "password_env", out.password_file, out.password_env);
+    }
+    if (username) {
+      out.username = *username;
+      config_.secrets.basic_username = *username;
+    }
+    if (password) config_.secrets.basic_password = std::move(*password);
+  }
+
+  void ParseJournal(const StrictMap& top) {
+    StrictMap journal = top.Child("journal", {"retention", "max_rows"});
+    if (auto d = journal.Duration("retention", milliseconds(1))) config_.journal.retention = *d;
+    if (auto n = journal.Int("max_rows", 1, kMaxInt64)) config_.journal.max_rows = *n;
+  }
+
+  void ParseKubernetes(const StrictMap& top) {
+    StrictMap kube = top.Child("kubernetes", {"mode", "kubeconfig", "context"});
+    Config::Kubernetes& out = config_.kubernetes;
+    if (auto mode = kube.Enum("mode", {"auto", "in-cluster", "kubeconfig"})) out.mode = *mode;
+    if (auto path = Path(kube, "kubeconfig")) out.kubeconfig = *path;
+    if (auto context = kube.String("context")) out.context = *context;
+  }
+
+  void ParseEndpoint(const StrictMap& top, std::string_view name, Config::Endpoint& out) {
+    StrictMap endpoint = top.Child(name, {"url", "timeout"});
+    if (auto url = endpoint.String("url")) {
+      bool http = url->starts_with("http://") && url->size() > 7;
+      bool https = url->starts_with("https://") && url->size() > 8;
+      if (http || https) {
+        out.url = *url;
+      } else {
+        errors_.Add(*endpoint.Find("url"), Quote(endpoint.Qualified("url")) +
+                                               " must start with http:// or https:// (got " +
+                                               Quote(*url) + ")");
+      }
+    }
+    if (auto d = endpoint.Duration("timeout", milliseconds(1))) out.timeout = *d;
+  }
+
+  void ParseSlack(const StrictMap& top) {
+    StrictMap slack = top.Child("slack", {"webhook_url_file", "webhook_url_env", "channel"});
+    Config::Slack& out = config_.slack;
+    if (AtMostOne(slack, "webhook_url_file", "webhook_url_env")) {
+      // Only checked here; the notifier reads the URL itself and keeps it out of Config.
+      if (auto path = Path(slack, "webhook_url_file")) {
+        out.webhook_url_file = *path;
+        auto url = common::ReadSecretFile(*path);
+        if (!url.ok()) {
+          errors_.Add(*slack.Find("webhook_url_file"),
+                      "\"slack.webhook_url_file\": " + url.status().message());
+        }
+      }
+      if (auto env = NonEmptyString(slack, "webhook_url_env")) out.webhook_url_env = *env;
+    }
+    if (auto channel = slack.String("channel")) out.channel = *channel;
+  }
+
+  void ParsePlaybooks(const StrictMap& top) {
+    std::optional<std::vector<std::string>> globs = top.StringList("playbooks");
+    if (!globs) return;
+    const YAML::Node node = *top.Find("playbooks");
+    std::vector<std::string> resolved;
+    for (size_t i = 0; i < globs->size(); ++i) {
+      std::string name = "playbooks[" + std::to_string(i) + "]";
+      if ((*globs)[i].empty()) {
+        errors_.Add(node[i], Quote(name) + ": expected a path or glob, got \"\"");
+        continue;
+      }
+      if (auto path = Resolve((*globs)[i], node[i], name)) resolved.push_back(*path);
+    }
+    config_.playbooks = std::move(resolved);
+  }
+
+  void ParseGuardrails(const StrictMap& top) {
+    StrictMap guard =
+        top.Child("guardrails", {"dry_run", "protected_namespaces", "max_actions_per_hour"});
+    Config::Guardrails& out = config_.guardrails;
+    if (auto b = guard.Bool("dry_run")) out.dry_run = *b;
+    if (auto list = guard.StringList("protected_namespaces")) out.protected_namespaces = *list;
+    if (auto n = guard.Int("max_actions_per_hour", 1, std::numeric_limits<int>::max())) {
+      out.max_actions_per_hour = static_cast<int>(*n);
+    }
+  }
+
+  void ParseLog(const StrictMap& top) {
+    StrictMap log = top.Child("log", {"format", "level"});
+    if (auto format = log.Enum("format", {"text", "json"})) config_.log.format = *format;
+    if (auto level = log.Enum("level", {"trace", "debug", "info", "warn", "error"})) {
+      config_.log.level = *level;
+    }
+  }
+
+  void ParseServer(const StrictMap& top) {
+    StrictMap server = top.Child("server", {"threads", "request_timeout"});
+    if (auto n = server.Int("threads", 1, kMaxThreads))
+      config_.server.threads = static_cast<int>(*n);
+    if (auto d = server.Duration("request_timeout", milliseconds(1))) {
+      config_.server.request_timeout = *d;
+    }
+  }
+
+  common::YamlErrors& errors_;
+  fs::path dir_;  // the config file's folder, absolute
+  Config config_;
+};
+
+}  // namespace
+
+std::string ConfigError::ToString() const {
+  if (line == 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+LoadResult LoadConfig(const std::string& path) {
+  common::YamlErrors errors(path);
+  LoadResult result;
+  try {
+    if (std::optional<YAML::Node> root = common::LoadYamlFile(path, errors)) {
+      Config config = ConfigParser(path, errors).Parse(*root);
+      if (errors.empty()) result.config = std::move(config);
+    }
+  } catch (const std::exception& e) {
+    // Validation does not throw by design; this keeps a yaml-cpp surprise from escaping.
+    errors.Add(YAML::Mark::null_mark(), std::string("internal error reading config: ") + e.what());
+    result.config.reset();
+  }
+  for (common::YamlError& e : errors.Sorted()) {
+    result.errors.push_back({std::move(e.file), e.line, e.column, std::move(e.message)});
+  }
+  return result;
+}
+
+}  // namespace rebound::app

@@ -1,0 +1,100 @@
+// rebound.yaml: the daemon's configuration (DESIGN.md section 2), its loader and validator.
+//
+// Key names are a contract (tests, docs and the demo use them). Unknown keys and bad values
+// are errors reported as "file:line:col: message"; durations use Prometheus syntax; relative
+// paths are relative to the config file's folder. Secrets (webhook token or password) are read
+// at load time from a file or an environment variable, kept only in `secrets`, and never
+// logged or printed. Only `listen` and `state_dir` are required.
+//
+// Thread-safety: LoadConfig is reentrant; a Config is an immutable value once loaded.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rebound::app {
+
+struct ConfigError {
+  std::string file;
+  int line = 0;    // 1-based; 0 when the error is about the file as a whole
+  int column = 0;  // 1-based
+  std::string message;
+
+  // "file:line:col: message" (or "file: message" when line is 0).
+  std::string ToString() const;
+};
+
+struct Config {
+  std::string file;  // the path the config was loaded from
+  std::string listen;
+  struct Tls {
+    std::string cert_file;  // both empty: plain HTTP
+    std::string key_file;
+  } tls;
+  struct Webhook {
+    std::string bearer_token_file;
+    std::string bearer_token_env;
+    struct BasicAuth {
+      std::string username;
+      std::string password_file;
+      std::string password_env;
+    } basic_auth;
+    size_t max_body_bytes = 1048576;
+    size_t queue_capacity = 10000;
+  } webhook;
+  std::string state_dir;
+  struct Journal {
+    std::chrono::milliseconds retention = std::chrono::hours(24 * 30);
+    size_t max_rows = 100000;
+  } journal;
+  struct Kubernetes {
+    std::string mode = "auto";  // auto | in-cluster | kubeconfig
+    std::string kubeconfig;     // "~/" expanded
+    std::string context;
+  } kubernetes;
+  struct Endpoint {
+    std::string url;
+    std::chrono::milliseconds timeout = std::chrono::seconds(10);
+  };
+  Endpoint prometheus;
+  Endpoint alertmanager;
+  struct Slack {
+    std::string webhook_url_file;
+    std::string webhook_url_env;
+    std::string channel;
+  } slack;
+  std::vector<std::string> playbooks;  // globs, resolved against the config folder
+  struct Guardrails {
+    bool dry_run = false;
+    std::vector<std::string> protected_namespaces = {"kube-system"};
+    int max_actions_per_hour = 30;
+  } guardrails;
+  struct Log {
+    std::string format = "text";  // text | json
+    std::string level = "info";   // trace | debug | info | warn | error
+  } log;
+  struct Server {
+    int threads = 32;
+    std::chrono::milliseconds request_timeout = std::chrono::seconds(10);
+  } server;
+
+  // Read from the files/variables named above at load time. Never log these.
+  struct Secrets {
+    std::string bearer_token;    // empty: no bearer auth configured
+    std::string basic_username;  // empty: no basic auth configured
+    std::string basic_password;
+  } secrets;
+};
+
+struct LoadResult {
+  std::optional<Config> config;     // set when errors is empty
+  std::vector<ConfigError> errors;  // every problem found, in file order
+};
+
+// Loads and validates `path`. Reports every problem found, not just the first.
+LoadResult LoadConfig(const std::string& path);
+
+}  // namespace rebound::app

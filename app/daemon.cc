@@ -1,0 +1,187 @@
+#include "app/daemon.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/duration.h"
+#include "common/logging.h"
+#include "controller/intake/episodes_handler.h"
+
+namespace rebound::app {
+namespace {
+
+using common::HttpRequest;
+using common::HttpResponse;
+using common::HttpServer;
+
+constexpr auto kMaintenanceInterval = std::chrono::hours(1);
+
+controller::intake::WebhookAuth AuthFrom(const Config& config) {
+  return {config.secrets.bearer_token, config.secrets.basic_username,
+          config.secrets.basic_password};
+}
+
+void WarnIfUnauthenticated(const Config& config) {
+  if (config.secrets.bearer_token.empty() && config.secrets.basic_username.empty()) {
+    spdlog::warn("webhook authentication is disabled: anyone who can reach {} can post alerts",
+                 config.listen);
+  }
+}
+
+HttpServer::Route Get(common::HttpHandler handler) {
+  HttpServer::Route route;
+  route.methods = {"GET"};
+  route.handler = std::move(handler);
+  return route;
+}
+
+}  // namespace
+
+exporter::BuildInfo CurrentBuild() { return {REBOUND_VERSION, REBOUND_REVISION}; }
+
+Daemon::Daemon(Config config)
+    : config_(std::move(config)),
+      registry_(std::make_shared<prometheus::Registry>()),
+      process_collector_(std::make_shared<exporter::ProcessCollector>()),
+      max_body_bytes_(config_.webhook.max_body_bytes) {}
+
+Daemon::~Daemon() { Stop(); }
+
+common::Status Daemon::Start() {
+  using namespace controller::intake;
+  self_metrics_ = std::make_unique<exporter::SelfMetrics>(*registry_, CurrentBuild());
+  self_metrics_->leader.Set(1);
+  intake_metrics_ = std::make_unique<IntakeMetrics>(*registry_);
+
+  Journal::Options journal_options;
+  journal_options.state_dir = config_.state_dir;
+  journal_options.retention = config_.journal.retention;
+  journal_options.max_rows = config_.journal.max_rows;
+  journal_options.observe_commit = [metrics = intake_metrics_.get()](std::chrono::nanoseconds d) {
+    metrics->journal_write.Observe(std::chrono::duration<double>(d).count());
+  };
+  common::Result<std::unique_ptr<Journal>> journal = Journal::Open(journal_options, clock_);
+  if (!journal.ok()) return journal.status().WithContext("opening the journal");
+  journal_ = std::move(journal).value();
+
+  queue_ = std::make_unique<WorkQueue>(config_.webhook.queue_capacity);
+  webhook_ = std::make_unique<WebhookHandler>(*journal_, *queue_, *intake_metrics_);
+  webhook_->SetAuth(AuthFrom(config_));
+  WarnIfUnauthenticated(config_);
+  worker_ = std::make_unique<Worker>(*journal_, *queue_, *intake_metrics_);
+  worker_->Start();
+
+  HttpServer::Options server_options;
+  server_options.listen = config_.listen;
+  server_options.tls_cert_file = config_.tls.cert_file;
+  server_options.tls_key_file = config_.tls.key_file;
+  server_options.num_threads = config_.server.threads;
+  server_options.request_timeout = config_.server.request_timeout;
+  server_ = std::make_unique<HttpServer>(server_options);
+
+  HttpServer::Route webhook;
+  webhook.methods = {"POST"};
+  webhook.handler = [this](const HttpRequest& r) { return webhook_->Handle(r); };
+  webhook.max_body_bytes = [this] { return max_body_bytes_.load(); };
+  webhook.check_headers = [this](const HttpRequest& r) { return webhook_->CheckHeaders(r); };
+  webhook.observe_status = [this](int code) { intake_metrics_->WebhookRequests(code).Increment(); };
+  server_->Handle("/webhook/alertmanager", std::move(webhook));
+  server_->Handle("/metrics", Get([this](const HttpRequest&) {
+                    return exporter::RenderMetrics({registry_, process_collector_});
+                  }));
+  server_->Handle("/healthz", Get([](const HttpRequest&) {
+                    return HttpResponse::Json(200, {{"status", "ok"}});
+                  }));
+  server_->Handle("/readyz", Get([this](const HttpRequest&) { return Ready(); }));
+  server_->Handle("/api/v1/episodes", Get([this](const HttpRequest& r) {
+                    return HandleListEpisodes(*journal_, r);
+                  }));
+
+  common::Status started = server_->Start();
+  if (!started.ok()) {
+    queue_->Close();
+    worker_->Join();
+    return started;
+  }
+  spdlog::info("rebound {} listening on {}://{}:{} (state in {})", CurrentBuild().version,
+               server_->tls() ? "https" : "http",
+               common::ParseListenAddress(config_.listen)->first, server_->port(),
+               config_.state_dir);
+  ready_ = true;
+  maintenance_ = std::thread([this] { RunMaintenance(); });
+  return common::Status::Ok();
+}
+
+HttpResponse Daemon::Ready() const {
+  if (!ready_) {
+    return HttpResponse::Json(503, {{"status", "not ready"}, {"reasons", {"starting or stopping"}}});
+  }
+  return HttpResponse::Json(200, {{"status", "ready"}});
+}
+
+void Daemon::RunMaintenance() {
+  std::unique_lock lock(maintenance_mu_);
+  do {
+    lock.unlock();
+    common::Result<size_t> deleted = journal_->ApplyRetention();
+    if (!deleted.ok()) {
+      intake_metrics_->journal_errors.Increment();
+      spdlog::error("journal retention failed: {}", deleted.status().message());
+    } else if (*deleted > 0) {
+      spdlog::info("journal retention removed {} closed episode(s)", *deleted);
+    }
+    lock.lock();
+  } while (!maintenance_cv_.wait_for(lock, kMaintenanceInterval, [this] { return stopping_; }));
+}
+
+void Daemon::Reload(const Config& next) {
+  auto restart_needed = [&](const char* key, bool changed) {
+    if (changed) spdlog::warn("config reload: {} changed; it takes effect after a restart", key);
+  };
+  restart_needed("listen", next.listen != config_.listen);
+  restart_needed("tls", next.tls.cert_file != config_.tls.cert_file ||
+                            next.tls.key_file != config_.tls.key_file);
+  restart_needed("state_dir", next.state_dir != config_.state_dir);
+  restart_needed("server", next.server.threads != config_.server.threads ||
+                               next.server.request_timeout != config_.server.request_timeout);
+  restart_needed("journal", next.journal.retention != config_.journal.retention ||
+                                next.journal.max_rows != config_.journal.max_rows);
+
+  common::Status logging = common::SetupLogging(next.log.format, next.log.level);
+  if (!logging.ok()) spdlog::error("config reload: {}", logging.message());
+  webhook_->SetAuth(AuthFrom(next));
+  WarnIfUnauthenticated(next);
+  max_body_bytes_ = next.webhook.max_body_bytes;
+  queue_->SetCapacity(next.webhook.queue_capacity);
+
+  // Keep what needs a restart as it is running now, so later reloads compare against it.
+  Config applied = next;
+  applied.listen = config_.listen;
+  applied.tls = config_.tls;
+  applied.state_dir = config_.state_dir;
+  applied.server = config_.server;
+  applied.journal = config_.journal;
+  config_ = std::move(applied);
+  spdlog::info("config reloaded from {}", config_.file);
+}
+
+void Daemon::Stop() {
+  if (!server_) return;
+  ready_ = false;
+  spdlog::info("stopping: finishing in-flight requests");
+  server_->Stop();
+  {
+    std::lock_guard lock(maintenance_mu_);
+    stopping_ = true;
+  }
+  maintenance_cv_.notify_all();
+  if (maintenance_.joinable()) maintenance_.join();
+  spdlog::info("stopping: draining {} queued episode(s)", queue_->depth());
+  queue_->Close();
+  worker_->Join();
+  journal_.reset();
+  server_.reset();
+  spdlog::info("stopped");
+}
+
+}  // namespace rebound::app

@@ -1,0 +1,74 @@
+// Daemon: `rebound run` — wires the journal, intake queue, worker, metrics and HTTP server.
+//
+// Start() opens the journal, resumes unfinished episodes, and starts serving; Stop() drains:
+// the HTTP server finishes in-flight requests (each one either durably accepted or refused),
+// then the worker finishes what is queued, then the journal is closed. Reload() applies a new
+// config: authentication, body limit, queue capacity and logging change at once; listen, tls,
+// state_dir and server settings need a restart (logged as such).
+//
+// Thread-safety: Start/Stop/Reload are called from the main thread; HTTP handlers run on the
+// server's threads.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <prometheus/registry.h>
+
+#include "app/config.h"
+#include "common/clock.h"
+#include "common/http_server.h"
+#include "common/status.h"
+#include "controller/intake/intake_metrics.h"
+#include "controller/intake/journal.h"
+#include "controller/intake/webhook_handler.h"
+#include "controller/intake/work_queue.h"
+#include "controller/intake/worker.h"
+#include "exporter/self_metrics.h"
+
+namespace rebound::app {
+
+// "0.1.0" and the git revision the binary was built from.
+exporter::BuildInfo CurrentBuild();
+
+class Daemon {
+ public:
+  explicit Daemon(Config config);
+  ~Daemon();
+
+  // Unavailable when the journal cannot be opened or the listen address cannot be bound.
+  common::Status Start();
+  void Reload(const Config& next);
+  void Stop();
+
+  int port() const { return server_ ? server_->port() : 0; }
+  exporter::SelfMetrics& self_metrics() { return *self_metrics_; }
+
+ private:
+  common::HttpResponse Ready() const;
+  void RunMaintenance();
+
+  Config config_;
+  common::SystemClock clock_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<exporter::ProcessCollector> process_collector_;
+  std::unique_ptr<exporter::SelfMetrics> self_metrics_;
+  std::unique_ptr<controller::intake::IntakeMetrics> intake_metrics_;
+  std::unique_ptr<controller::intake::Journal> journal_;
+  std::unique_ptr<controller::intake::WorkQueue> queue_;
+  std::unique_ptr<controller::intake::WebhookHandler> webhook_;
+  std::unique_ptr<controller::intake::Worker> worker_;
+  std::unique_ptr<common::HttpServer> server_;
+  std::atomic<size_t> max_body_bytes_;
+  std::atomic<bool> ready_{false};
+
+  std::mutex maintenance_mu_;
+  std::condition_variable maintenance_cv_;
+  bool stopping_ = false;
+  std::thread maintenance_;
+};
+
+}  // namespace rebound::app

@@ -1,0 +1,148 @@
+#include "common/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+namespace rebound::common {
+namespace {
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  std::string_view line(data, size * n);
+  if (line.starts_with("HTTP/")) {
+    headers->clear();  // a new response (after 100-continue or a redirect) starts over
+    return size * n;
+  }
+  size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+      value.remove_suffix(1);
+    }
+    headers->emplace_back(std::move(name), std::string(value));
+  }
+  return size * n;
+}
+
+std::string UrlOrigin(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  size_t end = url.find_first_of("/?#", start);
+  return std::string(url.substr(0, end)) + (end == std::string_view::npos ? "" : "/...");
+}
+
+struct CurlSlist {
+  curl_slist* list = nullptr;
+  ~CurlSlist() { curl_slist_free_all(list); }
+};
+
+}  // namespace
+
+std::optional<std::string_view> HttpClientResponse::Header(std::string_view lower_case_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_case_name) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+CurlHttpClient::CurlHttpClient() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+CurlHttpClient::~CurlHttpClient() = default;
+
+Result<HttpClientResponse> CurlHttpClient::Send(const HttpClientRequest& request) {
+  // One easy handle per thread keeps connections alive between calls of that thread.
+  thread_local std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(),
+                                                                         &curl_easy_cleanup);
+  CURL* curl = handle.get();
+  if (curl == nullptr) return Internal("curl_easy_init failed");
+  curl_easy_reset(curl);
+
+  HttpClientResponse response;
+  CurlSlist headers;
+  for (const auto& [name, value] : request.headers) {
+    headers.list = curl_slist_append(headers.list, (name + ": " + value).c_str());
+  }
+  // libcurl adds "Expect: 100-continue" to large POSTs; servers here answer at once instead.
+  headers.list = curl_slist_append(headers.list, "Expect:");
+
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min<int64_t>(request.timeout.count(), 5000)));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+             request.method == "PATCH") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  }
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+
+  curl_blob ca_blob{}, cert_blob{}, key_blob{};
+  if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
+  if (!request.ca_pem.empty()) {
+    ca_blob = {const_cast<char*>(request.ca_pem.data()), request.ca_pem.size(), CURL_BLOB_NOCOPY};
+    curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca_blob);
+  }
+  if (request.insecure_skip_tls_verify) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!request.client_cert_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, request.client_cert_file.c_str());
+  }
+  if (!request.client_key_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, request.client_key_file.c_str());
+  }
+  if (!request.client_cert_pem.empty()) {
+    cert_blob = {const_cast<char*>(request.client_cert_pem.data()), request.client_cert_pem.size(),
+                 CURL_BLOB_NOCOPY};
+    curl_easy_setopt(curl, CURLOPT_SSLCERT_BLOB, &cert_blob);
+  }
+  if (!request.client_key_pem.empty()) {
+    key_blob = {const_cast<char*>(request.client_key_pem.data()), request.client_key_pem.size(),
+                CURL_BLOB_NOCOPY};
+    curl_easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &key_blob);
+  }
+
+  CURLcode rc = curl_easy_perform(curl);
+  if (rc != CURLE_OK) {
+    // Only scheme://host:port: paths and queries can hold secrets (Slack webhook URLs do).
+    std::string what = request.method + " " + UrlOrigin(request.url) + ": " + curl_easy_strerror(rc);
+    switch (rc) {
+      case CURLE_OPERATION_TIMEDOUT: return DeadlineExceeded(what);
+      case CURLE_URL_MALFORMAT:
+      case CURLE_UNSUPPORTED_PROTOCOL: return InvalidArgument(what);
+      default: return Unavailable(what);
+    }
+  }
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  response.status = static_cast<int>(status);
+  return response;
+}
+
+}  // namespace rebound::common

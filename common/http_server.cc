@@ -1,0 +1,338 @@
+#include "common/http_server.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <openssl/ssl.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <mutex>
+
+#include <civetweb.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace rebound::common {
+namespace {
+
+constexpr size_t kDefaultMaxBody = 64 * 1024;
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string UrlDecode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out += ' ';
+    } else if (in[i] == '%' && i + 2 < in.size()) {
+      int value = 0;
+      auto [ptr, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 3, value, 16);
+      if (ec == std::errc() && ptr == in.data() + i + 3) {
+        out += static_cast<char>(value);
+        i += 2;
+      } else {
+        out += in[i];
+      }
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+void SendResponse(mg_connection* conn, const HttpResponse& response, bool close) {
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                     ReasonPhrase(response.status) + "\r\nContent-Type: " +
+                     response.content_type + "\r\nContent-Length: " +
+                     std::to_string(response.body.size()) + "\r\n";
+  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+  if (close) head += "Connection: close\r\n";
+  head += "\r\n";
+  mg_write(conn, head.data(), head.size());
+  if (!response.body.empty()) mg_write(conn, response.body.data(), response.body.size());
+}
+
+}  // namespace
+
+std::optional<std::string_view> HttpRequest::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name)) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    size_t eq = pair.find('=');
+    std::string key = UrlDecode(pair.substr(0, eq));
+    if (key == name) {
+      return eq == std::string_view::npos ? std::string() : UrlDecode(pair.substr(eq + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+HttpResponse HttpResponse::Json(int status, const nlohmann::json& body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body += '\n';
+  return response;
+}
+
+HttpResponse HttpResponse::Error(int status, std::string_view message) {
+  return Json(status, {{"status", "error"}, {"error", message}});
+}
+
+HttpResponse HttpResponse::Text(int status, std::string body, std::string content_type) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  response.content_type = std::move(content_type);
+  return response;
+}
+
+Result<std::pair<std::string, int>> ParseListenAddress(std::string_view listen) {
+  auto fail = [&](std::string_view why) {
+    return InvalidArgument("invalid listen address \"" + std::string(listen) + "\": " +
+                           std::string(why) + " (expected HOST:PORT, e.g. 127.0.0.1:9464)");
+  };
+  size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos) return fail("missing port");
+  std::string host(listen.substr(0, colon));
+  std::string_view port_text = listen.substr(colon + 1);
+  int port = -1;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || ptr != port_text.data() + port_text.size() ||
+      port < 0 || port > 65535) {
+    return fail("port must be a number from 0 to 65535");
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  if (host.empty()) host = "0.0.0.0";
+  in_addr addr{};
+  if (inet_pton(AF_INET, host.c_str(), &addr) != 1) return fail("host must be an IPv4 address");
+  return std::make_pair(host, port);
+}
+
+struct HttpServer::Impl {
+  mg_context* ctx = nullptr;
+  const HttpServer* server = nullptr;
+  std::string cert_file;
+  std::string key_file;
+
+  static int OnRequest(mg_connection* conn, void* data) {
+    auto* impl = static_cast<Impl*>(data);
+    return impl->Serve(conn);
+  }
+
+  static int OnInitSsl(void* ssl_ctx, void* user_data) {
+    auto* impl = static_cast<Impl*>(user_data);
+    auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+    if (SSL_CTX_use_certificate_chain_file(ctx, impl->cert_file.c_str()) != 1) {
+      spdlog::error("tls: cannot load certificate {}", impl->cert_file);
+      return -1;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, impl->key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      spdlog::error("tls: cannot load private key {}", impl->key_file);
+      return -1;
+    }
+    if (SSL_CTX_check_private_key(ctx) != 1) {
+      spdlog::error("tls: private key {} does not match certificate {}", impl->key_file,
+                    impl->cert_file);
+      return -1;
+    }
+    return 1;
+  }
+
+  static int OnLog(const mg_connection*, const char* message) {
+    spdlog::debug("http: {}", message);
+    return 1;
+  }
+
+  int Serve(mg_connection* conn) {
+    const Route* route = nullptr;
+    int status = Dispatch(conn, route);
+    if (route != nullptr && route->observe_status) route->observe_status(status);
+    return status;
+  }
+
+  // Answers one request; sets `route` when the path matched one.
+  int Dispatch(mg_connection* conn, const Route*& route) {
+    const mg_request_info* info = mg_get_request_info(conn);
+    std::string_view path = info->local_uri ? info->local_uri : "/";
+    for (const auto& [route_path, candidate] : server->routes_) {
+      if (route_path == path) route = &candidate;
+    }
+    if (route == nullptr) {
+      SendResponse(conn, HttpResponse::Error(404, "no such endpoint: " + std::string(path)), false);
+      return 404;
+    }
+    std::string_view method = info->request_method;
+    if (std::find(route->methods.begin(), route->methods.end(), method) == route->methods.end()) {
+      std::string allow;
+      for (const auto& m : route->methods) allow += (allow.empty() ? "" : ", ") + m;
+      HttpResponse response = HttpResponse::Error(
+          405, "method " + std::string(method) + " not allowed; use " + allow);
+      response.headers.emplace_back("Allow", allow);
+      SendResponse(conn, response, false);
+      return 405;
+    }
+
+    HttpRequest request;
+    request.method = method;
+    request.path = path;
+    request.query = info->query_string ? info->query_string : "";
+    request.remote_addr = info->remote_addr;
+    for (int i = 0; i < info->num_headers; ++i) {
+      request.headers.emplace_back(info->http_headers[i].name, info->http_headers[i].value);
+    }
+
+    bool body_pending = info->content_length != 0;
+    if (route->check_headers) {
+      if (std::optional<HttpResponse> early = route->check_headers(request)) {
+        SendResponse(conn, *early, body_pending);
+        return early->status;
+      }
+    }
+
+    size_t limit = route->max_body_bytes ? route->max_body_bytes() : kDefaultMaxBody;
+    auto too_large = [&] {
+      SendResponse(conn,
+                   HttpResponse::Error(413, "request body exceeds the limit of " +
+                                                std::to_string(limit) + " bytes"),
+                   true);
+      return 413;
+    };
+    if (info->content_length > 0 && static_cast<unsigned long long>(info->content_length) > limit) {
+      return too_large();
+    }
+    if (info->content_length != 0) {
+      char buf[16384];
+      for (;;) {
+        int n = mg_read(conn, buf, sizeof(buf));
+        if (n <= 0) break;
+        if (request.body.size() + static_cast<size_t>(n) > limit) return too_large();
+        request.body.append(buf, static_cast<size_t>(n));
+      }
+    }
+
+    HttpResponse response;
+    try {
+      response = route->handler(request);
+    } catch (const std::exception& e) {
+      spdlog::error("http: handler for {} {} failed: {}", method, path, e.what());
+      response = HttpResponse::Error(500, "internal error");
+    }
+    SendResponse(conn, response, false);
+    return response.status;
+  }
+};
+
+HttpServer::HttpServer(Options options) : options_(std::move(options)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Handle(std::string path, Route route) {
+  routes_.emplace_back(std::move(path), std::move(route));
+}
+
+Status HttpServer::Start() {
+  static std::once_flag init_once;
+  std::call_once(init_once, [] {
+    mg_init_library(MG_FEATURES_SSL);
+    // A peer that hangs up mid-response must not kill the process: OpenSSL writes to the
+    // socket without MSG_NOSIGNAL.
+    signal(SIGPIPE, SIG_IGN);
+  });
+
+  auto address = ParseListenAddress(options_.listen);
+  if (!address.ok()) return address.status();
+  bool use_tls = !options_.tls_cert_file.empty() || !options_.tls_key_file.empty();
+  if (use_tls && (options_.tls_cert_file.empty() || options_.tls_key_file.empty())) {
+    return InvalidArgument("tls needs both cert_file and key_file");
+  }
+  std::string ports = address->first + ":" + std::to_string(address->second) + (use_tls ? "s" : "");
+  std::string threads = std::to_string(options_.num_threads);
+  std::string timeout = std::to_string(options_.request_timeout.count());
+  std::vector<const char*> opts = {"listening_ports", ports.c_str(),
+                                   "num_threads", threads.c_str(),
+                                   "request_timeout_ms", timeout.c_str(),
+                                   "enable_keep_alive", "yes",
+                                   "keep_alive_timeout_ms", timeout.c_str(),
+                                   "tcp_nodelay", "1",
+                                   "enable_auth_domain_check", "no"};
+  if (use_tls) {
+    opts.insert(opts.end(), {"ssl_protocol_version", "4"});  // TLS 1.2 and newer
+  }
+  opts.push_back(nullptr);
+
+  impl_ = std::make_unique<Impl>();
+  impl_->server = this;
+  impl_->cert_file = options_.tls_cert_file;
+  impl_->key_file = options_.tls_key_file;
+  mg_callbacks callbacks{};
+  callbacks.log_message = &Impl::OnLog;
+  if (use_tls) callbacks.init_ssl = &Impl::OnInitSsl;
+
+  char error_text[256] = {0};
+  mg_init_data init{};
+  init.callbacks = &callbacks;
+  init.user_data = impl_.get();
+  init.configuration_options = opts.data();
+  mg_error_data error{};
+  error.text = error_text;
+  error.text_buffer_size = sizeof(error_text);
+  impl_->ctx = mg_start2(&init, &error);
+  if (impl_->ctx == nullptr) {
+    impl_.reset();
+    return Unavailable("cannot serve on " + options_.listen + ": " +
+                       (error_text[0] ? error_text : "unknown error"));
+  }
+  mg_set_request_handler(impl_->ctx, "/", &Impl::OnRequest, impl_.get());
+
+  mg_server_port server_ports[4];
+  int n = mg_get_server_ports(impl_->ctx, 4, server_ports);
+  port_ = n > 0 ? server_ports[0].port : 0;
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  if (impl_ && impl_->ctx) {
+    mg_stop(impl_->ctx);
+    impl_->ctx = nullptr;
+  }
+}
+
+}  // namespace rebound::common

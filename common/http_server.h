@@ -1,0 +1,108 @@
+// HttpServer: the one embedded HTTP/1.1 server of Rebound (a wrapper over civetweb).
+//
+// Routes are exact paths with the methods they accept; the server answers 404 for unknown paths
+// and 405 (with Allow) for other methods, enforces a per-route body limit (413) before handing
+// the request over, and renders JSON errors. civetweb never appears outside http_server.cc.
+//
+// Thread-safety: Handle() must be called before Start(). Handlers run concurrently on the
+// server's worker threads and must be thread-safe. Stop() blocks until in-flight requests have
+// been answered; it is safe to call more than once.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/status.h"
+
+namespace rebound::common {
+
+struct HttpRequest {
+  std::string method;
+  std::string path;          // URL-decoded, without the query string
+  std::string query;         // raw query string, without '?'
+  std::string remote_addr;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // The first header with this name (case-insensitive), if any.
+  std::optional<std::string_view> Header(std::string_view name) const;
+  // The URL-decoded value of the first query parameter with this name, if any.
+  std::optional<std::string> QueryParam(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static HttpResponse Json(int status, const nlohmann::json& body);
+  // {"status":"error","error":message}
+  static HttpResponse Error(int status, std::string_view message);
+  static HttpResponse Text(int status, std::string body,
+                           std::string content_type = "text/plain; charset=utf-8");
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+class HttpServer {
+ public:
+  struct Options {
+    // "HOST:PORT" with an IPv4 host (or "localhost"); port 0 picks a free port (see port()).
+    std::string listen = "127.0.0.1:0";
+    // Both set: serve HTTPS only, with this PEM certificate (chain) and private key.
+    std::string tls_cert_file;
+    std::string tls_key_file;
+    int num_threads = 32;
+    std::chrono::milliseconds request_timeout{10000};
+  };
+
+  explicit HttpServer(Options options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  struct Route {
+    std::vector<std::string> methods;
+    HttpHandler handler;
+    // Read per request, so a reloaded limit applies at once. Default: 64 KiB.
+    std::function<size_t()> max_body_bytes;
+    // Runs on the headers before the body is read (e.g. authentication): a response returned
+    // here is sent instead of calling `handler`, and the body is never read.
+    std::function<std::optional<HttpResponse>(const HttpRequest&)> check_headers;
+    // Told the status of every answer on this route, 405 and 413 included.
+    std::function<void(int status)> observe_status;
+  };
+
+  // Serves `path` (exact match) with `route`. Must be called before Start().
+  void Handle(std::string path, Route route);
+
+  // Binds and starts serving. Unavailable when the address cannot be bound or TLS set-up fails.
+  Status Start();
+  // The bound port once started (the real one when the configured port was 0).
+  int port() const { return port_; }
+  bool tls() const { return !options_.tls_cert_file.empty(); }
+  // Stops accepting, waits for in-flight requests, releases the port.
+  void Stop();
+
+ private:
+  struct Impl;
+  Options options_;
+  std::vector<std::pair<std::string, Route>> routes_;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+};
+
+// Validates and normalises a listen address: "HOST:PORT" with an IPv4 literal or "localhost"
+// as HOST. InvalidArgument explaining the expected form otherwise.
+Result<std::pair<std::string, int>> ParseListenAddress(std::string_view listen);
+
+}  // namespace rebound::common

@@ -1,0 +1,57 @@
+#include "common/secret.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace rebound::common {
+namespace {
+
+void TrimTrailingWhitespace(std::string& s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' ||
+                        s.back() == '\t')) {
+    s.pop_back();
+  }
+}
+
+}  // namespace
+
+Result<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    int err = errno;
+    std::string message = "cannot read secret file " + path + ": " + std::strerror(err);
+    return err == ENOENT ? NotFound(message) : Unavailable(message);
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  std::string value = contents.str();
+  TrimTrailingWhitespace(value);
+  if (value.empty()) return InvalidArgument("secret file " + path + " is empty");
+  return value;
+}
+
+Result<std::string> ReadSecretEnv(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return NotFound("environment variable " + name + " is not set");
+  std::string text = value;
+  TrimTrailingWhitespace(text);
+  if (text.empty()) return InvalidArgument("environment variable " + name + " is empty");
+  return text;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  // Compare over the longer length so a short guess does not finish early.
+  size_t n = std::max(a.size(), b.size());
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= x ^ y;
+  }
+  return diff == 0;
+}
+
+}  // namespace rebound::common

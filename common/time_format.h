@@ -1,0 +1,40 @@
+// RFC 3339 timestamps as Alertmanager and Kubernetes write them.
+//
+// Accepts 0-9 fractional digits, "Z" or a numeric offset, and years 0001-9999 (Alertmanager's
+// "no end" is 0001-01-01T00:00:00Z, which does not fit in 64-bit Unix nanoseconds, hence the
+// seconds + nanos representation). Pure functions, thread-safe.
+#pragma once
+
+#include <chrono>
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace rebound::common {
+
+struct Timestamp {
+  int64_t seconds = 0;  // since the Unix epoch, may be negative
+  int32_t nanos = 0;    // 0..999'999'999
+
+  // Alertmanager's zero time, 0001-01-01T00:00:00Z ("no end").
+  static Timestamp Zero();
+  bool IsZero() const { return *this == Zero(); }
+
+  static Timestamp FromTimePoint(std::chrono::system_clock::time_point tp);
+  // Unix time in nanoseconds, saturating outside the representable range.
+  int64_t UnixNanos() const;
+
+  friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
+};
+
+// Parses an RFC 3339 timestamp; InvalidArgument describing the problem otherwise.
+Result<Timestamp> ParseRfc3339(std::string_view text);
+
+// Canonical UTC form: "2026-11-22T05:05:09.653Z", fractional digits trimmed of trailing zeros
+// (none when the nanos are zero). Equal instants always give equal strings.
+std::string FormatRfc3339(Timestamp ts);
+
+}  // namespace rebound::common

@@ -1,0 +1,34 @@
+// Metrics of the alert intake path (DESIGN.md section 10, "Self" group).
+//
+// Families are registered on the caller's registry; series for the status codes the webhook
+// can answer exist from start-up, so rates work before the first error. prometheus-cpp
+// metrics are thread-safe.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace rebound::controller::intake {
+
+class IntakeMetrics {
+ public:
+  explicit IntakeMetrics(prometheus::Registry& registry);
+
+  // rebound_webhook_requests_total{code}
+  prometheus::Counter& WebhookRequests(int code);
+
+  prometheus::Counter& alerts_firing;        // rebound_alerts_received_total{status="firing"}
+  prometheus::Counter& alerts_resolved;      // rebound_alerts_received_total{status="resolved"}
+  prometheus::Counter& alerts_deduplicated;  // rebound_alerts_deduplicated_total
+  prometheus::Gauge& queue_depth;            // rebound_intake_queue_depth
+  prometheus::Histogram& journal_write;      // rebound_journal_write_seconds
+  prometheus::Counter& journal_errors;       // rebound_journal_errors_total
+
+ private:
+  prometheus::Family<prometheus::Counter>& webhook_requests_;
+};
+
+}  // namespace rebound::controller::intake

@@ -1,0 +1,896 @@
+#include "controller/intake/journal.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <exception>
+#include <filesystem>
+#include <future>
+#include <limits>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include "common/time_format.h"
+
+namespace rebound::controller::intake {
+
+namespace {
+
+using common::Result;
+using common::Status;
+
+// Schema history. Migration i takes a database from user_version i to i + 1; append new ones,
+// never edit a shipped one. Times are integer milliseconds since the Unix epoch; labels and
+// annotations are JSON objects of strings. The implicit rowid breaks ties between episodes
+// journaled in the same millisecond (it grows with insertion order), and SQLite appends it to
+// every secondary index, so "ORDER BY received_at_ms, rowid" is served by an index.
+constexpr std::string_view kMigrations[] = {
+    R"sql(
+CREATE TABLE episodes (
+  fingerprint    TEXT    NOT NULL,
+  starts_at      TEXT    NOT NULL,  -- canonical RFC 3339
+  alertname      TEXT    NOT NULL,
+  status         TEXT    NOT NULL,  -- AlertStatusName
+  state          TEXT    NOT NULL,  -- EpisodeStateName
+  labels         TEXT    NOT NULL,  -- JSON object
+  annotations    TEXT    NOT NULL,  -- JSON object
+  ends_at        TEXT    NOT NULL,  -- canonical RFC 3339, '' while firing
+  generator_url  TEXT    NOT NULL,
+  receiver       TEXT    NOT NULL,
+  external_url   TEXT    NOT NULL,
+  playbook       TEXT    NOT NULL,
+  received_at_ms INTEGER NOT NULL,
+  updated_at_ms  INTEGER NOT NULL,
+  PRIMARY KEY (fingerprint, starts_at)
+);
+-- List(state) and Unfinished().
+CREATE INDEX episodes_by_state_received ON episodes (state, received_at_ms);
+-- List() of every state, newest first.
+CREATE INDEX episodes_by_received ON episodes (received_at_ms);
+-- Retention: closed episodes by age.
+CREATE INDEX episodes_by_state_updated ON episodes (state, updated_at_ms);
+)sql",
+};
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+constexpr int kBusyTimeoutMs = 5000;
+
+constexpr std::string_view kEpisodeColumns =
+    "fingerprint, starts_at, alertname, status, state, labels, annotations, ends_at, "
+    "generator_url, receiver, external_url, playbook, received_at_ms, updated_at_ms";
+
+int64_t ToMillis(std::chrono::system_clock::time_point tp) {
+  return std::chrono::floor<std::chrono::milliseconds>(tp.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point FromMillis(int64_t ms) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::milliseconds(ms)));
+}
+
+int64_t ClampToInt64(size_t n) {
+  return n > static_cast<size_t>(std::numeric_limits<int64_t>::max())
+             ? std::numeric_limits<int64_t>::max()
+             : static_cast<int64_t>(n);
+}
+
+std::optional<AlertStatus> ParseAlertStatus(std::string_view name) {
+  for (AlertStatus s : {AlertStatus::kFiring, AlertStatus::kResolved}) {
+    if (AlertStatusName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::string DescribeKey(std::string_view fingerprint, std::string_view starts_at) {
+  std::string out = "episode (fingerprint ";
+  out += fingerprint;
+  out += ", startsAt ";
+  out += starts_at;
+  out += ")";
+  return out;
+}
+
+// Every SQLite failure is reported as Unavailable: the journal is a dependency that cannot
+// serve right now, and callers of Append must not acknowledge. `db` may be null when the
+// connection itself could not be created.
+Status SqliteError(sqlite3* db, int rc, std::string_view what) {
+  std::string message = "journal: ";
+  message += what;
+  message += ": ";
+  const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  message += detail;
+  const std::string_view generic = sqlite3_errstr(rc);
+  if (generic != detail) {
+    message += " (";
+    message += generic;
+    message += ")";
+  }
+  return common::Unavailable(std::move(message));
+}
+
+// Owns a connection; sqlite3_close_v2 defers the close until every statement is finalized,
+// so destruction order against Statements does not matter.
+class Connection {
+ public:
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() { sqlite3_close_v2(db_); }
+
+  Status Open(const std::string& path, int flags, std::string_view what) {
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    db_ = db;  // a handle is returned even on failure, and must be closed
+    if (rc != SQLITE_OK) return SqliteError(db, rc, std::string(what) + " " + path);
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    return Status::Ok();
+  }
+
+  sqlite3* get() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// A prepared statement, reused across calls (see Query for how each use resets it).
+class Statement {
+ public:
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+
+  Status Prepare(sqlite3* db, std::string_view sql) {
+    sqlite3_finalize(stmt_);
+    stmt_ = nullptr;
+    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db, rc, "prepare \"" + std::string(sql) + "\"");
+    return Status::Ok();
+  }
+
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// One use of a prepared statement: binds parameters in order, steps, reads columns, and on
+// destruction resets the statement so that it holds no read transaction or bound copy.
+class Query {
+ public:
+  Query(sqlite3* db, Statement& stmt, std::string what)
+      : db_(db), stmt_(stmt.get()), what_(std::move(what)) {}
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  ~Query() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  Query& Text(std::string_view value) {
+    if (status_.ok()) {
+      // SQLITE_TRANSIENT: SQLite copies, so callers may pass temporaries.
+      Check(sqlite3_bind_text64(stmt_, ++index_, value.data(), value.size(), SQLITE_TRANSIENT,
+                                SQLITE_UTF8));
+    }
+    return *this;
+  }
+  Query& Int(int64_t value) {
+    if (status_.ok()) Check(sqlite3_bind_int64(stmt_, ++index_, value));
+    return *this;
+  }
+
+  // True when a row is available, false when the statement is done.
+  Result<bool> Step() {
+    if (!status_.ok()) return status_;
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return SqliteError(db_, rc, what_);
+  }
+
+  // Steps a statement that returns no rows.
+  Status Run() {
+    Result<bool> row = Step();
+    return row.status();
+  }
+
+  std::string ColumnText(int column) const {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    if (text == nullptr) return std::string();
+    return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  int64_t ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+
+ private:
+  void Check(int rc) {
+    if (rc != SQLITE_OK) status_ = SqliteError(db_, rc, what_ + ": bind parameter");
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  std::string what_;
+  int index_ = 0;
+  Status status_;
+};
+
+// Runs SQL text that takes no parameters (setup and migrations only).
+Status Exec(sqlite3* db, std::string_view sql, std::string_view what) {
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, std::string(sql).c_str(), nullptr, nullptr, &error);
+  if (rc == SQLITE_OK) return Status::Ok();
+  std::string message = "journal: ";
+  message += what;
+  message += ": ";
+  message += error != nullptr ? error : sqlite3_errstr(rc);
+  sqlite3_free(error);
+  return common::Unavailable(std::move(message));
+}
+
+// Reads the single integer a PRAGMA query returns.
+Result<int64_t> PragmaInt(sqlite3* db, std::string_view pragma) {
+  Statement stmt;
+  REBOUND_RETURN_IF_ERROR(stmt.Prepare(db, pragma));
+  Query query(db, stmt, std::string(pragma));
+  Result<bool> row = query.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return common::Internal("journal: " + std::string(pragma) + " returned no row");
+  return query.ColumnInt(0);
+}
+
+Result<std::string> EncodeLabels(const LabelSet& labels, std::string_view what) {
+  try {
+    return nlohmann::json(labels).dump();
+  } catch (const nlohmann::json::exception& e) {
+    return common::InvalidArgument(std::string(what) + ": cannot encode as JSON: " + e.what());
+  }
+}
+
+Result<LabelSet> DecodeLabels(std::string_view text, std::string_view what) {
+  try {
+    const nlohmann::json json = nlohmann::json::parse(text);
+    if (!json.is_object()) {
+      return common::Internal("journal: " + std::string(what) + " is not a JSON object");
+    }
+    LabelSet out;
+    for (const auto& [name, value] : json.items()) {
+      if (!value.is_string()) {
+        return common::Internal("journal: " + std::string(what) + "[" + name + "] is not a string");
+      }
+      out.emplace(name, value.get<std::string>());
+    }
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    return common::Internal("journal: " + std::string(what) + ": corrupt JSON: " + e.what());
+  }
+}
+
+// Reads one row selected with kEpisodeColumns.
+Result<Episode> ReadEpisode(const Query& query) {
+  Episode episode;
+  episode.key.fingerprint = query.ColumnText(0);
+  episode.key.starts_at = query.ColumnText(1);
+  const std::string where = DescribeKey(episode.key.fingerprint, episode.key.starts_at);
+  episode.alertname = query.ColumnText(2);
+  const std::string status = query.ColumnText(3);
+  std::optional<AlertStatus> alert_status = ParseAlertStatus(status);
+  if (!alert_status) {
+    return common::Internal("journal: " + where + " has unknown status \"" + status + "\"");
+  }
+  episode.status = *alert_status;
+  const std::string state = query.ColumnText(4);
+  std::optional<EpisodeState> episode_state = ParseEpisodeState(state);
+  if (!episode_state) {
+    return common::Internal("journal: " + where + " has unknown state \"" + state + "\"");
+  }
+  episode.state = *episode_state;
+  Result<LabelSet> labels = DecodeLabels(query.ColumnText(5), where + " labels");
+  if (!labels.ok()) return labels.status();
+  episode.labels = std::move(*labels);
+  Result<LabelSet> annotations = DecodeLabels(query.ColumnText(6), where + " annotations");
+  if (!annotations.ok()) return annotations.status();
+  episode.annotations = std::move(*annotations);
+  episode.ends_at = query.ColumnText(7);
+  episode.generator_url = query.ColumnText(8);
+  episode.receiver = query.ColumnText(9);
+  episode.external_url = query.ColumnText(10);
+  episode.playbook = query.ColumnText(11);
+  episode.received_at = FromMillis(query.ColumnInt(12));
+  episode.updated_at = FromMillis(query.ColumnInt(13));
+  return episode;
+}
+
+// Creates `dir` (mode 0700; parents with default mode) unless it is already a directory.
+Status EnsureDirectory(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (dir.empty()) return common::Unavailable("journal: state_dir is empty");
+  namespace fs = std::filesystem;
+  const fs::path path(dir);
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return Status::Ok();
+  if (path.has_parent_path()) {
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) {
+      return common::Unavailable("journal: cannot create directory " + path.parent_path().string() +
+                                 ": " + ec.message());
+    }
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return common::Unavailable("journal: cannot create state directory " + dir + ": " +
+                               std::error_code(errno, std::generic_category()).message());
+  }
+  if (!fs::is_directory(path, ec)) {
+    return common::Unavailable("journal: state_dir " + dir + " exists but is not a directory");
+  }
+  return Status::Ok();
+}
+
+// Reads the schema and switches `db` to WAL mode. These are the first statements to read the
+// file, so a file that is not a SQLite database, or whose header or schema is corrupt, is
+// reported here rather than as a schema problem.
+Status UseWalDatabase(sqlite3* db, const std::string& path) {
+  std::string mode;
+  for (std::string_view sql : {"SELECT count(*) FROM sqlite_master", "PRAGMA journal_mode=WAL"}) {
+    Statement stmt;
+    Status status = stmt.Prepare(db, sql);
+    std::optional<Query> query;
+    if (status.ok()) {
+      query.emplace(db, stmt, std::string(sql));
+      Result<bool> row = query->Step();
+      status = row.status();
+      if (status.ok() && *row) mode = query->ColumnText(0);
+    }
+    if (!status.ok()) {
+      return common::Unavailable("journal: " + path + " is not a usable SQLite database (" +
+                                 sqlite3_errmsg(db) + ")");
+    }
+  }
+  if (mode != "wal") {
+    return common::Unavailable("journal: cannot put " + path + " in WAL mode (journal_mode is \"" +
+                               mode + "\")");
+  }
+  return Status::Ok();
+}
+
+// Applies the migrations still missing, each in its own transaction. The version is read
+// inside the transaction so that two processes opening the same file cannot both migrate.
+Status Migrate(sqlite3* db) {
+  for (;;) {
+    REBOUND_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE", "begin migration"));
+    Result<int64_t> version = PragmaInt(db, "PRAGMA user_version");
+    Status status = version.status();
+    if (status.ok() && *version > kSchemaVersion) {
+      status = common::Internal("journal: database schema version " + std::to_string(*version) +
+                                " is newer than this build supports (" +
+                                std::to_string(kSchemaVersion) + "); refusing to use it");
+    }
+    if (status.ok() && *version == kSchemaVersion) return Exec(db, "COMMIT", "commit migration");
+    if (status.ok()) {
+      const std::string target = std::to_string(*version + 1);
+      status = Exec(db, kMigrations[*version], "migrate schema to version " + target);
+      if (status.ok()) {
+        status = Exec(db, "PRAGMA user_version = " + target, "set schema version " + target);
+      }
+      if (status.ok()) status = Exec(db, "COMMIT", "commit migration to version " + target);
+    }
+    if (!status.ok()) {
+      if (sqlite3_get_autocommit(db) == 0) (void)Exec(db, "ROLLBACK", "roll back migration");
+      return common::Internal(status.message());
+    }
+  }
+}
+
+// Turns any exception into Internal, so that none crosses the module boundary.
+template <typename F>
+auto NoThrow(std::string_view what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return common::Internal("journal: " + std::string(what) + ": " + e.what());
+  }
+}
+
+// An alert as the writer stores it: encoded by the calling thread, outside the transaction.
+struct EncodedAlert {
+  std::string fingerprint;
+  std::string starts_at;
+  std::string alertname;
+  AlertStatus status = AlertStatus::kFiring;
+  std::string labels;
+  std::string annotations;
+  std::string ends_at;
+  std::string generator_url;
+};
+
+}  // namespace
+
+std::string_view EpisodeStateName(EpisodeState state) {
+  switch (state) {
+    case EpisodeState::kReceived:
+      return "received";
+    case EpisodeState::kPending:
+      return "pending";
+    case EpisodeState::kClosed:
+      return "closed";
+  }
+  return "unknown";
+}
+
+std::optional<EpisodeState> ParseEpisodeState(std::string_view name) {
+  for (EpisodeState s : {EpisodeState::kReceived, EpisodeState::kPending, EpisodeState::kClosed}) {
+    if (EpisodeStateName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+class Journal::Impl {
+ public:
+  Impl(Options options, const common::Clock& clock) : options_(std::move(options)), clock_(clock) {}
+
+  ~Impl() {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
+  }
+
+  Status Init() {
+    REBOUND_RETURN_IF_ERROR(EnsureDirectory(options_.state_dir));
+    const std::string path = (std::filesystem::path(options_.state_dir) / "journal.db").string();
+    REBOUND_RETURN_IF_ERROR(
+        write_db_.Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "open database"));
+    sqlite3* db = write_db_.get();
+
+    REBOUND_RETURN_IF_ERROR(UseWalDatabase(db, path));
+    // FULL: in WAL mode every commit syncs the WAL, so an acknowledged commit survives a crash
+    // or power loss (NORMAL would only guarantee consistency).
+    REBOUND_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=FULL", "set synchronous=FULL"));
+    REBOUND_RETURN_IF_ERROR(Migrate(db));
+    // The schema is in place, so a statement that does not prepare is a bug or corruption.
+    Status status = PrepareWriter();
+    if (!status.ok()) return common::Internal(status.message());
+
+    REBOUND_RETURN_IF_ERROR(read_db_.Open(path, SQLITE_OPEN_READONLY, "open read connection to"));
+    status = PrepareReader();
+    if (!status.ok()) return common::Internal(status.message());
+
+    try {
+      writer_ = std::thread([this] { WriterLoop(); });
+    } catch (const std::system_error& e) {
+      return common::Internal(std::string("journal: cannot start the writer thread: ") + e.what());
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<IntakeOutcome>> Append(const std::vector<Alert>& alerts,
+                                            const std::string& receiver,
+                                            const std::string& external_url) {
+    if (alerts.empty()) return std::vector<IntakeOutcome>();
+    auto request = std::make_unique<AppendRequest>();
+    request->receiver = receiver;
+    request->external_url = external_url;
+    request->alerts.reserve(alerts.size());
+    for (size_t i = 0; i < alerts.size(); ++i) {
+      const Alert& alert = alerts[i];
+      const std::string where = "alerts[" + std::to_string(i) + "]";
+      if (alert.fingerprint.empty()) {
+        return common::InvalidArgument("journal: " + where + ": empty fingerprint");
+      }
+      EncodedAlert encoded;
+      encoded.fingerprint = alert.fingerprint;
+      encoded.starts_at = common::FormatRfc3339(alert.starts_at);
+      encoded.alertname = std::string(alert.alertname());
+      encoded.status = alert.status;
+      Result<std::string> labels = EncodeLabels(alert.labels, where + ".labels");
+      if (!labels.ok()) return labels.status();
+      encoded.labels = std::move(*labels);
+      Result<std::string> annotations = EncodeLabels(alert.annotations, where + ".annotations");
+      if (!annotations.ok()) return annotations.status();
+      encoded.annotations = std::move(*annotations);
+      if (alert.status == AlertStatus::kResolved && !alert.ends_at.IsZero()) {
+        encoded.ends_at = common::FormatRfc3339(alert.ends_at);
+      }
+      encoded.generator_url = alert.generator_url;
+      request->alerts.push_back(std::move(encoded));
+    }
+    return Submit(std::move(request));
+  }
+
+  Status SetState(const EpisodeKey& key, EpisodeState state) {
+    auto request = std::make_unique<SetStateRequest>();
+    request->key = key;
+    request->state = state;
+    return Submit(std::move(request));
+  }
+
+  Result<size_t> ApplyRetention() { return Submit(std::make_unique<RetentionRequest>()); }
+
+  Result<std::vector<Episode>> Unfinished() {
+    std::lock_guard lock(read_mu_);
+    Query query(read_db_.get(), unfinished_, "list unfinished episodes");
+    query.Text(EpisodeStateName(EpisodeState::kReceived))
+        .Text(EpisodeStateName(EpisodeState::kPending));
+    return ReadAll(query);
+  }
+
+  Result<std::vector<Episode>> List(std::optional<EpisodeState> state, size_t limit) {
+    if (limit == 0) return std::vector<Episode>();
+    std::lock_guard lock(read_mu_);
+    if (state) {
+      Query query(read_db_.get(), list_state_, "list episodes");
+      query.Text(EpisodeStateName(*state)).Int(ClampToInt64(limit));
+      return ReadAll(query);
+    }
+    Query query(read_db_.get(), list_all_, "list episodes");
+    query.Int(ClampToInt64(limit));
+    return ReadAll(query);
+  }
+
+  Result<Episode> Get(const EpisodeKey& key) {
+    std::lock_guard lock(read_mu_);
+    Query query(read_db_.get(), get_, "read " + DescribeKey(key.fingerprint, key.starts_at));
+    query.Text(key.fingerprint).Text(key.starts_at);
+    Result<bool> row = query.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      return common::NotFound("journal: no " + DescribeKey(key.fingerprint, key.starts_at));
+    }
+    return ReadEpisode(query);
+  }
+
+ private:
+  // A unit of work for the writer. Apply runs inside the shared transaction and fails only on
+  // storage errors, which abort the whole transaction; its result (which may itself be an
+  // error such as NotFound) is delivered by Complete once the transaction has committed.
+  struct Request {
+    virtual ~Request() = default;
+    virtual Status Apply(Impl& impl, int64_t now_ms) = 0;
+    virtual void Complete() = 0;
+    virtual void Fail(const Status& status) = 0;
+  };
+
+  template <typename T>
+  struct RequestWithResult : Request {
+    std::promise<T> promise;
+    std::optional<T> result;
+    void Complete() override {
+      if (result) {
+        promise.set_value(std::move(*result));
+      } else {
+        promise.set_value(T(common::Internal("journal: request committed without a result")));
+      }
+    }
+    void Fail(const Status& status) override { promise.set_value(T(status)); }
+  };
+
+  struct AppendRequest : RequestWithResult<Result<std::vector<IntakeOutcome>>> {
+    std::vector<EncodedAlert> alerts;
+    std::string receiver;
+    std::string external_url;
+    Status Apply(Impl& impl, int64_t now_ms) override { return impl.ApplyAppend(*this, now_ms); }
+  };
+
+  struct SetStateRequest : RequestWithResult<Status> {
+    EpisodeKey key;
+    EpisodeState state = EpisodeState::kReceived;
+    Status Apply(Impl& impl, int64_t now_ms) override { return impl.ApplySetState(*this, now_ms); }
+  };
+
+  struct RetentionRequest : RequestWithResult<Result<size_t>> {
+    Status Apply(Impl& impl, int64_t now_ms) override { return impl.ApplyRetention(*this, now_ms); }
+  };
+
+  Status PrepareWriter() {
+    sqlite3* db = write_db_.get();
+    const std::string key = " WHERE fingerprint = ?1 AND starts_at = ?2";
+    REBOUND_RETURN_IF_ERROR(begin_.Prepare(db, "BEGIN IMMEDIATE"));
+    REBOUND_RETURN_IF_ERROR(commit_.Prepare(db, "COMMIT"));
+    REBOUND_RETURN_IF_ERROR(rollback_.Prepare(db, "ROLLBACK"));
+    REBOUND_RETURN_IF_ERROR(lookup_.Prepare(db, "SELECT status, state FROM episodes" + key));
+    REBOUND_RETURN_IF_ERROR(insert_.Prepare(
+        db, "INSERT INTO episodes (" + std::string(kEpisodeColumns) +
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, '', ?12, ?12)"));
+    REBOUND_RETURN_IF_ERROR(resolve_.Prepare(
+        db, "UPDATE episodes SET status = ?3, state = ?4, ends_at = ?5, updated_at_ms = ?6" + key));
+    REBOUND_RETURN_IF_ERROR(
+        set_state_.Prepare(db, "UPDATE episodes SET state = ?3, updated_at_ms = ?4" + key));
+    REBOUND_RETURN_IF_ERROR(
+        expire_.Prepare(db, "DELETE FROM episodes WHERE state = ?1 AND updated_at_ms < ?2"));
+    REBOUND_RETURN_IF_ERROR(count_.Prepare(db, "SELECT count(*) FROM episodes"));
+    REBOUND_RETURN_IF_ERROR(trim_.Prepare(
+        db,
+        "DELETE FROM episodes WHERE rowid IN (SELECT rowid FROM episodes WHERE state = ?1 "
+        "ORDER BY updated_at_ms, rowid LIMIT ?2)"));
+    return Status::Ok();
+  }
+
+  Status PrepareReader() {
+    sqlite3* db = read_db_.get();
+    const std::string select = "SELECT " + std::string(kEpisodeColumns) + " FROM episodes";
+    REBOUND_RETURN_IF_ERROR(
+        get_.Prepare(db, select + " WHERE fingerprint = ?1 AND starts_at = ?2"));
+    REBOUND_RETURN_IF_ERROR(unfinished_.Prepare(
+        db, select + " WHERE state IN (?1, ?2) ORDER BY received_at_ms, rowid"));
+    REBOUND_RETURN_IF_ERROR(
+        list_all_.Prepare(db, select + " ORDER BY received_at_ms DESC, rowid DESC LIMIT ?1"));
+    REBOUND_RETURN_IF_ERROR(list_state_.Prepare(
+        db, select + " WHERE state = ?1 ORDER BY received_at_ms DESC, rowid DESC LIMIT ?2"));
+    return Status::Ok();
+  }
+
+  static Result<std::vector<Episode>> ReadAll(Query& query) {
+    std::vector<Episode> out;
+    for (;;) {
+      Result<bool> row = query.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return out;
+      Result<Episode> episode = ReadEpisode(query);
+      if (!episode.ok()) return episode.status();
+      out.push_back(std::move(*episode));
+    }
+  }
+
+  // Queues a request for the writer and waits until its transaction has committed or failed.
+  template <typename R>
+  auto Submit(std::unique_ptr<R> request) -> decltype(request->promise.get_future().get()) {
+    auto future = request->promise.get_future();
+    {
+      std::lock_guard lock(queue_mu_);
+      if (stopping_) return common::Unavailable("journal: closing");
+      queue_.push_back(std::move(request));
+    }
+    queue_cv_.notify_one();
+    return future.get();
+  }
+
+  void WriterLoop() {
+    for (;;) {
+      std::vector<std::unique_ptr<Request>> batch;
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and everything queued has been committed
+        batch.swap(queue_);
+      }
+      CommitBatch(batch);
+    }
+  }
+
+  // Runs every request of `batch` in one transaction. Results are delivered only after COMMIT
+  // succeeded; on any failure the transaction is rolled back and every request fails, so no
+  // caller is told that something is durable when it is not.
+  void CommitBatch(std::vector<std::unique_ptr<Request>>& batch) {
+    const auto start = clock_.MonotonicNow();
+    Status status;
+    try {
+      status = RunTransaction(batch);
+    } catch (const std::exception& e) {
+      status = common::Internal(std::string("journal: writer: ") + e.what());
+    }
+    if (!status.ok()) {
+      RollbackIfOpen();
+      const Status failure(status.code(), status.message() + "; transaction of " +
+                                              std::to_string(batch.size()) +
+                                              " request(s) rolled back, nothing recorded");
+      for (auto& request : batch) request->Fail(failure);
+      return;
+    }
+    if (options_.observe_commit) {
+      try {
+        options_.observe_commit(clock_.MonotonicNow() - start);
+      } catch (const std::exception&) {
+        // A metrics callback must not undo a commit that has happened.
+      }
+    }
+    for (auto& request : batch) request->Complete();
+  }
+
+  Status RunTransaction(std::vector<std::unique_ptr<Request>>& batch) {
+    sqlite3* db = write_db_.get();
+    REBOUND_RETURN_IF_ERROR(Query(db, begin_, "begin transaction").Run());
+    const int64_t now_ms = ToMillis(clock_.Now());
+    for (auto& request : batch) REBOUND_RETURN_IF_ERROR(request->Apply(*this, now_ms));
+    return Query(db, commit_, "commit").Run();
+  }
+
+  void RollbackIfOpen() {
+    // SQLite may already have rolled back by itself (e.g. after an I/O error during COMMIT).
+    if (sqlite3_get_autocommit(write_db_.get()) != 0) return;
+    (void)Query(write_db_.get(), rollback_, "roll back").Run();
+  }
+
+  // The status recorded for an episode, or nullopt when there is none.
+  struct Recorded {
+    AlertStatus status;
+    EpisodeState state;
+  };
+  Result<std::optional<Recorded>> Lookup(const std::string& fingerprint,
+                                         const std::string& starts_at) {
+    const std::string what = DescribeKey(fingerprint, starts_at);
+    Query query(write_db_.get(), lookup_, "look up " + what);
+    query.Text(fingerprint).Text(starts_at);
+    Result<bool> row = query.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<Recorded>();
+    const std::string status = query.ColumnText(0);
+    const std::string state = query.ColumnText(1);
+    std::optional<AlertStatus> alert_status = ParseAlertStatus(status);
+    std::optional<EpisodeState> episode_state = ParseEpisodeState(state);
+    if (!alert_status || !episode_state) {
+      return common::Internal("journal: " + what + " has unknown status \"" + status +
+                              "\" or state \"" + state + "\"");
+    }
+    return std::optional<Recorded>(Recorded{*alert_status, *episode_state});
+  }
+
+  Status ApplyAppend(AppendRequest& request, int64_t now_ms) {
+    sqlite3* db = write_db_.get();
+    std::vector<IntakeOutcome> outcomes;
+    outcomes.reserve(request.alerts.size());
+    for (const EncodedAlert& alert : request.alerts) {
+      Result<std::optional<Recorded>> recorded = Lookup(alert.fingerprint, alert.starts_at);
+      if (!recorded.ok()) return recorded.status();
+      std::optional<AlertStatus> recorded_status;
+      if (*recorded) recorded_status = (*recorded)->status;
+      const IntakeOutcome outcome = Classify(recorded_status, alert.status);
+      const std::string what = DescribeKey(alert.fingerprint, alert.starts_at);
+      if (outcome == IntakeOutcome::kNew || (outcome == IntakeOutcome::kResolved && !*recorded)) {
+        const bool firing = alert.status == AlertStatus::kFiring;
+        Query insert(db, insert_, "insert " + what);
+        insert.Text(alert.fingerprint)
+            .Text(alert.starts_at)
+            .Text(alert.alertname)
+            .Text(AlertStatusName(alert.status))
+            .Text(EpisodeStateName(firing ? EpisodeState::kReceived : EpisodeState::kClosed))
+            .Text(alert.labels)
+            .Text(alert.annotations)
+            .Text(alert.ends_at)
+            .Text(alert.generator_url)
+            .Text(request.receiver)
+            .Text(request.external_url)
+            .Int(now_ms);
+        REBOUND_RETURN_IF_ERROR(insert.Run());
+      } else if (outcome == IntakeOutcome::kResolved) {
+        Query resolve(db, resolve_, "resolve " + what);
+        resolve.Text(alert.fingerprint)
+            .Text(alert.starts_at)
+            .Text(AlertStatusName(AlertStatus::kResolved))
+            .Text(EpisodeStateName(EpisodeState::kClosed))
+            .Text(alert.ends_at)
+            .Int(now_ms);
+        REBOUND_RETURN_IF_ERROR(resolve.Run());
+      }
+      // kDuplicate and kStale change nothing.
+      outcomes.push_back(outcome);
+    }
+    request.result = std::move(outcomes);
+    return Status::Ok();
+  }
+
+  Status ApplySetState(SetStateRequest& request, int64_t now_ms) {
+    const EpisodeKey& key = request.key;
+    Result<std::optional<Recorded>> recorded = Lookup(key.fingerprint, key.starts_at);
+    if (!recorded.ok()) return recorded.status();
+    const std::string what = DescribeKey(key.fingerprint, key.starts_at);
+    if (!*recorded) {
+      request.result = common::NotFound("journal: no " + what);
+      return Status::Ok();
+    }
+    // Closed is final; moving to the current state changes nothing.
+    const EpisodeState current = (*recorded)->state;
+    if (current != EpisodeState::kClosed && current != request.state) {
+      Query update(write_db_.get(), set_state_, "set state of " + what);
+      update.Text(key.fingerprint)
+          .Text(key.starts_at)
+          .Text(EpisodeStateName(request.state))
+          .Int(now_ms);
+      REBOUND_RETURN_IF_ERROR(update.Run());
+    }
+    request.result = Status::Ok();
+    return Status::Ok();
+  }
+
+  Status ApplyRetention(RetentionRequest& request, int64_t now_ms) {
+    sqlite3* db = write_db_.get();
+    const std::string_view closed = EpisodeStateName(EpisodeState::kClosed);
+    const int64_t retention_ms = std::max<int64_t>(options_.retention.count(), 0);
+    const int64_t cutoff_ms = now_ms < std::numeric_limits<int64_t>::min() + retention_ms
+                                  ? std::numeric_limits<int64_t>::min()
+                                  : now_ms - retention_ms;
+    int64_t deleted = 0;
+    {
+      Query expire(db, expire_, "delete closed episodes past retention");
+      expire.Text(closed).Int(cutoff_ms);
+      REBOUND_RETURN_IF_ERROR(expire.Run());
+      deleted += expire.Changes();
+    }
+    int64_t rows = 0;
+    {
+      Query count(db, count_, "count episodes");
+      Result<bool> row = count.Step();
+      if (!row.ok()) return row.status();
+      rows = *row ? count.ColumnInt(0) : 0;
+    }
+    const int64_t max_rows = ClampToInt64(options_.max_rows);
+    if (rows > max_rows) {
+      Query trim(db, trim_, "delete oldest closed episodes beyond max_rows");
+      trim.Text(closed).Int(rows - max_rows);
+      REBOUND_RETURN_IF_ERROR(trim.Run());
+      deleted += trim.Changes();
+    }
+    request.result = static_cast<size_t>(deleted);
+    return Status::Ok();
+  }
+
+  const Options options_;
+  const common::Clock& clock_;
+
+  // Used only by the writer thread (and by Init before the thread starts).
+  Connection write_db_;
+  Statement begin_, commit_, rollback_, lookup_, insert_, resolve_, set_state_, expire_, count_,
+      trim_;
+
+  std::mutex read_mu_;  // guards read_db_ and its statements
+  Connection read_db_;
+  Statement get_, unfinished_, list_all_, list_state_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<std::unique_ptr<Request>> queue_;  // guarded by queue_mu_
+  bool stopping_ = false;                        // guarded by queue_mu_
+  std::thread writer_;
+};
+
+Journal::Journal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Journal::~Journal() = default;
+
+common::Result<std::unique_ptr<Journal>> Journal::Open(Options options,
+                                                       const common::Clock& clock) {
+  return NoThrow("open", [&]() -> common::Result<std::unique_ptr<Journal>> {
+    auto impl = std::make_unique<Impl>(std::move(options), clock);
+    REBOUND_RETURN_IF_ERROR(impl->Init());
+    return std::unique_ptr<Journal>(new Journal(std::move(impl)));
+  });
+}
+
+common::Result<std::vector<IntakeOutcome>> Journal::Append(const std::vector<Alert>& alerts,
+                                                           const std::string& receiver,
+                                                           const std::string& external_url) {
+  return NoThrow("append", [&] { return impl_->Append(alerts, receiver, external_url); });
+}
+
+common::Status Journal::SetState(const EpisodeKey& key, EpisodeState state) {
+  return NoThrow("set state", [&] { return impl_->SetState(key, state); });
+}
+
+common::Result<std::vector<Episode>> Journal::Unfinished() const {
+  return NoThrow("unfinished", [&] { return impl_->Unfinished(); });
+}
+
+common::Result<std::vector<Episode>> Journal::List(std::optional<EpisodeState> state,
+                                                   size_t limit) const {
+  return NoThrow("list", [&] { return impl_->List(state, limit); });
+}
+
+common::Result<Episode> Journal::Get(const EpisodeKey& key) const {
+  return NoThrow("get", [&] { return impl_->Get(key); });
+}
+
+common::Result<size_t> Journal::ApplyRetention() {
+  return NoThrow("apply retention", [&] { return impl_->ApplyRetention(); });
+}
+
+}  // namespace rebound::controller::intake

@@ -1,0 +1,106 @@
+// Journal: the durable record of alert episodes (SQLite in WAL mode, in the state directory).
+//
+// Durable before acknowledged: Append() returns only after the batch is committed and synced.
+// Concurrent Append() calls share one commit (group commit): a single writer thread takes
+// everything queued while the previous sync ran and commits it in one transaction, so the
+// disk's sync rate does not cap intake throughput. Deduplication (dedupe.h) is decided inside
+// that transaction, against what is already journaled.
+//
+// Retention is bounded: closed episodes older than `retention`, and the oldest closed episodes
+// beyond `max_rows`, are deleted. Unfinished episodes are never deleted.
+//
+// Thread-safety: all methods may be called from any thread. Reads use their own connection and
+// see committed data only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "controller/intake/dedupe.h"
+#include "controller/intake/payload.h"
+
+namespace rebound::controller::intake {
+
+enum class EpisodeState {
+  kReceived,  // journaled, not yet taken by the worker
+  kPending,   // taken by the worker, awaiting remediation
+  kClosed,    // resolved: final
+};
+
+std::string_view EpisodeStateName(EpisodeState state);  // "received" | "pending" | "closed"
+std::optional<EpisodeState> ParseEpisodeState(std::string_view name);
+
+struct EpisodeKey {
+  std::string fingerprint;
+  std::string starts_at;  // canonical RFC 3339 (common::FormatRfc3339)
+  friend bool operator==(const EpisodeKey&, const EpisodeKey&) = default;
+};
+
+struct Episode {
+  EpisodeKey key;
+  std::string alertname;
+  AlertStatus status = AlertStatus::kFiring;
+  EpisodeState state = EpisodeState::kReceived;
+  LabelSet labels;
+  LabelSet annotations;
+  std::string ends_at;  // canonical RFC 3339, "" while firing
+  std::string generator_url;
+  std::string receiver;
+  std::string external_url;
+  std::string playbook;  // "" until a playbook claims the episode
+  std::chrono::system_clock::time_point received_at;
+  std::chrono::system_clock::time_point updated_at;
+};
+
+class Journal {
+ public:
+  struct Options {
+    std::string state_dir;  // created if missing; the database is state_dir/journal.db
+    std::chrono::milliseconds retention = std::chrono::hours(24 * 30);
+    size_t max_rows = 100000;
+    // Called by the writer thread with the duration of each commit (including its sync).
+    std::function<void(std::chrono::nanoseconds)> observe_commit;
+  };
+
+  // Opens (creating or migrating) the journal. Unavailable when the directory or database
+  // cannot be opened, Internal when the schema cannot be set up.
+  static common::Result<std::unique_ptr<Journal>> Open(Options options,
+                                                       const common::Clock& clock);
+  ~Journal();  // stops the writer after committing what is queued
+
+  // Durably records the alerts of one accepted webhook; one outcome per alert, in order.
+  // Unavailable (and nothing recorded) when the commit fails; the caller must not acknowledge.
+  common::Result<std::vector<IntakeOutcome>> Append(const std::vector<Alert>& alerts,
+                                                    const std::string& receiver,
+                                                    const std::string& external_url);
+
+  // Moves an episode to `state` unless it is already closed (closed is final). NotFound when
+  // there is no such episode.
+  common::Status SetState(const EpisodeKey& key, EpisodeState state);
+
+  // Episodes in state received or pending, oldest first: the work to resume after a restart.
+  common::Result<std::vector<Episode>> Unfinished() const;
+
+  // Episodes newest first (by received_at), optionally only in one state, at most `limit`.
+  common::Result<std::vector<Episode>> List(std::optional<EpisodeState> state, size_t limit) const;
+
+  // One episode, NotFound if absent.
+  common::Result<Episode> Get(const EpisodeKey& key) const;
+
+  // Applies retention now; returns how many episodes were deleted.
+  common::Result<size_t> ApplyRetention();
+
+ private:
+  class Impl;
+  explicit Journal(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rebound::controller::intake

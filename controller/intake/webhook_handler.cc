@@ -1,0 +1,136 @@
+#include "controller/intake/webhook_handler.h"
+
+#include <strings.h>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/base64.h"
+#include "common/secret.h"
+#include "common/time_format.h"
+
+namespace rebound::controller::intake {
+namespace {
+
+using common::HttpRequest;
+using common::HttpResponse;
+
+bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && strncasecmp(text.data(), prefix.data(), prefix.size()) == 0;
+}
+
+// "application/json", optionally followed by parameters such as "; charset=utf-8".
+bool IsJsonContentType(std::string_view value) {
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  size_t end = value.find(';');
+  std::string_view media = value.substr(0, end);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return media.size() == 16 && StartsWithIgnoreCase(media, "application/json");
+}
+
+}  // namespace
+
+WebhookHandler::WebhookHandler(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics)
+    : journal_(journal), queue_(queue), metrics_(metrics),
+      auth_(std::make_shared<const WebhookAuth>()) {}
+
+void WebhookHandler::SetAuth(WebhookAuth auth) {
+  auto next = std::make_shared<const WebhookAuth>(std::move(auth));
+  std::lock_guard lock(auth_mu_);
+  auth_ = std::move(next);
+}
+
+bool WebhookHandler::Authenticated(const HttpRequest& request) const {
+  std::shared_ptr<const WebhookAuth> auth;
+  {
+    std::lock_guard lock(auth_mu_);
+    auth = auth_;
+  }
+  if (auth->bearer_token.empty() && auth->basic_username.empty()) return true;
+  std::optional<std::string_view> header = request.Header("Authorization");
+  if (!header) return false;
+  if (!auth->bearer_token.empty()) {
+    return StartsWithIgnoreCase(*header, "Bearer ") &&
+           common::ConstantTimeEquals(header->substr(7), auth->bearer_token);
+  }
+  if (!StartsWithIgnoreCase(*header, "Basic ")) return false;
+  common::Result<std::string> decoded = common::Base64Decode(header->substr(6));
+  if (!decoded.ok()) return false;
+  size_t colon = decoded->find(':');
+  if (colon == std::string::npos) return false;
+  // Both halves are compared in full, whatever the first one says.
+  bool user_ok = common::ConstantTimeEquals(decoded->substr(0, colon), auth->basic_username);
+  bool password_ok = common::ConstantTimeEquals(decoded->substr(colon + 1), auth->basic_password);
+  return user_ok && password_ok;
+}
+
+std::optional<HttpResponse> WebhookHandler::CheckHeaders(const HttpRequest& request) const {
+  if (!Authenticated(request)) {
+    spdlog::warn("webhook: rejected unauthenticated request from {}", request.remote_addr);
+    HttpResponse response = HttpResponse::Error(401, "missing or invalid credentials");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"rebound\"");
+    return response;
+  }
+  std::optional<std::string_view> type = request.Header("Content-Type");
+  if (!type || !IsJsonContentType(*type)) {
+    return HttpResponse::Error(415, "Content-Type must be application/json, got \"" +
+                                        std::string(type.value_or("")) + "\"");
+  }
+  return std::nullopt;
+}
+
+HttpResponse WebhookHandler::Handle(const HttpRequest& request) {
+  common::Result<WebhookPayload> payload = ParseWebhookPayload(request.body);
+  if (!payload.ok()) {
+    spdlog::warn("webhook: rejected payload from {}: {}", request.remote_addr,
+                 payload.status().message());
+    return HttpResponse::Error(400, "invalid Alertmanager payload: " + payload.status().message());
+  }
+  const std::vector<Alert>& alerts = payload->alerts;
+  if (!queue_.TryReserve(alerts.size())) {
+    spdlog::warn("webhook: intake queue full, answering 503 so that Alertmanager retries");
+    HttpResponse response = HttpResponse::Error(503, "intake queue is full; retry later");
+    response.headers.emplace_back("Retry-After", "5");
+    return response;
+  }
+  common::Result<std::vector<IntakeOutcome>> outcomes =
+      journal_.Append(alerts, payload->receiver, payload->external_url);
+  if (!outcomes.ok()) {
+    queue_.Release(alerts.size());
+    metrics_.journal_errors.Increment();
+    spdlog::error("webhook: journal write failed, not acknowledging: {}",
+                  outcomes.status().message());
+    return HttpResponse::Error(503, "journal unavailable; retry later");
+  }
+
+  int fresh = 0, resolved = 0, repeated = 0;
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    const Alert& alert = alerts[i];
+    IntakeOutcome outcome = (*outcomes)[i];
+    (alert.status == AlertStatus::kFiring ? metrics_.alerts_firing : metrics_.alerts_resolved)
+        .Increment();
+    EpisodeKey key{alert.fingerprint, common::FormatRfc3339(alert.starts_at)};
+    if (outcome == IntakeOutcome::kDuplicate || outcome == IntakeOutcome::kStale) {
+      ++repeated;
+      metrics_.alerts_deduplicated.Increment();
+      queue_.Release(1);
+      spdlog::debug("webhook: {} {} fingerprint={} startsAt={}: {}", alert.alertname(),
+                    AlertStatusName(alert.status), key.fingerprint, key.starts_at,
+                    IntakeOutcomeName(outcome));
+      continue;
+    }
+    (outcome == IntakeOutcome::kNew ? fresh : resolved)++;
+    spdlog::info("webhook: {} {} fingerprint={} startsAt={}: {}", alert.alertname(),
+                 AlertStatusName(alert.status), key.fingerprint, key.starts_at,
+                 IntakeOutcomeName(outcome));
+    queue_.PushReserved(WorkItem{std::move(key), outcome});
+  }
+  metrics_.queue_depth.Set(static_cast<double>(queue_.depth()));
+  return HttpResponse::Json(200, {{"status", "success"},
+                                  {"accepted", alerts.size()},
+                                  {"new", fresh},
+                                  {"resolved", resolved},
+                                  {"duplicates", repeated}});
+}
+
+}  // namespace rebound::controller::intake

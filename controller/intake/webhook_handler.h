@@ -1,0 +1,52 @@
+// WebhookHandler: POST /webhook/alertmanager (DESIGN.md section 3).
+//
+// Order of checks: authentication (401) and content type (415) on the headers alone, before
+// the body is read; then the body limit (413, enforced by the HTTP server); then the payload
+// (400 naming the field); then admission (503 when the queue has no room). An accepted batch
+// is journaled durably before the 200, and its new or resolved episodes are handed to the
+// worker. Nothing of a rejected request is recorded or acted on.
+//
+// Thread-safety: Handle/CheckHeaders run concurrently on HTTP threads; SetAuth may be called
+// at any time (config reload) and applies to the next request.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "common/http_server.h"
+#include "controller/intake/intake_metrics.h"
+#include "controller/intake/journal.h"
+#include "controller/intake/work_queue.h"
+
+namespace rebound::controller::intake {
+
+// Credentials the webhook accepts. All empty: no authentication.
+struct WebhookAuth {
+  std::string bearer_token;
+  std::string basic_username;
+  std::string basic_password;
+};
+
+class WebhookHandler {
+ public:
+  WebhookHandler(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics);
+
+  void SetAuth(WebhookAuth auth);
+
+  // 401 or 415 when the headers alone disqualify the request; nullopt otherwise.
+  std::optional<common::HttpResponse> CheckHeaders(const common::HttpRequest& request) const;
+  common::HttpResponse Handle(const common::HttpRequest& request);
+
+ private:
+  bool Authenticated(const common::HttpRequest& request) const;
+
+  Journal& journal_;
+  WorkQueue& queue_;
+  IntakeMetrics& metrics_;
+  mutable std::mutex auth_mu_;
+  std::shared_ptr<const WebhookAuth> auth_;
+};
+
+}  // namespace rebound::controller::intake

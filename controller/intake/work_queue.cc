@@ -1,0 +1,58 @@
+#include "controller/intake/work_queue.h"
+
+#include <cassert>
+#include <utility>
+
+namespace rebound::controller::intake {
+
+bool WorkQueue::TryReserve(size_t n) {
+  std::lock_guard lock(mu_);
+  if (closed_ || items_.size() + reserved_ + n > capacity_) return false;
+  reserved_ += n;
+  return true;
+}
+
+void WorkQueue::Release(size_t n) {
+  std::lock_guard lock(mu_);
+  assert(reserved_ >= n);
+  reserved_ -= n;
+}
+
+void WorkQueue::PushReserved(WorkItem item) {
+  {
+    std::lock_guard lock(mu_);
+    assert(reserved_ > 0);
+    --reserved_;
+    items_.push_back(std::move(item));
+  }
+  ready_.notify_one();
+}
+
+std::optional<WorkItem> WorkQueue::Pop() {
+  std::unique_lock lock(mu_);
+  ready_.wait(lock, [&] { return closed_ || !items_.empty(); });
+  if (items_.empty()) return std::nullopt;
+  WorkItem item = std::move(items_.front());
+  items_.pop_front();
+  return item;
+}
+
+void WorkQueue::Close() {
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  ready_.notify_all();
+}
+
+size_t WorkQueue::depth() const {
+  std::lock_guard lock(mu_);
+  return items_.size();
+}
+
+void WorkQueue::SetCapacity(size_t capacity) {
+  std::lock_guard lock(mu_);
+  capacity_ = capacity;
+}
+
+}  // namespace rebound::controller::intake

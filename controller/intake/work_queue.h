@@ -1,0 +1,57 @@
+// WorkQueue: the bounded in-memory queue between the webhook and the worker.
+//
+// Admission is decided before the journal write: the webhook reserves room for a batch
+// (TryReserve), journals it, then pushes into the reserved room, so an accepted batch can
+// never find the queue full after it was made durable. When there is no room the webhook
+// answers 503 and Alertmanager retries later.
+//
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <optional>
+
+#include "controller/intake/dedupe.h"
+#include "controller/intake/journal.h"
+
+namespace rebound::controller::intake {
+
+struct WorkItem {
+  EpisodeKey key;
+  IntakeOutcome outcome = IntakeOutcome::kNew;
+};
+
+class WorkQueue {
+ public:
+  explicit WorkQueue(size_t capacity) : capacity_(capacity) {}
+
+  // Reserves room for `n` items; false (nothing reserved) when queued + reserved + n would
+  // exceed the capacity, or the queue is closed.
+  bool TryReserve(size_t n);
+  // Gives back `n` reserved slots that will not be used.
+  void Release(size_t n);
+  // Appends an item into a slot reserved earlier.
+  void PushReserved(WorkItem item);
+
+  // Waits for the next item; nullopt once the queue is closed and empty.
+  std::optional<WorkItem> Pop();
+  // Refuses new reservations and wakes Pop(); items already queued are still handed out.
+  void Close();
+
+  size_t depth() const;
+  // Applies a reloaded capacity; items already admitted stay.
+  void SetCapacity(size_t capacity);
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<WorkItem> items_;
+  size_t capacity_;
+  size_t reserved_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace rebound::controller::intake

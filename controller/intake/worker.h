@@ -1,0 +1,39 @@
+// Worker: takes journaled alert episodes off the WorkQueue and moves them forward.
+//
+// On start it first resumes every unfinished episode in the journal (those accepted before a
+// crash or a restart), then serves the queue. Processing is level-based and idempotent: an
+// episode processed twice (resumed, then re-delivered) ends in the same state. For now a new
+// episode is recorded as pending, awaiting remediation; resolved episodes are already closed
+// by the journal.
+//
+// Thread-safety: Start and Join are called once each from the owning thread.
+#pragma once
+
+#include <thread>
+
+#include "controller/intake/intake_metrics.h"
+#include "controller/intake/journal.h"
+#include "controller/intake/work_queue.h"
+
+namespace rebound::controller::intake {
+
+class Worker {
+ public:
+  Worker(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics);
+  ~Worker();  // joins
+
+  void Start();
+  // Returns once the queue has been closed (WorkQueue::Close) and everything queued is done.
+  void Join();
+
+ private:
+  void Run();
+  void Process(const WorkItem& item);
+
+  Journal& journal_;
+  WorkQueue& queue_;
+  IntakeMetrics& metrics_;
+  std::thread thread_;
+};
+
+}  // namespace rebound::controller::intake

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Rebound needs (Debian bookworm, as root), builds it, and runs the whole test
+# suite: unit and integration tests (real Alertmanager, amtool, promtool on 127.0.0.1), the
+# same tests under AddressSanitizer + UndefinedBehaviorSanitizer, and a short fuzzing run.
+#
+#   scripts/test.sh            everything
+#   SKIP_SANITIZERS=1 scripts/test.sh   skip the sanitizer build
+#   FUZZ_SECONDS=30            length of the fuzzing run (0 skips it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+jobs=$(nproc)
+step() { printf '\n==> %s\n' "$*"; }
+
+step "build (RelWithDebInfo)"
+BUILD_DIR=build ./scripts/build.sh
+step "tests"
+ctest --test-dir build --output-on-failure --timeout 300 -j"$jobs"
+
+if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
+  step "build (ASan + UBSan)"
+  BUILD_DIR=build-asan ./scripts/build.sh -DREBOUND_SANITIZE=ON
+  step "tests under ASan + UBSan"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure --timeout 600 -j"$jobs"
+fi
+
+fuzz_seconds=${FUZZ_SECONDS:-30}
+if [ "$fuzz_seconds" != 0 ] && command -v clang++ >/dev/null 2>&1; then
+  step "fuzz the webhook payload parser for ${fuzz_seconds}s (libFuzzer)"
+  BUILD_DIR=build-fuzz ./scripts/build.sh -DREBOUND_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++
+  corpus=$(mktemp -d)
+  trap 'rm -rf "$corpus"' EXIT
+  build-fuzz/tests/fuzz/payload_fuzz -max_total_time="$fuzz_seconds" -max_len=65536 \
+    -print_final_stats=1 "$corpus" tests/fuzz/corpus/payload 2>&1 | tail -n 12
+fi
+step "all tests passed"

@@ -1,0 +1,192 @@
+#include "common/http_server.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "common/http_client.h"
+#include "tests/support/process.h"
+
+namespace rebound::common {
+namespace {
+
+using rebound::testing::RunCommand;
+using rebound::testing::TempDir;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void StartServer(HttpServer::Options options = {}) {
+    server_ = std::make_unique<HttpServer>(options);
+    HttpServer::Route echo;
+    echo.methods = {"POST", "PUT"};
+    echo.handler = [](const HttpRequest& r) {
+      return HttpResponse::Json(200, {{"body", r.body},
+                                      {"method", r.method},
+                                      {"q", r.QueryParam("q").value_or("-")},
+                                      {"agent", std::string(r.Header("x-agent").value_or(""))}});
+    };
+    echo.max_body_bytes = [this] { return limit_.load(); };
+    echo.check_headers = [](const HttpRequest& r) -> std::optional<HttpResponse> {
+      if (r.Header("X-Deny")) return HttpResponse::Error(401, "denied");
+      return std::nullopt;
+    };
+    echo.observe_status = [this](int status) { observed_.push_back(status); };
+    server_->Handle("/echo", std::move(echo));
+    HttpServer::Route boom;
+    boom.methods = {"GET"};
+    boom.handler = [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); };
+    server_->Handle("/boom", std::move(boom));
+    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_GT(server_->port(), 0);
+  }
+
+  Result<HttpClientResponse> Send(std::string method, std::string path, std::string body = "",
+                                  std::vector<std::pair<std::string, std::string>> headers = {}) {
+    HttpClientRequest request;
+    request.method = std::move(method);
+    request.url = std::string(server_->tls() ? "https" : "http") + "://127.0.0.1:" +
+                  std::to_string(server_->port()) + path;
+    request.body = std::move(body);
+    request.headers = std::move(headers);
+    // Without keep-alive the server's Stop() need not wait for idle connections to time out.
+    if (!keep_alive_) request.headers.emplace_back("Connection", "close");
+    request.timeout = std::chrono::seconds(10);
+    request.ca_file = ca_file_;
+    return client_.Send(request);
+  }
+
+  std::unique_ptr<HttpServer> server_;
+  CurlHttpClient client_;
+  std::atomic<size_t> limit_{1024};
+  std::vector<int> observed_;
+  std::string ca_file_;
+  bool keep_alive_ = false;
+};
+
+TEST_F(HttpServerTest, RoutesRequestWithBodyQueryAndHeaders) {
+  StartServer();
+  auto response = Send("POST", "/echo?q=a%20b&x=1", "hello", {{"X-Agent", "t"}});
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+  auto json = nlohmann::json::parse(response->body);
+  EXPECT_EQ(json["body"], "hello");
+  EXPECT_EQ(json["method"], "POST");
+  EXPECT_EQ(json["q"], "a b");
+  EXPECT_EQ(json["agent"], "t");
+  EXPECT_EQ(response->Header("content-type"), "application/json");
+}
+
+TEST_F(HttpServerTest, UnknownPathIs404WithJsonError) {
+  StartServer();
+  auto response = Send("GET", "/nope");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 404);
+  EXPECT_EQ(nlohmann::json::parse(response->body)["status"], "error");
+}
+
+TEST_F(HttpServerTest, WrongMethodIs405WithAllowHeader) {
+  StartServer();
+  auto response = Send("GET", "/echo");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 405);
+  EXPECT_EQ(response->Header("allow"), "POST, PUT");
+  EXPECT_EQ(observed_, std::vector<int>{405});
+}
+
+TEST_F(HttpServerTest, BodyOverLimitIs413AndLimitIsReadPerRequest) {
+  StartServer();
+  auto big = Send("POST", "/echo", std::string(1025, 'x'));
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(big->status, 413);
+  auto exact = Send("POST", "/echo", std::string(1024, 'x'));
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->status, 200);
+  limit_ = 2048;
+  auto raised = Send("POST", "/echo", std::string(1025, 'x'));
+  ASSERT_TRUE(raised.ok());
+  EXPECT_EQ(raised->status, 200);
+}
+
+TEST_F(HttpServerTest, ChunkedBodyOverLimitIs413) {
+  StartServer();
+  auto response = Send("POST", "/echo", std::string(4096, 'x'), {{"Transfer-Encoding", "chunked"}});
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 413);
+}
+
+TEST_F(HttpServerTest, HeaderCheckAnswersBeforeTheBodyIsRead) {
+  keep_alive_ = true;
+  StartServer();
+  // The body is over the limit, but the header check decides first.
+  auto response = Send("POST", "/echo", std::string(4096, 'x'), {{"X-Deny", "1"}});
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 401);
+  // The connection is still usable for the next request.
+  auto next = Send("POST", "/echo", "ok");
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(observed_, (std::vector<int>{401, 200}));
+}
+
+TEST_F(HttpServerTest, HandlerExceptionBecomes500) {
+  StartServer();
+  auto response = Send("GET", "/boom");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 500);
+}
+
+TEST_F(HttpServerTest, ServesHttpsWithCertificateAndKeyFiles) {
+  TempDir dir;
+  auto gen = RunCommand("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                        "-addext subjectAltName=IP:127.0.0.1 -keyout " + dir.File("key.pem") +
+                        " -out " + dir.File("cert.pem"));
+  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  HttpServer::Options options;
+  options.tls_cert_file = dir.File("cert.pem");
+  options.tls_key_file = dir.File("key.pem");
+  ca_file_ = dir.File("cert.pem");
+  StartServer(options);
+  auto response = Send("POST", "/echo", "secure");
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+  // A client that does not trust the certificate fails.
+  ca_file_.clear();
+  EXPECT_FALSE(Send("POST", "/echo", "x").ok());
+}
+
+TEST(HttpServerStartTest, MissingKeyFileFailsToStart) {
+  TempDir dir;
+  auto gen = RunCommand("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=x -keyout " +
+                        dir.File("key.pem") + " -out " + dir.File("cert.pem"));
+  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  HttpServer::Options options;
+  options.tls_cert_file = dir.File("cert.pem");
+  options.tls_key_file = dir.File("missing.pem");
+  HttpServer server(options);
+  EXPECT_FALSE(server.Start().ok());
+}
+
+TEST(HttpServerStartTest, PortInUseFailsToStart) {
+  HttpServer first(HttpServer::Options{});
+  ASSERT_TRUE(first.Start().ok());
+  HttpServer::Options options;
+  options.listen = "127.0.0.1:" + std::to_string(first.port());
+  HttpServer second(options);
+  Status status = second.Start();
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+}
+
+TEST(ListenAddressTest, ParsesAndRejects) {
+  auto ok = ParseListenAddress("127.0.0.1:9464");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->first, "127.0.0.1");
+  EXPECT_EQ(ok->second, 9464);
+  EXPECT_EQ(ParseListenAddress("localhost:0")->first, "127.0.0.1");
+  EXPECT_EQ(ParseListenAddress(":80")->first, "0.0.0.0");
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1").ok());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:99999").ok());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:x").ok());
+  EXPECT_FALSE(ParseListenAddress("example.com:80").ok());
+}
+
+}  // namespace
+}  // namespace rebound::common

@@ -1,0 +1,643 @@
+#include "controller/intake/journal.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/time_format.h"
+#include "tests/fakes/fake_clock.h"
+
+namespace rebound::controller::intake {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// 2026-01-01T00:00:00Z, the FakeClock's start.
+constexpr int64_t kStart = 1767225600;
+
+using Names = std::vector<std::string>;
+
+Alert MakeAlert(const std::string& fingerprint, AlertStatus status, int64_t starts = kStart) {
+  Alert alert;
+  alert.status = status;
+  alert.fingerprint = fingerprint;
+  alert.labels = {{"alertname", "HighLatency"}, {"pod", "web-" + fingerprint}};
+  alert.annotations = {{"summary", "p99 > 1s & \"rising\""}};
+  alert.starts_at = common::Timestamp{starts, 653000000};
+  alert.ends_at = status == AlertStatus::kResolved ? common::Timestamp{starts + 300, 0}
+                                                   : common::Timestamp::Zero();
+  alert.generator_url = "http://prometheus:9090/graph?g0.expr=up";
+  return alert;
+}
+
+EpisodeKey KeyOf(const Alert& alert) {
+  return EpisodeKey{alert.fingerprint, common::FormatRfc3339(alert.starts_at)};
+}
+
+Names Fingerprints(const std::vector<Episode>& episodes) {
+  Names out;
+  for (const Episode& e : episodes) out.push_back(e.key.fingerprint);
+  return out;
+}
+
+std::string Rfc3339(std::chrono::system_clock::time_point tp) {
+  return common::FormatRfc3339(common::Timestamp::FromTimePoint(tp));
+}
+
+void ExpectSameEpisode(const Episode& want, const Episode& got) {
+  SCOPED_TRACE("episode " + want.key.fingerprint);
+  EXPECT_EQ(got.key.fingerprint, want.key.fingerprint);
+  EXPECT_EQ(got.key.starts_at, want.key.starts_at);
+  EXPECT_EQ(got.alertname, want.alertname);
+  EXPECT_EQ(AlertStatusName(got.status), AlertStatusName(want.status));
+  EXPECT_EQ(EpisodeStateName(got.state), EpisodeStateName(want.state));
+  EXPECT_EQ(got.labels, want.labels);
+  EXPECT_EQ(got.annotations, want.annotations);
+  EXPECT_EQ(got.ends_at, want.ends_at);
+  EXPECT_EQ(got.generator_url, want.generator_url);
+  EXPECT_EQ(got.receiver, want.receiver);
+  EXPECT_EQ(got.external_url, want.external_url);
+  EXPECT_EQ(got.playbook, want.playbook);
+  EXPECT_EQ(Rfc3339(got.received_at), Rfc3339(want.received_at));
+  EXPECT_EQ(Rfc3339(got.updated_at), Rfc3339(want.updated_at));
+}
+
+// Runs SQL on the journal's file through a connection of the test's own; "" or the error.
+std::string ExecSql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::string error;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+    error = sqlite3_errmsg(db);
+  } else {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      error = message != nullptr ? message : "unknown error";
+    }
+    sqlite3_free(message);
+  }
+  sqlite3_close(db);
+  return error;
+}
+
+std::string QueryText(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::string out = "<error>";
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+class JournalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::path(::testing::TempDir()) / "journal_test.XXXXXX");
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    root_ = pattern;
+    state_dir_ = root_ + "/state";
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  Journal::Options DefaultOptions() const {
+    Journal::Options options;
+    options.state_dir = state_dir_;
+    return options;
+  }
+  std::string DbPath() const { return state_dir_ + "/journal.db"; }
+
+  // Null (and a test failure) when Open fails.
+  std::unique_ptr<Journal> MustOpen(Journal::Options options) {
+    common::Result<std::unique_ptr<Journal>> journal = Journal::Open(std::move(options), clock_);
+    EXPECT_TRUE(journal.ok()) << journal.status().ToString();
+    return journal.ok() ? std::move(*journal) : nullptr;
+  }
+  std::unique_ptr<Journal> MustOpen() { return MustOpen(DefaultOptions()); }
+
+  // The outcomes' names, or {"<error>"} (and a test failure) when Append fails.
+  Names MustAppend(Journal& journal, const std::vector<Alert>& alerts) {
+    common::Result<std::vector<IntakeOutcome>> outcomes =
+        journal.Append(alerts, "team-web", "http://alertmanager:9093");
+    EXPECT_TRUE(outcomes.ok()) << outcomes.status().ToString();
+    if (!outcomes.ok()) return Names{"<error>"};
+    Names out;
+    for (IntakeOutcome outcome : *outcomes) out.emplace_back(IntakeOutcomeName(outcome));
+    return out;
+  }
+
+  rebound::testing::FakeClock clock_;
+  std::string root_;
+  std::string state_dir_;
+};
+
+constexpr auto kFiring = AlertStatus::kFiring;
+constexpr auto kResolved = AlertStatus::kResolved;
+
+TEST(EpisodeStateTest, NamesRoundTrip) {
+  for (EpisodeState s : {EpisodeState::kReceived, EpisodeState::kPending, EpisodeState::kClosed}) {
+    EXPECT_EQ(ParseEpisodeState(EpisodeStateName(s)), s);
+  }
+  EXPECT_EQ(EpisodeStateName(EpisodeState::kPending), "pending");
+  EXPECT_EQ(ParseEpisodeState("open"), std::nullopt);
+}
+
+TEST_F(JournalTest, AppendReturnsOneOutcomePerAlertInOrder) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  EXPECT_EQ(MustAppend(*journal, {MakeAlert("a", kFiring), MakeAlert("b", kFiring),
+                                  MakeAlert("c", kResolved)}),
+            (Names{"new", "new", "resolved"}));
+  EXPECT_EQ(MustAppend(*journal,
+                       {MakeAlert("a", kFiring), MakeAlert("b", kResolved), MakeAlert("c", kFiring),
+                        MakeAlert("c", kResolved), MakeAlert("d", kFiring)}),
+            (Names{"duplicate", "resolved", "stale", "duplicate", "new"}));
+}
+
+TEST_F(JournalTest, DuplicatesWithinOneBatchAreClassifiedInOrder) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  EXPECT_EQ(MustAppend(*journal,
+                       {MakeAlert("a", kFiring), MakeAlert("a", kFiring), MakeAlert("a", kResolved),
+                        MakeAlert("a", kResolved), MakeAlert("a", kFiring)}),
+            (Names{"new", "duplicate", "resolved", "duplicate", "stale"}));
+  common::Result<Episode> episode = journal->Get(KeyOf(MakeAlert("a", kFiring)));
+  ASSERT_TRUE(episode.ok()) << episode.status().ToString();
+  EXPECT_EQ(AlertStatusName(episode->status), "resolved");
+  EXPECT_EQ(EpisodeStateName(episode->state), "closed");
+  EXPECT_EQ(episode->ends_at, "2026-01-01T00:05:00Z");
+}
+
+TEST_F(JournalTest, StoresEveryFieldAndResolvesInPlace) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  const auto received = clock_.Now();
+  Alert firing = MakeAlert("f1", kFiring);
+  ASSERT_EQ(MustAppend(*journal, {firing}), Names{"new"});
+
+  const EpisodeKey key{"f1", "2026-01-01T00:00:00.653Z"};
+  EXPECT_EQ(KeyOf(firing).starts_at, key.starts_at);
+  common::Result<Episode> episode = journal->Get(key);
+  ASSERT_TRUE(episode.ok()) << episode.status().ToString();
+  Episode want;
+  want.key = key;
+  want.alertname = "HighLatency";
+  want.status = kFiring;
+  want.state = EpisodeState::kReceived;
+  want.labels = {{"alertname", "HighLatency"}, {"pod", "web-f1"}};
+  want.annotations = {{"summary", "p99 > 1s & \"rising\""}};
+  want.ends_at = "";
+  want.generator_url = "http://prometheus:9090/graph?g0.expr=up";
+  want.receiver = "team-web";
+  want.external_url = "http://alertmanager:9093";
+  want.playbook = "";
+  want.received_at = received;
+  want.updated_at = received;
+  ExpectSameEpisode(want, *episode);
+
+  clock_.Advance(seconds(5));
+  ASSERT_EQ(MustAppend(*journal, {MakeAlert("f1", kResolved)}), Names{"resolved"});
+  episode = journal->Get(key);
+  ASSERT_TRUE(episode.ok()) << episode.status().ToString();
+  want.status = kResolved;
+  want.state = EpisodeState::kClosed;
+  want.ends_at = "2026-01-01T00:05:00Z";
+  want.updated_at = received + seconds(5);
+  ExpectSameEpisode(want, *episode);
+}
+
+TEST_F(JournalTest, NewStartsAtIsANewEpisode) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  EXPECT_EQ(MustAppend(*journal, {MakeAlert("a", kResolved), MakeAlert("a", kFiring, kStart + 60)}),
+            (Names{"resolved", "new"}));
+  common::Result<std::vector<Episode>> unfinished = journal->Unfinished();
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status().ToString();
+  ASSERT_EQ(unfinished->size(), 1u);
+  EXPECT_EQ((*unfinished)[0].key.fingerprint, "a");
+  EXPECT_EQ((*unfinished)[0].key.starts_at, "2026-01-01T00:01:00.653Z");
+}
+
+TEST_F(JournalTest, EmptyAppendRecordsNothing) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  EXPECT_EQ(MustAppend(*journal, {}), Names{});
+}
+
+TEST_F(JournalTest, RejectsAlertWithoutFingerprintAndRecordsNothing) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  auto outcomes = journal->Append({MakeAlert("a", kFiring), MakeAlert("", kFiring)}, "r", "u");
+  ASSERT_FALSE(outcomes.ok());
+  EXPECT_EQ(outcomes.status().code(), common::StatusCode::kInvalidArgument);
+  EXPECT_NE(outcomes.status().message().find("alerts[1]"), std::string::npos)
+      << outcomes.status().message();
+  EXPECT_EQ(journal->Get(KeyOf(MakeAlert("a", kFiring))).status().code(),
+            common::StatusCode::kNotFound);
+}
+
+TEST_F(JournalTest, GetUnknownEpisodeIsNotFound) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  common::Result<Episode> episode = journal->Get(EpisodeKey{"nope", "2026-01-01T00:00:00Z"});
+  ASSERT_FALSE(episode.ok());
+  EXPECT_EQ(episode.status().code(), common::StatusCode::kNotFound);
+  EXPECT_NE(episode.status().message().find("nope"), std::string::npos);
+}
+
+TEST_F(JournalTest, SurvivesRestartAndResumesUnfinishedExactlyOnce) {
+  std::vector<Episode> before;
+  {
+    auto journal = MustOpen();
+    ASSERT_NE(journal, nullptr);
+    MustAppend(*journal, {MakeAlert("a", kFiring), MakeAlert("b", kFiring)});
+    clock_.Advance(seconds(1));
+    MustAppend(*journal, {MakeAlert("c", kFiring), MakeAlert("d", kResolved)});
+    ASSERT_TRUE(journal->SetState(KeyOf(MakeAlert("b", kFiring)), EpisodeState::kPending).ok());
+    ASSERT_TRUE(journal->SetState(KeyOf(MakeAlert("c", kFiring)), EpisodeState::kClosed).ok());
+    common::Result<std::vector<Episode>> unfinished = journal->Unfinished();
+    ASSERT_TRUE(unfinished.ok()) << unfinished.status().ToString();
+    before = *unfinished;
+  }  // destroys the journal: the writer drains and the connections close
+
+  ASSERT_EQ(Fingerprints(before), (Names{"a", "b"}));
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  common::Result<std::vector<Episode>> after = journal->Unfinished();
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  ASSERT_EQ(Fingerprints(*after), (Names{"a", "b"}));
+  for (size_t i = 0; i < before.size(); ++i) ExpectSameEpisode(before[i], (*after)[i]);
+  EXPECT_EQ(EpisodeStateName((*after)[1].state), "pending");
+
+  // Deduplication holds across the restart.
+  EXPECT_EQ(MustAppend(*journal, {MakeAlert("a", kFiring), MakeAlert("c", kFiring),
+                                  MakeAlert("d", kFiring), MakeAlert("d", kResolved)}),
+            (Names{"duplicate", "duplicate", "stale", "duplicate"}));
+  common::Result<std::vector<Episode>> all = journal->List(std::nullopt, 100);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->size(), 4u);
+}
+
+TEST_F(JournalTest, AcknowledgedAppendSurvivesProcessDeath) {
+  // The child dies right after Append returns: no destructor, no close, no checkpoint.
+  EXPECT_EXIT(
+      {
+        auto journal = Journal::Open(DefaultOptions(), clock_);
+        if (!journal.ok()) std::_Exit(2);
+        auto outcomes = (*journal)->Append({MakeAlert("a", kFiring)}, "r", "u");
+        std::_Exit(outcomes.ok() ? 0 : 3);
+      },
+      ::testing::ExitedWithCode(0), "");
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  common::Result<std::vector<Episode>> unfinished = journal->Unfinished();
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status().ToString();
+  EXPECT_EQ(Fingerprints(*unfinished), Names{"a"});
+}
+
+TEST_F(JournalTest, SetStateMovesUntilClosedWhichIsFinal) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  const EpisodeKey key = KeyOf(MakeAlert("a", kFiring));
+  MustAppend(*journal, {MakeAlert("a", kFiring)});
+  auto state_of = [&]() {
+    common::Result<Episode> episode = journal->Get(key);
+    EXPECT_TRUE(episode.ok()) << episode.status().ToString();
+    return episode.ok() ? std::string(EpisodeStateName(episode->state))
+                        : episode.status().ToString();
+  };
+
+  clock_.Advance(seconds(1));
+  ASSERT_TRUE(journal->SetState(key, EpisodeState::kPending).ok());
+  EXPECT_EQ(state_of(), "pending");
+  EXPECT_EQ(Rfc3339(journal->Get(key)->updated_at), Rfc3339(clock_.Now()));
+  ASSERT_TRUE(journal->SetState(key, EpisodeState::kReceived).ok());
+  EXPECT_EQ(state_of(), "received");
+  clock_.Advance(seconds(1));
+  ASSERT_TRUE(journal->SetState(key, EpisodeState::kClosed).ok());
+  EXPECT_EQ(state_of(), "closed");
+  const auto closed_at = clock_.Now();
+
+  clock_.Advance(seconds(1));
+  EXPECT_TRUE(journal->SetState(key, EpisodeState::kPending).ok());
+  EXPECT_EQ(state_of(), "closed");
+  EXPECT_TRUE(journal->SetState(key, EpisodeState::kReceived).ok());
+  EXPECT_EQ(state_of(), "closed");
+  EXPECT_EQ(Rfc3339(journal->Get(key)->updated_at), Rfc3339(closed_at));
+  // Closing by SetState does not pretend the alert resolved.
+  EXPECT_EQ(AlertStatusName(journal->Get(key)->status), "firing");
+
+  common::Status missing =
+      journal->SetState(EpisodeKey{"zz", key.starts_at}, EpisodeState::kPending);
+  EXPECT_EQ(missing.code(), common::StatusCode::kNotFound) << missing.ToString();
+}
+
+TEST_F(JournalTest, ListIsNewestFirstWithStateFilterAndLimit) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  MustAppend(*journal, {MakeAlert("a", kFiring)});
+  clock_.Advance(seconds(1));
+  MustAppend(*journal, {MakeAlert("b", kFiring)});
+  clock_.Advance(seconds(1));
+  // Same millisecond: insertion order breaks the tie.
+  MustAppend(*journal,
+             {MakeAlert("c", kFiring), MakeAlert("d", kFiring), MakeAlert("e", kResolved)});
+  ASSERT_TRUE(journal->SetState(KeyOf(MakeAlert("b", kFiring)), EpisodeState::kPending).ok());
+
+  auto list = [&](std::optional<EpisodeState> state, size_t limit) {
+    common::Result<std::vector<Episode>> episodes = journal->List(state, limit);
+    EXPECT_TRUE(episodes.ok()) << episodes.status().ToString();
+    return episodes.ok() ? Fingerprints(*episodes) : Names{"<error>"};
+  };
+  EXPECT_EQ(list(std::nullopt, 100), (Names{"e", "d", "c", "b", "a"}));
+  EXPECT_EQ(list(std::nullopt, 2), (Names{"e", "d"}));
+  EXPECT_EQ(list(std::nullopt, 0), Names{});
+  EXPECT_EQ(list(EpisodeState::kReceived, 100), (Names{"d", "c", "a"}));
+  EXPECT_EQ(list(EpisodeState::kReceived, 1), (Names{"d"}));
+  EXPECT_EQ(list(EpisodeState::kPending, 100), (Names{"b"}));
+  EXPECT_EQ(list(EpisodeState::kClosed, 100), (Names{"e"}));
+
+  common::Result<std::vector<Episode>> unfinished = journal->Unfinished();
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status().ToString();
+  EXPECT_EQ(Fingerprints(*unfinished), (Names{"a", "b", "c", "d"}));
+}
+
+TEST_F(JournalTest, RetentionDeletesClosedEpisodesOlderThanRetention) {
+  Journal::Options options = DefaultOptions();
+  options.retention = hours(1);
+  auto journal = MustOpen(options);
+  ASSERT_NE(journal, nullptr);
+  MustAppend(*journal, {MakeAlert("old-closed", kFiring), MakeAlert("old-open", kFiring)});
+  ASSERT_TRUE(
+      journal->SetState(KeyOf(MakeAlert("old-closed", kFiring)), EpisodeState::kClosed).ok());
+  clock_.Advance(minutes(30));
+  MustAppend(*journal, {MakeAlert("newer-closed", kResolved)});
+
+  clock_.Advance(minutes(30));  // old-closed is exactly `retention` old: kept
+  common::Result<size_t> deleted = journal->ApplyRetention();
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 0u);
+
+  clock_.Advance(milliseconds(1));
+  deleted = journal->ApplyRetention();
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 1u);
+  EXPECT_EQ(journal->Get(KeyOf(MakeAlert("old-closed", kFiring))).status().code(),
+            common::StatusCode::kNotFound);
+  EXPECT_TRUE(journal->Get(KeyOf(MakeAlert("newer-closed", kFiring))).ok());
+
+  clock_.Advance(hours(24));
+  deleted = journal->ApplyRetention();
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 1u);
+  common::Result<std::vector<Episode>> left = journal->List(std::nullopt, 100);
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_EQ(Fingerprints(*left), Names{"old-open"});
+}
+
+TEST_F(JournalTest, RetentionTrimsOldestClosedBeyondMaxRowsAndKeepsUnfinished) {
+  Journal::Options options = DefaultOptions();
+  options.max_rows = 3;
+  {
+    auto journal = MustOpen(options);
+    ASSERT_NE(journal, nullptr);
+    MustAppend(*journal, {MakeAlert("open1", kFiring), MakeAlert("open2", kFiring)});
+    for (const char* name : {"closed1", "closed2", "closed3", "closed4"}) {
+      clock_.Advance(seconds(1));
+      MustAppend(*journal, {MakeAlert(name, kResolved)});
+    }
+    common::Result<size_t> deleted = journal->ApplyRetention();
+    ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+    EXPECT_EQ(*deleted, 3u);
+    common::Result<std::vector<Episode>> left = journal->List(std::nullopt, 100);
+    ASSERT_TRUE(left.ok()) << left.status().ToString();
+    EXPECT_EQ(Fingerprints(*left), (Names{"closed4", "open2", "open1"}));
+  }
+  // More unfinished episodes than max_rows: every closed one goes, no unfinished one does.
+  options.max_rows = 1;
+  auto journal = MustOpen(options);
+  ASSERT_NE(journal, nullptr);
+  common::Result<size_t> deleted = journal->ApplyRetention();
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 1u);
+  common::Result<std::vector<Episode>> left = journal->List(std::nullopt, 100);
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_EQ(Fingerprints(*left), (Names{"open2", "open1"}));
+}
+
+TEST_F(JournalTest, ObserveCommitSeesEachCommit) {
+  std::atomic<int> commits{0};
+  Journal::Options options = DefaultOptions();
+  options.observe_commit = [&](std::chrono::nanoseconds d) {
+    EXPECT_GE(d.count(), 0);
+    ++commits;
+  };
+  auto journal = MustOpen(options);
+  ASSERT_NE(journal, nullptr);
+  MustAppend(*journal, {MakeAlert("a", kFiring)});
+  MustAppend(*journal, {MakeAlert("a", kResolved)});
+  ASSERT_TRUE(journal->SetState(KeyOf(MakeAlert("a", kFiring)), EpisodeState::kPending).ok());
+  ASSERT_TRUE(journal->ApplyRetention().ok());
+  EXPECT_EQ(commits.load(), 4);
+}
+
+TEST_F(JournalTest, ConcurrentAppendsAreRecordedOnceAndShareCommits) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 200;
+  std::atomic<int> commits{0};
+  Journal::Options options = DefaultOptions();
+  options.observe_commit = [&](std::chrono::nanoseconds) { ++commits; };
+  auto journal = MustOpen(options);
+  ASSERT_NE(journal, nullptr);
+
+  std::atomic<int> news{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string fingerprint = "t" + std::to_string(t) + "-" + std::to_string(i);
+        auto outcomes = journal->Append({MakeAlert(fingerprint, kFiring)}, "r", "u");
+        if (!outcomes.ok() || outcomes->size() != 1) {
+          ++failures;
+        } else if ((*outcomes)[0] == IntakeOutcome::kNew) {
+          ++news;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  constexpr int kAppends = kThreads * kPerThread;
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(news.load(), kAppends);
+  common::Result<std::vector<Episode>> all = journal->List(std::nullopt, 10 * kAppends);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->size(), static_cast<size_t>(kAppends));
+  std::vector<std::string> names = Fingerprints(*all);
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(),
+            static_cast<size_t>(kAppends));
+  // Group commit: threads queue up while a sync runs, so commits are shared.
+  EXPECT_GE(commits.load(), 1);
+  EXPECT_LT(commits.load(), kAppends);
+  RecordProperty("commits", commits.load());
+}
+
+TEST_F(JournalTest, ConcurrentCopiesOfOneAlertAreNewExactlyOnce) {
+  constexpr int kThreads = 8;
+  constexpr int kAlerts = 50;
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  std::mutex mu;
+  std::map<std::string, std::map<IntakeOutcome, int>> seen;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kAlerts; ++i) {
+        const std::string fingerprint = "shared-" + std::to_string(i);
+        auto outcomes = journal->Append({MakeAlert(fingerprint, kFiring)}, "r", "u");
+        std::lock_guard lock(mu);
+        if (outcomes.ok() && outcomes->size() == 1) ++seen[fingerprint][(*outcomes)[0]];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kAlerts));
+  for (const auto& [fingerprint, outcomes] : seen) {
+    EXPECT_EQ(outcomes, (std::map<IntakeOutcome, int>{{IntakeOutcome::kNew, 1},
+                                                      {IntakeOutcome::kDuplicate, kThreads - 1}}))
+        << fingerprint;
+  }
+}
+
+TEST_F(JournalTest, FailedTransactionRecordsNothingAndJournalRecovers) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  ASSERT_EQ(ExecSql(DbPath(),
+                    "CREATE TRIGGER poison BEFORE INSERT ON episodes "
+                    "WHEN NEW.fingerprint = 'poison' "
+                    "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"),
+            "");
+  auto outcomes =
+      journal->Append({MakeAlert("good", kFiring), MakeAlert("poison", kFiring)}, "r", "u");
+  ASSERT_FALSE(outcomes.ok());
+  EXPECT_EQ(outcomes.status().code(), common::StatusCode::kUnavailable);
+  EXPECT_NE(outcomes.status().message().find("injected failure"), std::string::npos)
+      << outcomes.status().message();
+  EXPECT_NE(outcomes.status().message().find("insert episode (fingerprint poison"),
+            std::string::npos)
+      << outcomes.status().message();
+  EXPECT_EQ(journal->Get(KeyOf(MakeAlert("good", kFiring))).status().code(),
+            common::StatusCode::kNotFound);
+
+  EXPECT_EQ(MustAppend(*journal, {MakeAlert("good", kFiring)}), Names{"new"});
+  EXPECT_TRUE(journal->SetState(KeyOf(MakeAlert("good", kFiring)), EpisodeState::kPending).ok());
+}
+
+TEST_F(JournalTest, CreatesPrivateStateDirAndVersionedWalDatabase) {
+  state_dir_ = root_ + "/nested/deeper/state/";
+  {
+    auto journal = MustOpen();
+    ASSERT_NE(journal, nullptr);
+    struct stat st {};
+    ASSERT_EQ(::stat((root_ + "/nested/deeper/state").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISDIR(st.st_mode));
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+    MustAppend(*journal, {MakeAlert("a", kFiring)});
+  }
+  EXPECT_EQ(QueryText(DbPath(), "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "1");
+  EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM episodes"), "1");
+  EXPECT_EQ(QueryText(DbPath(), "SELECT labels FROM episodes"),
+            R"({"alertname":"HighLatency","pod":"web-a"})");
+}
+
+TEST_F(JournalTest, OpenOnGarbageFileIsUnavailable) {
+  std::filesystem::create_directories(state_dir_);
+  {
+    std::ofstream garbage(DbPath(), std::ios::binary);
+    for (int i = 0; i < 512; ++i) garbage << "this is not a database\n";
+  }
+  common::Result<std::unique_ptr<Journal>> journal = Journal::Open(DefaultOptions(), clock_);
+  ASSERT_FALSE(journal.ok());
+  EXPECT_EQ(journal.status().code(), common::StatusCode::kUnavailable);
+  EXPECT_NE(journal.status().message().find("not a database"), std::string::npos)
+      << journal.status().message();
+  EXPECT_NE(journal.status().message().find(DbPath()), std::string::npos)
+      << journal.status().message();
+}
+
+TEST_F(JournalTest, OpenOnSqliteFileWithCorruptHeaderIsUnavailable) {
+  std::filesystem::create_directories(state_dir_);
+  {
+    std::ofstream corrupt(DbPath(), std::ios::binary);
+    corrupt << std::string("SQLite format 3\0", 16);
+    for (int i = 0; i < 8192; ++i) corrupt << static_cast<char>((i * 37 + 11) % 251);
+  }
+  common::Result<std::unique_ptr<Journal>> journal = Journal::Open(DefaultOptions(), clock_);
+  ASSERT_FALSE(journal.ok());
+  EXPECT_EQ(journal.status().code(), common::StatusCode::kUnavailable)
+      << journal.status().ToString();
+}
+
+TEST_F(JournalTest, OpenOnJournalWithCorruptSchemaIsUnavailable) {
+  {
+    auto journal = MustOpen();
+    ASSERT_NE(journal, nullptr);
+    MustAppend(*journal, {MakeAlert("a", kFiring)});
+  }  // closing checkpoints the WAL into journal.db
+  {
+    // Page 1 holds the schema table after the 100-byte file header; scribble over it.
+    std::fstream file(DbPath(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(100);
+    for (int i = 0; i < 3000; ++i) file.put(static_cast<char>(0xA5));
+  }
+  common::Result<std::unique_ptr<Journal>> journal = Journal::Open(DefaultOptions(), clock_);
+  ASSERT_FALSE(journal.ok());
+  EXPECT_EQ(journal.status().code(), common::StatusCode::kUnavailable)
+      << journal.status().ToString();
+  EXPECT_NE(journal.status().message().find("malformed"), std::string::npos)
+      << journal.status().message();
+}
+
+TEST_F(JournalTest, OpenWhenStateDirIsAFileIsUnavailable) {
+  { std::ofstream file(state_dir_); }
+  common::Result<std::unique_ptr<Journal>> journal = Journal::Open(DefaultOptions(), clock_);
+  ASSERT_FALSE(journal.ok());
+  EXPECT_EQ(journal.status().code(), common::StatusCode::kUnavailable);
+  EXPECT_NE(journal.status().message().find("not a directory"), std::string::npos)
+      << journal.status().message();
+}
+
+TEST_F(JournalTest, OpenRefusesNewerSchema) {
+  std::filesystem::create_directories(state_dir_);
+  ASSERT_EQ(ExecSql(DbPath(), "PRAGMA user_version = 99"), "");
+  common::Result<std::unique_ptr<Journal>> journal = Journal::Open(DefaultOptions(), clock_);
+  ASSERT_FALSE(journal.ok());
+  EXPECT_EQ(journal.status().code(), common::StatusCode::kInternal);
+  EXPECT_NE(journal.status().message().find("version 99"), std::string::npos)
+      << journal.status().message();
+}
+
+}  // namespace
+}  // namespace rebound::controller::intake

@@ -1,0 +1,155 @@
+#include "controller/intake/webhook_handler.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <prometheus/registry.h>
+
+#include "common/base64.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/support/process.h"
+
+namespace rebound::controller::intake {
+namespace {
+
+using common::HttpRequest;
+using common::HttpResponse;
+
+std::string Fixture(const std::string& name) {
+  return testing::ReadFile(testing::SharedPath("fixtures/alertmanager/" + name));
+}
+
+class WebhookHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Journal::Options options;
+    options.state_dir = dir_.path();
+    auto journal = Journal::Open(options, clock_);
+    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+    journal_ = std::move(journal).value();
+    handler_ = std::make_unique<WebhookHandler>(*journal_, queue_, metrics_);
+  }
+
+  HttpRequest Request(std::string body, std::string auth = "",
+                      std::string content_type = "application/json") {
+    HttpRequest request;
+    request.method = "POST";
+    request.path = "/webhook/alertmanager";
+    request.body = std::move(body);
+    if (!content_type.empty()) request.headers.emplace_back("Content-Type", content_type);
+    if (!auth.empty()) request.headers.emplace_back("Authorization", auth);
+    return request;
+  }
+
+  // Runs the request through both stages, as the HTTP server does.
+  HttpResponse Post(const HttpRequest& request) {
+    if (auto early = handler_->CheckHeaders(request)) return *early;
+    return handler_->Handle(request);
+  }
+
+  testing::TempDir dir_;
+  testing::FakeClock clock_;
+  prometheus::Registry registry_;
+  IntakeMetrics metrics_{registry_};
+  WorkQueue queue_{100};
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<WebhookHandler> handler_;
+};
+
+TEST_F(WebhookHandlerTest, AcceptsFiringFixtureAndQueuesOneEpisode) {
+  HttpResponse response = Post(Request(Fixture("firing.json")));
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto json = nlohmann::json::parse(response.body);
+  EXPECT_EQ(json["accepted"], 1);
+  EXPECT_EQ(json["new"], 1);
+  EXPECT_EQ(queue_.depth(), 1u);
+  auto listed = journal_->List(std::nullopt, 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].key.fingerprint, "7fe44a7c20447f6a");
+  EXPECT_EQ(metrics_.alerts_firing.Value(), 1);
+}
+
+TEST_F(WebhookHandlerTest, RetriedBodyIsDeduplicatedAndNotQueuedAgain) {
+  ASSERT_EQ(Post(Request(Fixture("firing.json"))).status, 200);
+  HttpResponse again = Post(Request(Fixture("firing.json")));
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(again.body)["duplicates"], 1);
+  EXPECT_EQ(queue_.depth(), 1u);
+  EXPECT_EQ(metrics_.alerts_deduplicated.Value(), 1);
+}
+
+TEST_F(WebhookHandlerTest, ResolvedClosesTheEpisodeAndStaleFiringIsIgnored) {
+  ASSERT_EQ(Post(Request(Fixture("firing.json"))).status, 200);
+  HttpResponse resolved = Post(Request(Fixture("resolved.json")));
+  ASSERT_EQ(resolved.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(resolved.body)["resolved"], 1);
+  HttpResponse stale = Post(Request(Fixture("firing.json")));
+  EXPECT_EQ(nlohmann::json::parse(stale.body)["duplicates"], 1);
+  auto closed = journal_->List(EpisodeState::kClosed, 10);
+  ASSERT_TRUE(closed.ok());
+  EXPECT_EQ(closed->size(), 1u);
+  EXPECT_EQ(queue_.depth(), 2u);  // the new episode and its resolution
+}
+
+TEST_F(WebhookHandlerTest, GroupedTruncatedPayloadRecordsEachAlert) {
+  HttpResponse response = Post(Request(Fixture("grouped-truncated-firing.json")));
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(response.body)["new"], 2);
+}
+
+TEST_F(WebhookHandlerTest, BearerTokenIsRequiredWhenConfigured) {
+  handler_->SetAuth({.bearer_token = "t0ken", .basic_username = "", .basic_password = ""});
+  EXPECT_EQ(Post(Request(Fixture("firing.json"))).status, 401);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), "Bearer wrong")).status, 401);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), "Bearer t0ke")).status, 401);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), "Basic dDBrZW4=")).status, 401);
+  HttpResponse denied = Post(Request(Fixture("firing.json"), "Bearer wrong"));
+  EXPECT_EQ(denied.headers.at(0).first, "WWW-Authenticate");
+  EXPECT_EQ(queue_.depth(), 0u);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), "Bearer t0ken")).status, 200);
+}
+
+TEST_F(WebhookHandlerTest, BasicAuthChecksUserAndPassword) {
+  handler_->SetAuth({.bearer_token = "", .basic_username = "am", .basic_password = "pw"});
+  auto basic = [](std::string credentials) { return "Basic " + common::Base64Encode(credentials); };
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), basic("am:bad"))).status, 401);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), basic("xx:pw"))).status, 401);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), basic("ampw"))).status, 401);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), "Basic !!!!")).status, 401);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), basic("am:pw"))).status, 200);
+}
+
+TEST_F(WebhookHandlerTest, ContentTypeMustBeJson) {
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), "", "")).status, 415);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), "", "text/plain")).status, 415);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), "", "application/jsonx")).status, 415);
+  EXPECT_EQ(Post(Request(Fixture("firing.json"), "", "Application/JSON; charset=utf-8")).status,
+            200);
+}
+
+TEST_F(WebhookHandlerTest, MalformedPayloadIs400NamingTheProblem) {
+  HttpResponse syntax = Post(Request("{\"version\":"));
+  EXPECT_EQ(syntax.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(syntax.body)["status"], "error");
+  HttpResponse schema = Post(Request(R"({"version":"4","alerts":[{"status":"firing"}]})"));
+  EXPECT_EQ(schema.status, 400);
+  EXPECT_NE(nlohmann::json::parse(schema.body)["error"].get<std::string>().find("alerts[0]"),
+            std::string::npos)
+      << schema.body;
+  EXPECT_EQ(queue_.depth(), 0u);
+}
+
+TEST_F(WebhookHandlerTest, FullQueueIs503AndNothingIsJournaled) {
+  WorkQueue tiny(1);
+  WebhookHandler handler(*journal_, tiny, metrics_);
+  HttpResponse response = handler.Handle(Request(Fixture("grouped-truncated-firing.json")));
+  EXPECT_EQ(response.status, 503);
+  auto listed = journal_->List(std::nullopt, 10);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());
+  // The reservation was released: a batch that fits is accepted.
+  EXPECT_EQ(handler.Handle(Request(Fixture("firing.json"))).status, 200);
+}
+
+}  // namespace
+}  // namespace rebound::controller::intake

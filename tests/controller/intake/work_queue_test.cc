@@ -1,0 +1,58 @@
+#include "controller/intake/work_queue.h"
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace rebound::controller::intake {
+namespace {
+
+WorkItem Item(std::string fingerprint) {
+  return WorkItem{EpisodeKey{std::move(fingerprint), "2026-01-01T00:00:00Z"}, IntakeOutcome::kNew};
+}
+
+TEST(WorkQueueTest, ReservationsCountAgainstCapacity) {
+  WorkQueue queue(3);
+  EXPECT_TRUE(queue.TryReserve(2));
+  EXPECT_FALSE(queue.TryReserve(2));
+  EXPECT_TRUE(queue.TryReserve(1));
+  queue.PushReserved(Item("a"));
+  EXPECT_EQ(queue.depth(), 1u);
+  EXPECT_FALSE(queue.TryReserve(1));
+  queue.Release(2);
+  EXPECT_TRUE(queue.TryReserve(2));
+}
+
+TEST(WorkQueueTest, PopReturnsInOrderThenNulloptAfterClose) {
+  WorkQueue queue(10);
+  ASSERT_TRUE(queue.TryReserve(2));
+  queue.PushReserved(Item("a"));
+  queue.PushReserved(Item("b"));
+  queue.Close();
+  EXPECT_FALSE(queue.TryReserve(1));
+  EXPECT_EQ(queue.Pop()->key.fingerprint, "a");
+  EXPECT_EQ(queue.Pop()->key.fingerprint, "b");
+  EXPECT_FALSE(queue.Pop().has_value());
+}
+
+TEST(WorkQueueTest, CloseWakesABlockedConsumer) {
+  WorkQueue queue(1);
+  std::optional<WorkItem> got = Item("x");
+  std::thread consumer([&] { got = queue.Pop(); });
+  queue.Close();
+  consumer.join();
+  EXPECT_FALSE(got.has_value());
+}
+
+TEST(WorkQueueTest, SmallerCapacityKeepsAdmittedItems) {
+  WorkQueue queue(2);
+  ASSERT_TRUE(queue.TryReserve(2));
+  queue.PushReserved(Item("a"));
+  queue.PushReserved(Item("b"));
+  queue.SetCapacity(1);
+  EXPECT_EQ(queue.depth(), 2u);
+  EXPECT_FALSE(queue.TryReserve(1));
+}
+
+}  // namespace
+}  // namespace rebound::controller::intake

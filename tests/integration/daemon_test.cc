@@ -1,0 +1,159 @@
+// The real `rebound` binary over real HTTP on 127.0.0.1.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/rebound_daemon.h"
+
+namespace rebound::testing {
+namespace {
+
+std::string Fixture(const std::string& name) {
+  return ReadFile(SharedPath("fixtures/alertmanager/" + name));
+}
+
+nlohmann::json Episodes(ReboundDaemon& daemon, const std::string& query = "") {
+  auto response = daemon.Get("/api/v1/episodes" + query);
+  if (!response.ok() || response->status != 200) return nlohmann::json();
+  return nlohmann::json::parse(response->body)["data"];
+}
+
+TEST(DaemonTest, ServesProbesAndLintCleanMetrics) {
+  TempDir dir;
+  ReboundDaemon daemon(dir);
+  ASSERT_TRUE(daemon.Start());
+  EXPECT_EQ(daemon.Get("/healthz")->status, 200);
+  EXPECT_EQ(daemon.Get("/readyz")->status, 200);
+  ASSERT_EQ(daemon.PostWebhook(Fixture("firing.json"))->status, 200);
+
+  auto metrics = daemon.Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("rebound_build_info{"), std::string::npos);
+  EXPECT_NE(metrics->body.find("process_resident_memory_bytes"), std::string::npos);
+  WriteFile(dir.File("metrics.txt"), metrics->body);
+  CommandResult lint = RunCommand("promtool check metrics < " + dir.File("metrics.txt"));
+  EXPECT_EQ(lint.exit_code, 0) << lint.output;
+  EXPECT_EQ(lint.output, "");
+  EXPECT_EQ(daemon.Metric("rebound_alerts_received_total{status=\"firing\"}"), 1);
+  EXPECT_EQ(daemon.Metric("rebound_webhook_requests_total{code=\"200\"}"), 1);
+  EXPECT_GE(daemon.Metric("rebound_journal_write_seconds_count"), 1);
+}
+
+TEST(DaemonTest, RecordsEpisodesAndMovesThemToPending) {
+  TempDir dir;
+  ReboundDaemon daemon(dir);
+  ASSERT_TRUE(daemon.Start());
+  ASSERT_EQ(daemon.PostWebhook(Fixture("grouped-truncated-firing.json"))->status, 200);
+  ASSERT_EQ(daemon.PostWebhook(Fixture("grouped-truncated-firing.json"))->status, 200);
+  EXPECT_TRUE(WaitFor([&] { return Episodes(daemon, "?state=pending").size() == 2; },
+                      std::chrono::seconds(10)));
+  nlohmann::json all = Episodes(daemon);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0]["alertname"], "KubePodCrashLooping");
+  EXPECT_EQ(all[0]["labels"]["namespace"], "shop");
+  EXPECT_EQ(daemon.Metric("rebound_alerts_deduplicated_total"), 2);
+
+  ASSERT_EQ(daemon.PostWebhook(Fixture("grouped-truncated-resolved.json"))->status, 200);
+  EXPECT_EQ(Episodes(daemon, "?state=closed").size(), 2u);
+  EXPECT_EQ(daemon.Get("/api/v1/episodes?state=bogus")->status, 400);
+  EXPECT_EQ(daemon.Get("/api/v1/episodes?limit=0")->status, 400);
+}
+
+TEST(DaemonTest, AnswersEveryErrorStatusWithJson) {
+  TempDir dir;
+  ReboundDaemon daemon(dir, "  max_body_bytes: 4096\n");
+  ASSERT_TRUE(daemon.Start());
+  auto expect_error = [](const common::Result<common::HttpClientResponse>& r, int status) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, status) << r->body;
+    EXPECT_EQ(nlohmann::json::parse(r->body)["status"], "error") << r->body;
+  };
+  expect_error(daemon.PostWebhook(Fixture("firing.json"), "Bearer nope"), 401);
+  expect_error(daemon.Get("/webhook/alertmanager"), 405);
+  expect_error(daemon.PostWebhook(std::string(5000, ' ')), 413);
+  expect_error(daemon.PostWebhook("{not json"), 400);
+  expect_error(daemon.PostWebhook(R"({"version":"3","alerts":[]})"), 400);
+  expect_error(daemon.Get("/nowhere"), 404);
+  common::CurlHttpClient client;
+  common::HttpClientRequest plain;
+  plain.method = "POST";
+  plain.url = daemon.Url("/webhook/alertmanager");
+  plain.body = Fixture("firing.json");
+  plain.headers = {{"Content-Type", "text/plain"},
+                   {"Authorization", std::string("Bearer ") + ReboundDaemon::kToken}};
+  expect_error(client.Send(plain), 415);
+  EXPECT_EQ(daemon.Metric("rebound_webhook_requests_total{code=\"413\"}"), 1);
+  EXPECT_EQ(daemon.Metric("rebound_webhook_requests_total{code=\"405\"}"), 1);
+  EXPECT_TRUE(Episodes(daemon).empty());
+}
+
+TEST(DaemonTest, SighupReloadsAndKeepsRunningConfigWhenInvalid) {
+  TempDir dir;
+  ReboundDaemon daemon(dir);
+  ASSERT_TRUE(daemon.Start());
+  WriteFile(dir.File("webhook-token"), "rotated\n");
+  daemon.process().Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return daemon.Metric(
+                                       "rebound_config_reload_total{result=\"success\"}") == 1; },
+                      std::chrono::seconds(10)));
+  EXPECT_EQ(daemon.PostWebhook(Fixture("firing.json"))->status, 401);
+  EXPECT_EQ(daemon.PostWebhook(Fixture("firing.json"), "Bearer rotated")->status, 200);
+
+  daemon.WriteConfig("bogus_key: 1\n");
+  daemon.process().Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return daemon.Metric(
+                                       "rebound_config_reload_total{result=\"failure\"}") == 1; },
+                      std::chrono::seconds(10)));
+  EXPECT_TRUE(daemon.process().Running());
+  EXPECT_EQ(daemon.PostWebhook(Fixture("resolved.json"), "Bearer rotated")->status, 200);
+  EXPECT_NE(daemon.process().Log().find("rebound.yaml:"), std::string::npos);
+  // Secrets never reach the log.
+  EXPECT_EQ(daemon.process().Log().find("rotated"), std::string::npos);
+  EXPECT_EQ(daemon.process().Log().find(ReboundDaemon::kToken), std::string::npos);
+}
+
+TEST(DaemonTest, SigtermDrainsAndExitsZero) {
+  TempDir dir;
+  ReboundDaemon daemon(dir);
+  ASSERT_TRUE(daemon.Start());
+  ASSERT_EQ(daemon.PostWebhook(Fixture("firing.json"))->status, 200);
+  daemon.process().Signal(SIGTERM);
+  EXPECT_EQ(daemon.process().Wait(std::chrono::seconds(15)), 0) << daemon.process().Log();
+  EXPECT_NE(daemon.process().Log().find("stopped"), std::string::npos);
+}
+
+TEST(DaemonTest, RefusesToStartWithInvalidConfig) {
+  TempDir dir;
+  WriteFile(dir.File("bad.yaml"), "listen: 127.0.0.1:1\nstate_dir: s\nlog: { format: xml }\n");
+  CommandResult run = RunCommand(BinaryPath("rebound") + " run -c " + dir.File("bad.yaml"));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find("bad.yaml:3:"), std::string::npos) << run.output;
+}
+
+TEST(CommandLineTest, CheckReportsFileLineColumn) {
+  TempDir dir;
+  WriteFile(dir.File("bad.yaml"), "listen: 127.0.0.1:9464\nstate_dir: s\nlistn: x\n");
+  CommandResult bad = RunCommand(BinaryPath("rebound") + " check -c " + dir.File("bad.yaml"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find(dir.File("bad.yaml") + ":3:1:"), std::string::npos) << bad.output;
+  WriteFile(dir.File("good.yaml"), "listen: 127.0.0.1:9464\nstate_dir: s\n");
+  CommandResult good = RunCommand(BinaryPath("rebound") + " check -c " + dir.File("good.yaml"));
+  EXPECT_EQ(good.exit_code, 0) << good.output;
+}
+
+TEST(CommandLineTest, HelpAndVersion) {
+  for (const char* command : {"run --help", "check --help", "version --help", "--help"}) {
+    CommandResult help = RunCommand(BinaryPath("rebound") + " " + command);
+    EXPECT_EQ(help.exit_code, 0) << command;
+    EXPECT_NE(help.output.find("Usage: rebound"), std::string::npos) << command;
+  }
+  CommandResult version = RunCommand(BinaryPath("rebound") + " version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output.rfind("rebound 0.", 0), 0u) << version.output;
+  EXPECT_EQ(RunCommand(BinaryPath("rebound") + " frobnicate").exit_code, 2);
+  EXPECT_EQ(RunCommand(BinaryPath("rebound") + " run --bogus").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace rebound::testing

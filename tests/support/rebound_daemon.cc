@@ -1,0 +1,76 @@
+#include "tests/support/rebound_daemon.h"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace rebound::testing {
+
+ReboundDaemon::ReboundDaemon(const TempDir& dir, std::string extra_yaml)
+    : dir_(dir),
+      port_(FreePort()),
+      config_path_(dir.File("rebound.yaml")),
+      state_dir_(dir.File("state")) {
+  WriteFile(dir.File("webhook-token"), std::string(kToken) + "\n");
+  WriteConfig(extra_yaml);
+}
+
+void ReboundDaemon::WriteConfig(const std::string& extra_yaml) {
+  WriteFile(config_path_, "listen: 127.0.0.1:" + std::to_string(port_) +
+                              "\nstate_dir: state\n"
+                              "webhook:\n  bearer_token_file: webhook-token\n" +
+                              extra_yaml);
+}
+
+bool ReboundDaemon::Start() {
+  process_ = Process::Start({BinaryPath("rebound"), "run", "-c", config_path_},
+                            dir_.File("rebound.log"));
+  if (!process_) return false;
+  bool ready = WaitFor(
+      [&] {
+        auto response = Get("/readyz");
+        return (response.ok() && response->status == 200) || !process_->Running();
+      },
+      std::chrono::seconds(20));
+  if (!ready || !process_->Running()) {
+    ADD_FAILURE() << "rebound did not become ready; log:\n" << process_->Log();
+    return false;
+  }
+  return true;
+}
+
+std::string ReboundDaemon::Url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+common::Result<common::HttpClientResponse> ReboundDaemon::Get(const std::string& path) {
+  common::HttpClientRequest request;
+  request.url = Url(path);
+  request.timeout = std::chrono::seconds(5);
+  return client_.Send(request);
+}
+
+common::Result<common::HttpClientResponse> ReboundDaemon::PostWebhook(
+    const std::string& body, const std::string& authorization) {
+  common::HttpClientRequest request;
+  request.method = "POST";
+  request.url = Url("/webhook/alertmanager");
+  request.body = body;
+  request.timeout = std::chrono::seconds(10);
+  request.headers = {{"Content-Type", "application/json"},
+                     {"Authorization",
+                      authorization.empty() ? std::string("Bearer ") + kToken : authorization}};
+  return client_.Send(request);
+}
+
+double ReboundDaemon::Metric(const std::string& series) {
+  auto response = Get("/metrics");
+  if (!response.ok()) return -1;
+  std::istringstream lines(response->body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
+}
+
+}  // namespace rebound::testing

@@ -1,0 +1,49 @@
+// ReboundDaemon: runs the real `rebound run` binary on 127.0.0.1 for integration tests, with
+// a config written into a test directory, a bearer token file, and a fresh state dir.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/http_client.h"
+#include "tests/support/process.h"
+
+namespace rebound::testing {
+
+class ReboundDaemon {
+ public:
+  static constexpr const char* kToken = "integration-t0ken";
+
+  // Writes dir/rebound.yaml (listen on a free port, bearer token file, state in dir/state)
+  // plus `extra_yaml` appended at the top level.
+  ReboundDaemon(const TempDir& dir, std::string extra_yaml = "");
+
+  // Starts the daemon and waits until /readyz answers 200; false (with the log in the test
+  // output) otherwise.
+  bool Start();
+  // Rewrites the config with the same port and state dir.
+  void WriteConfig(const std::string& extra_yaml);
+
+  Process& process() { return *process_; }
+  int port() const { return port_; }
+  std::string Url(const std::string& path) const;
+  const std::string& config_path() const { return config_path_; }
+  const std::string& state_dir() const { return state_dir_; }
+
+  common::Result<common::HttpClientResponse> Get(const std::string& path);
+  // POSTs JSON with the bearer token (or `authorization` when given).
+  common::Result<common::HttpClientResponse> PostWebhook(const std::string& body,
+                                                         const std::string& authorization = "");
+  // The value of an unlabelled or exactly-labelled sample in /metrics, or -1 when absent.
+  double Metric(const std::string& series);
+
+ private:
+  const TempDir& dir_;
+  int port_;
+  std::string config_path_;
+  std::string state_dir_;
+  std::unique_ptr<Process> process_;
+  common::CurlHttpClient client_;
+};
+
+}  // namespace rebound::testing
