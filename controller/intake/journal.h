@@ -66,7 +66,7 @@ class Journal {
     std::chrono::milliseconds retention = std::chrono::hours(24 * 30);
     size_t max_rows = 100000;
     // Called by the writer thread with the duration of each commit (including its sync).
-    std::function<void(std::chrono::nanoseconds)> observe_commit;
+    std::function<void(std::chrono::nanoseconds)> observe_commit = nullptr;
   };
 
   // Opens (creating or migrating) the journal. Unavailable when the directory or database

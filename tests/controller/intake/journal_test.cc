@@ -102,7 +102,8 @@ std::string QueryText(const std::string& path, const std::string& sql) {
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW) {
-      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      const unsigned char* text = sqlite3_column_text(stmt, 0);
+      out = text != nullptr ? reinterpret_cast<const char*>(text) : "<null>";
     }
     sqlite3_finalize(stmt);
   }
@@ -118,7 +119,10 @@ class JournalTest : public ::testing::Test {
     root_ = pattern;
     state_dir_ = root_ + "/state";
   }
-  void TearDown() override { std::filesystem::remove_all(root_); }
+  void TearDown() override {
+    std::error_code ignored;
+    if (!root_.empty()) std::filesystem::remove_all(root_, ignored);
+  }
 
   Journal::Options DefaultOptions() const {
     Journal::Options options;
