@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstring>
 #include <mutex>
@@ -68,15 +69,45 @@ const char* ReasonPhrase(int status) {
   }
 }
 
-void SendResponse(mg_connection* conn, const HttpResponse& response, bool close) {
+class ChunkWriter final : public StreamWriter {
+ public:
+  ChunkWriter(mg_connection* conn, const std::atomic<bool>& stopping)
+      : conn_(conn), stopping_(stopping) {}
+  bool Write(std::string_view chunk) override {
+    if (failed_ || stopping_) return false;
+    if (chunk.empty()) return true;  // an empty chunk would end the response
+    failed_ = mg_send_chunk(conn_, chunk.data(), static_cast<unsigned>(chunk.size())) <= 0;
+    return !failed_;
+  }
+  bool Stopping() const override { return stopping_; }
+  bool failed() const { return failed_; }
+
+ private:
+  mg_connection* conn_;
+  const std::atomic<bool>& stopping_;
+  bool failed_ = false;
+};
+
+void SendResponse(mg_connection* conn, const HttpResponse& response, bool close,
+                  const std::atomic<bool>& stopping) {
   std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
                      ReasonPhrase(response.status) + "\r\nContent-Type: " +
-                     response.content_type + "\r\nContent-Length: " +
-                     std::to_string(response.body.size()) + "\r\n";
+                     response.content_type + "\r\n";
+  if (response.stream) {
+    head += "Transfer-Encoding: chunked\r\n";
+  } else {
+    head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  }
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   if (close) head += "Connection: close\r\n";
   head += "\r\n";
   mg_write(conn, head.data(), head.size());
+  if (response.stream) {
+    ChunkWriter writer(conn, stopping);
+    response.stream(writer);
+    if (!writer.failed()) mg_write(conn, "0\r\n\r\n", 5);
+    return;
+  }
   if (!response.body.empty()) mg_write(conn, response.body.data(), response.body.size());
 }
 
@@ -148,6 +179,7 @@ Result<std::pair<std::string, int>> ParseListenAddress(std::string_view listen) 
 
 struct HttpServer::Impl {
   mg_context* ctx = nullptr;
+  std::atomic<bool> stopping{false};
   const HttpServer* server = nullptr;
   std::string cert_file;
   std::string key_file;
@@ -190,13 +222,24 @@ struct HttpServer::Impl {
 
   // Answers one request; sets `route` when the path matched one.
   int Dispatch(mg_connection* conn, const Route*& route) {
+    const std::atomic<bool>& stopping = this->stopping;
     const mg_request_info* info = mg_get_request_info(conn);
     std::string_view path = info->local_uri ? info->local_uri : "/";
     for (const auto& [route_path, candidate] : server->routes_) {
       if (route_path == path) route = &candidate;
     }
     if (route == nullptr) {
-      SendResponse(conn, HttpResponse::Error(404, "no such endpoint: " + std::string(path)), false);
+      size_t longest = 0;
+      for (const auto& [prefix, candidate] : server->prefix_routes_) {
+        if (path.starts_with(prefix) && prefix.size() > longest) {
+          route = &candidate;
+          longest = prefix.size();
+        }
+      }
+    }
+    if (route == nullptr) {
+      SendResponse(conn, HttpResponse::Error(404, "no such endpoint: " + std::string(path)), false,
+                   stopping);
       return 404;
     }
     std::string_view method = info->request_method;
@@ -206,7 +249,7 @@ struct HttpServer::Impl {
       HttpResponse response = HttpResponse::Error(
           405, "method " + std::string(method) + " not allowed; use " + allow);
       response.headers.emplace_back("Allow", allow);
-      SendResponse(conn, response, false);
+      SendResponse(conn, response, false, stopping);
       return 405;
     }
 
@@ -222,7 +265,7 @@ struct HttpServer::Impl {
     bool body_pending = info->content_length != 0;
     if (route->check_headers) {
       if (std::optional<HttpResponse> early = route->check_headers(request)) {
-        SendResponse(conn, *early, body_pending);
+        SendResponse(conn, *early, body_pending, stopping);
         return early->status;
       }
     }
@@ -232,7 +275,7 @@ struct HttpServer::Impl {
       SendResponse(conn,
                    HttpResponse::Error(413, "request body exceeds the limit of " +
                                                 std::to_string(limit) + " bytes"),
-                   true);
+                   true, stopping);
       return 413;
     };
     if (info->content_length > 0 && static_cast<unsigned long long>(info->content_length) > limit) {
@@ -255,7 +298,7 @@ struct HttpServer::Impl {
       spdlog::error("http: handler for {} {} failed: {}", method, path, e.what());
       response = HttpResponse::Error(500, "internal error");
     }
-    SendResponse(conn, response, false);
+    SendResponse(conn, response, false, stopping);
     return response.status;
   }
 };
@@ -266,6 +309,10 @@ HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Handle(std::string path, Route route) {
   routes_.emplace_back(std::move(path), std::move(route));
+}
+
+void HttpServer::HandlePrefix(std::string prefix, Route route) {
+  prefix_routes_.emplace_back(std::move(prefix), std::move(route));
 }
 
 Status HttpServer::Start() {
@@ -330,6 +377,7 @@ Status HttpServer::Start() {
 
 void HttpServer::Stop() {
   if (impl_ && impl_->ctx) {
+    impl_->stopping = true;
     mg_stop(impl_->ctx);
     impl_->ctx = nullptr;
   }

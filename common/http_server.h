@@ -38,11 +38,25 @@ struct HttpRequest {
   std::optional<std::string> QueryParam(std::string_view name) const;
 };
 
+// Writes the chunks of a streamed response (see HttpResponse::stream).
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Sends one chunk at once (flushed); false when the client has gone away or the server is
+  // stopping, after which the stream function should return.
+  virtual bool Write(std::string_view chunk) = 0;
+  // True once the server is stopping; a long-running stream should return soon after.
+  virtual bool Stopping() const = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, `body` is ignored: the headers go out at once with chunked transfer encoding,
+  // then this function writes the chunks; the response ends when it returns.
+  std::function<void(StreamWriter&)> stream;
 
   static HttpResponse Json(int status, const nlohmann::json& body);
   // {"status":"error","error":message}
@@ -84,6 +98,9 @@ class HttpServer {
 
   // Serves `path` (exact match) with `route`. Must be called before Start().
   void Handle(std::string path, Route route);
+  // Serves every path that starts with `prefix` and has no exact route; the longest matching
+  // prefix wins. Must be called before Start().
+  void HandlePrefix(std::string prefix, Route route);
 
   // Binds and starts serving. Unavailable when the address cannot be bound or TLS set-up fails.
   Status Start();
@@ -97,6 +114,7 @@ class HttpServer {
   struct Impl;
   Options options_;
   std::vector<std::pair<std::string, Route>> routes_;
+  std::vector<std::pair<std::string, Route>> prefix_routes_;
   std::unique_ptr<Impl> impl_;
   int port_ = 0;
 };

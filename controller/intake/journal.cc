@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "common/time_format.h"
+#include "controller/intake/sqlite.h"
 
 namespace rebound::controller::intake {
 
@@ -24,17 +25,25 @@ namespace {
 
 using common::Result;
 using common::Status;
+using sqlite::Connection;
+using sqlite::Exec;
+using sqlite::PragmaInt;
+using sqlite::Query;
+using sqlite::Statement;
 
 // Schema history. Migration i takes a database from user_version i to i + 1; append new ones,
 // never edit a shipped one. Times are integer milliseconds since the Unix epoch; labels and
 // annotations are JSON objects of strings. The implicit rowid breaks ties between episodes
 // journaled in the same millisecond (it grows with insertion order), and SQLite appends it to
 // every secondary index, so "ORDER BY received_at_ms, rowid" is served by an index.
+// starts_at_ns is starts_at as an instant: RFC 3339 strings do not sort as instants
+// ("...:40Z" sorts after "...:40.289Z"), and resolving a shifted startsAt compares instants.
 constexpr std::string_view kMigrations[] = {
     R"sql(
 CREATE TABLE episodes (
   fingerprint    TEXT    NOT NULL,
   starts_at      TEXT    NOT NULL,  -- canonical RFC 3339
+  starts_at_ns   INTEGER NOT NULL,  -- starts_at in Unix nanoseconds (saturated)
   alertname      TEXT    NOT NULL,
   status         TEXT    NOT NULL,  -- AlertStatusName
   state          TEXT    NOT NULL,  -- EpisodeStateName
@@ -55,11 +64,11 @@ CREATE INDEX episodes_by_state_received ON episodes (state, received_at_ms);
 CREATE INDEX episodes_by_received ON episodes (received_at_ms);
 -- Retention: closed episodes by age.
 CREATE INDEX episodes_by_state_updated ON episodes (state, updated_at_ms);
+-- A "resolved" whose startsAt Alertmanager shifted: firing episodes of a fingerprint by start.
+CREATE INDEX episodes_by_fingerprint_status_start ON episodes (fingerprint, status, starts_at_ns);
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
-
-constexpr int kBusyTimeoutMs = 5000;
 
 constexpr std::string_view kEpisodeColumns =
     "fingerprint, starts_at, alertname, status, state, labels, annotations, ends_at, "
@@ -95,157 +104,6 @@ std::string DescribeKey(std::string_view fingerprint, std::string_view starts_at
   out += starts_at;
   out += ")";
   return out;
-}
-
-// Every SQLite failure is reported as Unavailable: the journal is a dependency that cannot
-// serve right now, and callers of Append must not acknowledge. `db` may be null when the
-// connection itself could not be created.
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string message = "journal: ";
-  message += what;
-  message += ": ";
-  const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  message += detail;
-  const std::string_view generic = sqlite3_errstr(rc);
-  if (generic != detail) {
-    message += " (";
-    message += generic;
-    message += ")";
-  }
-  return common::Unavailable(std::move(message));
-}
-
-// Owns a connection; sqlite3_close_v2 defers the close until every statement is finalized,
-// so destruction order against Statements does not matter.
-class Connection {
- public:
-  Connection() = default;
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-  ~Connection() { sqlite3_close_v2(db_); }
-
-  Status Open(const std::string& path, int flags, std::string_view what) {
-    sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
-    db_ = db;  // a handle is returned even on failure, and must be closed
-    if (rc != SQLITE_OK) return SqliteError(db, rc, std::string(what) + " " + path);
-    sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-    return Status::Ok();
-  }
-
-  sqlite3* get() const { return db_; }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-
-// A prepared statement, reused across calls (see Query for how each use resets it).
-class Statement {
- public:
-  Statement() = default;
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
-
-  Status Prepare(sqlite3* db, std::string_view sql) {
-    sqlite3_finalize(stmt_);
-    stmt_ = nullptr;
-    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
-                                      SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-    if (rc != SQLITE_OK) return SqliteError(db, rc, "prepare \"" + std::string(sql) + "\"");
-    return Status::Ok();
-  }
-
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// One use of a prepared statement: binds parameters in order, steps, reads columns, and on
-// destruction resets the statement so that it holds no read transaction or bound copy.
-class Query {
- public:
-  Query(sqlite3* db, Statement& stmt, std::string what)
-      : db_(db), stmt_(stmt.get()), what_(std::move(what)) {}
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
-  ~Query() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-
-  Query& Text(std::string_view value) {
-    if (status_.ok()) {
-      // SQLITE_TRANSIENT: SQLite copies, so callers may pass temporaries.
-      Check(sqlite3_bind_text64(stmt_, ++index_, value.data(), value.size(), SQLITE_TRANSIENT,
-                                SQLITE_UTF8));
-    }
-    return *this;
-  }
-  Query& Int(int64_t value) {
-    if (status_.ok()) Check(sqlite3_bind_int64(stmt_, ++index_, value));
-    return *this;
-  }
-
-  // True when a row is available, false when the statement is done.
-  Result<bool> Step() {
-    if (!status_.ok()) return status_;
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return SqliteError(db_, rc, what_);
-  }
-
-  // Steps a statement that returns no rows.
-  Status Run() {
-    Result<bool> row = Step();
-    return row.status();
-  }
-
-  std::string ColumnText(int column) const {
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-    if (text == nullptr) return std::string();
-    return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
-  }
-  int64_t ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
-  int64_t Changes() const { return sqlite3_changes64(db_); }
-
- private:
-  void Check(int rc) {
-    if (rc != SQLITE_OK) status_ = SqliteError(db_, rc, what_ + ": bind parameter");
-  }
-
-  sqlite3* db_;
-  sqlite3_stmt* stmt_;
-  std::string what_;
-  int index_ = 0;
-  Status status_;
-};
-
-// Runs SQL text that takes no parameters (setup and migrations only).
-Status Exec(sqlite3* db, std::string_view sql, std::string_view what) {
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, std::string(sql).c_str(), nullptr, nullptr, &error);
-  if (rc == SQLITE_OK) return Status::Ok();
-  std::string message = "journal: ";
-  message += what;
-  message += ": ";
-  message += error != nullptr ? error : sqlite3_errstr(rc);
-  sqlite3_free(error);
-  return common::Unavailable(std::move(message));
-}
-
-// Reads the single integer a PRAGMA query returns.
-Result<int64_t> PragmaInt(sqlite3* db, std::string_view pragma) {
-  Statement stmt;
-  REBOUND_RETURN_IF_ERROR(stmt.Prepare(db, pragma));
-  Query query(db, stmt, std::string(pragma));
-  Result<bool> row = query.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return common::Internal("journal: " + std::string(pragma) + " returned no row");
-  return query.ColumnInt(0);
 }
 
 Result<std::string> EncodeLabels(const LabelSet& labels, std::string_view what) {
@@ -404,11 +262,13 @@ auto NoThrow(std::string_view what, F&& f) -> decltype(f()) {
 struct EncodedAlert {
   std::string fingerprint;
   std::string starts_at;
+  int64_t starts_at_ns = 0;
   std::string alertname;
   AlertStatus status = AlertStatus::kFiring;
   std::string labels;
   std::string annotations;
   std::string ends_at;
+  std::optional<int64_t> ends_at_ns;  // set with ends_at
   std::string generator_url;
 };
 
@@ -474,10 +334,10 @@ class Journal::Impl {
     return Status::Ok();
   }
 
-  Result<std::vector<IntakeOutcome>> Append(const std::vector<Alert>& alerts,
-                                            const std::string& receiver,
-                                            const std::string& external_url) {
-    if (alerts.empty()) return std::vector<IntakeOutcome>();
+  Result<std::vector<AppendResult>> Append(const std::vector<Alert>& alerts,
+                                           const std::string& receiver,
+                                           const std::string& external_url) {
+    if (alerts.empty()) return std::vector<AppendResult>();
     auto request = std::make_unique<AppendRequest>();
     request->receiver = receiver;
     request->external_url = external_url;
@@ -491,6 +351,7 @@ class Journal::Impl {
       EncodedAlert encoded;
       encoded.fingerprint = alert.fingerprint;
       encoded.starts_at = common::FormatRfc3339(alert.starts_at);
+      encoded.starts_at_ns = alert.starts_at.UnixNanos();
       encoded.alertname = std::string(alert.alertname());
       encoded.status = alert.status;
       Result<std::string> labels = EncodeLabels(alert.labels, where + ".labels");
@@ -501,6 +362,7 @@ class Journal::Impl {
       encoded.annotations = std::move(*annotations);
       if (alert.status == AlertStatus::kResolved && !alert.ends_at.IsZero()) {
         encoded.ends_at = common::FormatRfc3339(alert.ends_at);
+        encoded.ends_at_ns = alert.ends_at.UnixNanos();
       }
       encoded.generator_url = alert.generator_url;
       request->alerts.push_back(std::move(encoded));
@@ -575,7 +437,7 @@ class Journal::Impl {
     void Fail(const Status& status) override { promise.set_value(T(status)); }
   };
 
-  struct AppendRequest : RequestWithResult<Result<std::vector<IntakeOutcome>>> {
+  struct AppendRequest : RequestWithResult<Result<std::vector<AppendResult>>> {
     std::vector<EncodedAlert> alerts;
     std::string receiver;
     std::string external_url;
@@ -601,9 +463,14 @@ class Journal::Impl {
     REBOUND_RETURN_IF_ERROR(lookup_.Prepare(db, "SELECT status, state FROM episodes" + key));
     REBOUND_RETURN_IF_ERROR(insert_.Prepare(
         db, "INSERT INTO episodes (" + std::string(kEpisodeColumns) +
-                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, '', ?12, ?12)"));
+                ", starts_at_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, '', ?12, "
+                "?12, ?13)"));
     REBOUND_RETURN_IF_ERROR(resolve_.Prepare(
         db, "UPDATE episodes SET status = ?3, state = ?4, ends_at = ?5, updated_at_ms = ?6" + key));
+    REBOUND_RETURN_IF_ERROR(covered_.Prepare(
+        db,
+        "SELECT starts_at, ends_at FROM episodes WHERE fingerprint = ?1 AND status = ?2 AND "
+        "starts_at_ns BETWEEN ?3 AND ?4 ORDER BY starts_at_ns DESC"));
     REBOUND_RETURN_IF_ERROR(
         set_state_.Prepare(db, "UPDATE episodes SET state = ?3, updated_at_ms = ?4" + key));
     REBOUND_RETURN_IF_ERROR(
@@ -736,47 +603,128 @@ class Journal::Impl {
   }
 
   Status ApplyAppend(AppendRequest& request, int64_t now_ms) {
-    sqlite3* db = write_db_.get();
-    std::vector<IntakeOutcome> outcomes;
-    outcomes.reserve(request.alerts.size());
+    std::vector<AppendResult> results;
+    results.reserve(request.alerts.size());
     for (const EncodedAlert& alert : request.alerts) {
-      Result<std::optional<Recorded>> recorded = Lookup(alert.fingerprint, alert.starts_at);
-      if (!recorded.ok()) return recorded.status();
-      std::optional<AlertStatus> recorded_status;
-      if (*recorded) recorded_status = (*recorded)->status;
-      const IntakeOutcome outcome = Classify(recorded_status, alert.status);
-      const std::string what = DescribeKey(alert.fingerprint, alert.starts_at);
-      if (outcome == IntakeOutcome::kNew || (outcome == IntakeOutcome::kResolved && !*recorded)) {
-        const bool firing = alert.status == AlertStatus::kFiring;
-        Query insert(db, insert_, "insert " + what);
-        insert.Text(alert.fingerprint)
-            .Text(alert.starts_at)
-            .Text(alert.alertname)
-            .Text(AlertStatusName(alert.status))
-            .Text(EpisodeStateName(firing ? EpisodeState::kReceived : EpisodeState::kClosed))
-            .Text(alert.labels)
-            .Text(alert.annotations)
-            .Text(alert.ends_at)
-            .Text(alert.generator_url)
-            .Text(request.receiver)
-            .Text(request.external_url)
-            .Int(now_ms);
-        REBOUND_RETURN_IF_ERROR(insert.Run());
-      } else if (outcome == IntakeOutcome::kResolved) {
-        Query resolve(db, resolve_, "resolve " + what);
-        resolve.Text(alert.fingerprint)
-            .Text(alert.starts_at)
-            .Text(AlertStatusName(AlertStatus::kResolved))
-            .Text(EpisodeStateName(EpisodeState::kClosed))
-            .Text(alert.ends_at)
-            .Int(now_ms);
-        REBOUND_RETURN_IF_ERROR(resolve.Run());
-      }
-      // kDuplicate and kStale change nothing.
-      outcomes.push_back(outcome);
+      Result<AppendResult> result = AppendOne(alert, request, now_ms);
+      if (!result.ok()) return result.status();
+      results.push_back(std::move(*result));
     }
-    request.result = std::move(outcomes);
+    request.result = std::move(results);
     return Status::Ok();
+  }
+
+  // Classifies and records one alert of `request`: which episode it affected, and how.
+  Result<AppendResult> AppendOne(const EncodedAlert& alert, const AppendRequest& request,
+                                 int64_t now_ms) {
+    Result<std::optional<Recorded>> recorded = Lookup(alert.fingerprint, alert.starts_at);
+    if (!recorded.ok()) return recorded.status();
+    std::optional<AlertStatus> recorded_status;
+    if (*recorded) recorded_status = (*recorded)->status;
+    const IntakeOutcome outcome = Classify(recorded_status, alert.status);
+    EpisodeKey key{alert.fingerprint, alert.starts_at};
+    if (outcome == IntakeOutcome::kResolved && !*recorded) {
+      Result<std::optional<AppendResult>> shifted = ResolveShiftedStart(alert, now_ms);
+      if (!shifted.ok()) return shifted.status();
+      if (*shifted) return std::move(**shifted);
+    }
+    if (outcome == IntakeOutcome::kNew || (outcome == IntakeOutcome::kResolved && !*recorded)) {
+      const bool firing = alert.status == AlertStatus::kFiring;
+      Query insert(write_db_.get(), insert_,
+                   "insert " + DescribeKey(alert.fingerprint, alert.starts_at));
+      insert.Text(alert.fingerprint)
+          .Text(alert.starts_at)
+          .Text(alert.alertname)
+          .Text(AlertStatusName(alert.status))
+          .Text(EpisodeStateName(firing ? EpisodeState::kReceived : EpisodeState::kClosed))
+          .Text(alert.labels)
+          .Text(alert.annotations)
+          .Text(alert.ends_at)
+          .Text(alert.generator_url)
+          .Text(request.receiver)
+          .Text(request.external_url)
+          .Int(now_ms)
+          .Int(alert.starts_at_ns);
+      REBOUND_RETURN_IF_ERROR(insert.Run());
+    } else if (outcome == IntakeOutcome::kResolved) {
+      REBOUND_RETURN_IF_ERROR(Resolve(key, alert.ends_at, now_ms));
+    }
+    // kDuplicate and kStale change nothing.
+    return AppendResult{outcome, std::move(key)};
+  }
+
+  // An episode found by FindCovered.
+  struct Covered {
+    EpisodeKey key;
+    std::string ends_at;
+  };
+
+  // A "resolved" (F, S', E) for which no episode (F, S') exists. Alertmanager may have moved
+  // the alert's startsAt since we journaled its "firing": when an alert is posted again with an
+  // earlier startsAt (amtool alert add --end=..., or any client re-posting), Alertmanager keeps
+  // the earlier one, so the "resolved" names S' while the episode we hold is (F, S).
+  //
+  // A fingerprint has at most one active alert at a time in Alertmanager, so an interval
+  // [S', E] that covers S means that episode ended: every firing episode of F with
+  // S' <= S <= E is resolved (instants, not strings), and the result names the latest. A stale
+  // "resolved" of an older episode has E < S of the newer one, so it cannot close it.
+  //
+  // A copy of that notification (Alertmanager's retry, the HA peer's) then finds no firing
+  // episode; it is recognised by the episode it closed (startsAt covered, same endsAt) and is a
+  // duplicate, not a new closed episode. Nullopt when neither applies: the caller records
+  // (F, S') as a new closed episode.
+  Result<std::optional<AppendResult>> ResolveShiftedStart(const EncodedAlert& alert,
+                                                          int64_t now_ms) {
+    if (!alert.ends_at_ns) return std::optional<AppendResult>();  // no interval to match
+    Result<std::vector<Covered>> firing = FindCovered(alert, AlertStatus::kFiring);
+    if (!firing.ok()) return firing.status();
+    for (const Covered& episode : *firing) {
+      REBOUND_RETURN_IF_ERROR(Resolve(episode.key, alert.ends_at, now_ms));
+    }
+    if (!firing->empty()) {
+      return std::optional<AppendResult>(
+          AppendResult{IntakeOutcome::kResolved, std::move(firing->front().key)});
+    }
+    Result<std::vector<Covered>> resolved = FindCovered(alert, AlertStatus::kResolved);
+    if (!resolved.ok()) return resolved.status();
+    for (Covered& episode : *resolved) {
+      if (episode.ends_at == alert.ends_at) {
+        return std::optional<AppendResult>(
+            AppendResult{IntakeOutcome::kDuplicate, std::move(episode.key)});
+      }
+    }
+    return std::optional<AppendResult>();
+  }
+
+  // Episodes of the alert's fingerprint in `status` whose startsAt lies within the alert's
+  // [startsAt, endsAt], latest first. Read in full before the caller updates any of them.
+  Result<std::vector<Covered>> FindCovered(const EncodedAlert& alert, AlertStatus status) {
+    Query query(write_db_.get(), covered_,
+                "find " + std::string(AlertStatusName(status)) + " episodes covered by " +
+                    DescribeKey(alert.fingerprint, alert.starts_at) + " ending " + alert.ends_at);
+    query.Text(alert.fingerprint)
+        .Text(AlertStatusName(status))
+        .Int(alert.starts_at_ns)
+        .Int(alert.ends_at_ns.value_or(alert.starts_at_ns));
+    std::vector<Covered> out;
+    for (;;) {
+      Result<bool> row = query.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return out;
+      out.push_back(Covered{EpisodeKey{alert.fingerprint, query.ColumnText(0)}, query.ColumnText(1)});
+    }
+  }
+
+  Status Resolve(const EpisodeKey& key, const std::string& ends_at, int64_t now_ms) {
+    Query resolve(write_db_.get(), resolve_,
+                  "resolve " + DescribeKey(key.fingerprint, key.starts_at));
+    resolve.Text(key.fingerprint)
+        .Text(key.starts_at)
+        .Text(AlertStatusName(AlertStatus::kResolved))
+        .Text(EpisodeStateName(EpisodeState::kClosed))
+        .Text(ends_at)
+        .Int(now_ms);
+    return resolve.Run();
   }
 
   Status ApplySetState(SetStateRequest& request, int64_t now_ms) {
@@ -839,8 +787,8 @@ class Journal::Impl {
 
   // Used only by the writer thread (and by Init before the thread starts).
   Connection write_db_;
-  Statement begin_, commit_, rollback_, lookup_, insert_, resolve_, set_state_, expire_, count_,
-      trim_;
+  Statement begin_, commit_, rollback_, lookup_, insert_, resolve_, covered_, set_state_, expire_,
+      count_, trim_;
 
   std::mutex read_mu_;  // guards read_db_ and its statements
   Connection read_db_;
@@ -866,9 +814,9 @@ common::Result<std::unique_ptr<Journal>> Journal::Open(Options options,
   });
 }
 
-common::Result<std::vector<IntakeOutcome>> Journal::Append(const std::vector<Alert>& alerts,
-                                                           const std::string& receiver,
-                                                           const std::string& external_url) {
+common::Result<std::vector<AppendResult>> Journal::Append(const std::vector<Alert>& alerts,
+                                                          const std::string& receiver,
+                                                          const std::string& external_url) {
   return NoThrow("append", [&] { return impl_->Append(alerts, receiver, external_url); });
 }
 

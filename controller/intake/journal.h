@@ -4,7 +4,8 @@
 // Concurrent Append() calls share one commit (group commit): a single writer thread takes
 // everything queued while the previous sync ran and commits it in one transaction, so the
 // disk's sync rate does not cap intake throughput. Deduplication (dedupe.h) is decided inside
-// that transaction, against what is already journaled.
+// that transaction, against what is already journaled; so is matching a "resolved" whose
+// startsAt Alertmanager moved to the episode it ends (see Append).
 //
 // Retention is bounded: closed episodes older than `retention`, and the oldest closed episodes
 // beyond `max_rows`, are deleted. Unfinished episodes are never deleted.
@@ -43,6 +44,14 @@ struct EpisodeKey {
   friend bool operator==(const EpisodeKey&, const EpisodeKey&) = default;
 };
 
+// What Append did with one alert: its outcome and the episode it refers to. That is the alert's
+// own (fingerprint, startsAt), except for a "resolved" matched to an episode journaled under
+// another startsAt (see Append).
+struct AppendResult {
+  IntakeOutcome outcome = IntakeOutcome::kNew;
+  EpisodeKey key;
+};
+
 struct Episode {
   EpisodeKey key;
   std::string alertname;
@@ -75,11 +84,19 @@ class Journal {
                                                        const common::Clock& clock);
   ~Journal();  // stops the writer after committing what is queued
 
-  // Durably records the alerts of one accepted webhook; one outcome per alert, in order.
-  // Unavailable (and nothing recorded) when the commit fails; the caller must not acknowledge.
-  common::Result<std::vector<IntakeOutcome>> Append(const std::vector<Alert>& alerts,
-                                                    const std::string& receiver,
-                                                    const std::string& external_url);
+  // Durably records the alerts of one accepted webhook; one result per alert, in order.
+  //
+  // Alertmanager keeps the earliest startsAt when an alert is posted again, so a "resolved"
+  // (F, S', E) may name a startsAt S' under which nothing is journaled. Then every firing
+  // episode of F whose startsAt S satisfies S' <= S <= E (as instants) is resolved, and the
+  // result is kResolved with the latest such episode's key; a copy of that "resolved" is then
+  // kDuplicate with the same key. Otherwise (F, S') is recorded as a new closed episode.
+  //
+  // InvalidArgument (nothing recorded) for an alert without a fingerprint. Unavailable (and
+  // nothing recorded) when the commit fails; the caller must not acknowledge.
+  common::Result<std::vector<AppendResult>> Append(const std::vector<Alert>& alerts,
+                                                   const std::string& receiver,
+                                                   const std::string& external_url);
 
   // Moves an episode to `state` unless it is already closed (closed is final). NotFound when
   // there is no such episode.

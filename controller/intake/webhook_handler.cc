@@ -93,37 +93,43 @@ HttpResponse WebhookHandler::Handle(const HttpRequest& request) {
     response.headers.emplace_back("Retry-After", "5");
     return response;
   }
-  common::Result<std::vector<IntakeOutcome>> outcomes =
+  common::Result<std::vector<AppendResult>> results =
       journal_.Append(alerts, payload->receiver, payload->external_url);
-  if (!outcomes.ok()) {
+  if (!results.ok()) {
     queue_.Release(alerts.size());
     metrics_.journal_errors.Increment();
     spdlog::error("webhook: journal write failed, not acknowledging: {}",
-                  outcomes.status().message());
+                  results.status().message());
     return HttpResponse::Error(503, "journal unavailable; retry later");
   }
 
   int fresh = 0, resolved = 0, repeated = 0;
   for (size_t i = 0; i < alerts.size(); ++i) {
     const Alert& alert = alerts[i];
-    IntakeOutcome outcome = (*outcomes)[i];
+    AppendResult& result = (*results)[i];
+    const IntakeOutcome outcome = result.outcome;
     (alert.status == AlertStatus::kFiring ? metrics_.alerts_firing : metrics_.alerts_resolved)
         .Increment();
-    EpisodeKey key{alert.fingerprint, common::FormatRfc3339(alert.starts_at)};
-    if (outcome == IntakeOutcome::kDuplicate || outcome == IntakeOutcome::kStale) {
+    // The journal's key, not the alert's: a "resolved" whose startsAt Alertmanager moved
+    // refers to the episode journaled under the original startsAt. Say so in the log.
+    std::string moved;
+    if (const std::string sent = common::FormatRfc3339(alert.starts_at);
+        sent != result.key.starts_at) {
+      moved = " (notification startsAt " + sent + ")";
+    }
+    const bool repeat = outcome == IntakeOutcome::kDuplicate || outcome == IntakeOutcome::kStale;
+    spdlog::log(repeat ? spdlog::level::debug : spdlog::level::info,
+                "webhook: {} {} fingerprint={} startsAt={}{}: {}", alert.alertname(),
+                AlertStatusName(alert.status), result.key.fingerprint, result.key.starts_at,
+                moved, IntakeOutcomeName(outcome));
+    if (repeat) {
       ++repeated;
       metrics_.alerts_deduplicated.Increment();
       queue_.Release(1);
-      spdlog::debug("webhook: {} {} fingerprint={} startsAt={}: {}", alert.alertname(),
-                    AlertStatusName(alert.status), key.fingerprint, key.starts_at,
-                    IntakeOutcomeName(outcome));
       continue;
     }
     (outcome == IntakeOutcome::kNew ? fresh : resolved)++;
-    spdlog::info("webhook: {} {} fingerprint={} startsAt={}: {}", alert.alertname(),
-                 AlertStatusName(alert.status), key.fingerprint, key.starts_at,
-                 IntakeOutcomeName(outcome));
-    queue_.PushReserved(WorkItem{std::move(key), outcome});
+    queue_.PushReserved(WorkItem{std::move(result.key), outcome});
   }
   metrics_.queue_depth.Set(static_cast<double>(queue_.depth()));
   return HttpResponse::Json(200, {{"status", "success"},

@@ -35,6 +35,24 @@ class HttpServerTest : public ::testing::Test {
     boom.methods = {"GET"};
     boom.handler = [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); };
     server_->Handle("/boom", std::move(boom));
+    HttpServer::Route prefix;
+    prefix.methods = {"GET"};
+    prefix.handler = [](const HttpRequest& r) { return HttpResponse::Text(200, "short:" + r.path); };
+    server_->HandlePrefix("/api/", std::move(prefix));
+    HttpServer::Route longer;
+    longer.methods = {"GET"};
+    longer.handler = [](const HttpRequest& r) { return HttpResponse::Text(200, "long:" + r.path); };
+    server_->HandlePrefix("/api/v1/", std::move(longer));
+    HttpServer::Route stream;
+    stream.methods = {"GET"};
+    stream.handler = [](const HttpRequest&) {
+      HttpResponse response;
+      response.stream = [](StreamWriter& writer) {
+        for (int i = 0; i < 3; ++i) writer.Write("{\"n\":" + std::to_string(i) + "}\n");
+      };
+      return response;
+    };
+    server_->Handle("/stream", std::move(stream));
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_GT(server_->port(), 0);
   }
@@ -125,6 +143,22 @@ TEST_F(HttpServerTest, HeaderCheckAnswersBeforeTheBodyIsRead) {
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->status, 200);
   EXPECT_EQ(observed_, (std::vector<int>{401, 200}));
+}
+
+TEST_F(HttpServerTest, PrefixRoutesPickTheLongestMatchAfterExactRoutes) {
+  StartServer();
+  EXPECT_EQ(Send("GET", "/api/v1/pods")->body, "long:/api/v1/pods");
+  EXPECT_EQ(Send("GET", "/api/version")->body, "short:/api/version");
+  EXPECT_EQ(Send("GET", "/apis")->status, 404);
+}
+
+TEST_F(HttpServerTest, StreamsChunkedResponses) {
+  StartServer();
+  auto response = Send("GET", "/stream");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->Header("transfer-encoding"), "chunked");
+  EXPECT_EQ(response->body, "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n");
 }
 
 TEST_F(HttpServerTest, HandlerExceptionBecomes500) {
