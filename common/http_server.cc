@@ -101,14 +101,16 @@ void SendResponse(mg_connection* conn, const HttpResponse& response, bool close,
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   if (close) head += "Connection: close\r\n";
   head += "\r\n";
-  mg_write(conn, head.data(), head.size());
-  if (response.stream) {
-    ChunkWriter writer(conn, stopping);
-    response.stream(writer);
-    if (!writer.failed()) mg_write(conn, "0\r\n\r\n", 5);
+  if (!response.stream) {
+    // One write, so headers and body leave in one segment.
+    head += response.body;
+    mg_write(conn, head.data(), head.size());
     return;
   }
-  if (!response.body.empty()) mg_write(conn, response.body.data(), response.body.size());
+  mg_write(conn, head.data(), head.size());
+  ChunkWriter writer(conn, stopping);
+  response.stream(writer);
+  if (!writer.failed()) mg_write(conn, "0\r\n\r\n", 5);
 }
 
 }  // namespace

@@ -70,7 +70,9 @@ wait_http "http://127.0.0.1:$aport/-/ready"
 
 am="amtool --alertmanager.url=http://127.0.0.1:$aport"
 labels=(KubePodCrashLooping namespace=shop deployment=web pod=web-7d9f8b6c5-abcde severity=warning)
-annotations=(--annotation=summary="Pod shop/web-7d9f8b6c5-abcde is crash looping")
+# An explicit start time: a later post with the same start and an end resolves this episode.
+annotations=(--annotation=summary="Pod shop/web-7d9f8b6c5-abcde is crash looping"
+  --start="$(date -u +%FT%TZ)")
 echo "==> firing ${labels[*]}"
 $am alert add "${labels[@]}" "${annotations[@]}"
 

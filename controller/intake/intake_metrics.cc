@@ -44,10 +44,15 @@ IntakeMetrics::IntakeMetrics(prometheus::Registry& registry)
                             .Name("rebound_webhook_requests_total")
                             .Help("Alertmanager webhook requests, by HTTP status code answered.")
                             .Register(registry)) {
-  for (int code : {200, 400, 401, 405, 413, 415, 500, 503}) WebhookRequests(code);
+  for (size_t i = 0; i < kWebhookCodes.size(); ++i) {
+    known_codes_[i] = &webhook_requests_.Add({{"code", std::to_string(kWebhookCodes[i])}});
+  }
 }
 
 prometheus::Counter& IntakeMetrics::WebhookRequests(int code) {
+  for (size_t i = 0; i < kWebhookCodes.size(); ++i) {
+    if (kWebhookCodes[i] == code) return *known_codes_[i];
+  }
   return webhook_requests_.Add({{"code", std::to_string(code)}});
 }
 

@@ -5,6 +5,8 @@
 // metrics are thread-safe.
 #pragma once
 
+#include <array>
+
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -20,6 +22,9 @@ class IntakeMetrics {
   // rebound_webhook_requests_total{code}
   prometheus::Counter& WebhookRequests(int code);
 
+  // The codes the webhook answers; their series exist from start-up.
+  static constexpr std::array<int, 8> kWebhookCodes = {200, 400, 401, 405, 413, 415, 500, 503};
+
   prometheus::Counter& alerts_firing;        // rebound_alerts_received_total{status="firing"}
   prometheus::Counter& alerts_resolved;      // rebound_alerts_received_total{status="resolved"}
   prometheus::Counter& alerts_deduplicated;  // rebound_alerts_deduplicated_total
@@ -29,6 +34,8 @@ class IntakeMetrics {
 
  private:
   prometheus::Family<prometheus::Counter>& webhook_requests_;
+  // Counters of kWebhookCodes, looked up without building a label set per request.
+  std::array<prometheus::Counter*, kWebhookCodes.size()> known_codes_{};
 };
 
 }  // namespace rebound::controller::intake

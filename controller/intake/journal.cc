@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "common/time_format.h"
+#include "controller/intake/committed_cache.h"
 #include "controller/intake/sqlite.h"
 
 namespace rebound::controller::intake {
@@ -69,6 +70,9 @@ CREATE INDEX episodes_by_fingerprint_status_start ON episodes (fingerprint, stat
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+// About 64k recent episodes (~10 MiB at most) are answered without the writer when repeated.
+constexpr size_t kCommittedCacheEntries = 65536;
 
 constexpr std::string_view kEpisodeColumns =
     "fingerprint, starts_at, alertname, status, state, labels, annotations, ends_at, "
@@ -338,6 +342,7 @@ class Journal::Impl {
                                            const std::string& receiver,
                                            const std::string& external_url) {
     if (alerts.empty()) return std::vector<AppendResult>();
+    if (std::optional<std::vector<AppendResult>> repeats = AnswerRepeats(alerts)) return *repeats;
     auto request = std::make_unique<AppendRequest>();
     request->receiver = receiver;
     request->external_url = external_url;
@@ -370,11 +375,42 @@ class Journal::Impl {
     return Submit(std::move(request));
   }
 
-  Status SetState(const EpisodeKey& key, EpisodeState state) {
-    auto request = std::make_unique<SetStateRequest>();
-    request->key = key;
-    request->state = state;
-    return Submit(std::move(request));
+  // The outcomes of a notification whose alerts all repeat what is already committed
+  // (see CommittedCache), or nullopt when any alert needs the writer.
+  std::optional<std::vector<AppendResult>> AnswerRepeats(const std::vector<Alert>& alerts) const {
+    std::vector<AppendResult> results;
+    results.reserve(alerts.size());
+    for (const Alert& alert : alerts) {
+      std::string starts_at = common::FormatRfc3339(alert.starts_at);
+      std::optional<AlertStatus> committed = committed_.Find(alert.fingerprint, starts_at);
+      if (!committed) return std::nullopt;
+      IntakeOutcome outcome = Classify(*committed, alert.status);
+      if (outcome != IntakeOutcome::kDuplicate && outcome != IntakeOutcome::kStale) {
+        return std::nullopt;
+      }
+      results.push_back(AppendResult{outcome, EpisodeKey{alert.fingerprint, std::move(starts_at)}});
+    }
+    return results;
+  }
+
+  std::vector<Status> SetStates(const std::vector<EpisodeKey>& keys, EpisodeState state) {
+    std::vector<std::future<Status>> futures;
+    {
+      std::lock_guard lock(queue_mu_);
+      if (stopping_) return std::vector<Status>(keys.size(), common::Unavailable("journal: closing"));
+      for (const EpisodeKey& key : keys) {
+        auto request = std::make_unique<SetStateRequest>();
+        request->key = key;
+        request->state = state;
+        futures.push_back(request->promise.get_future());
+        queue_.push_back(std::move(request));
+      }
+    }
+    queue_cv_.notify_one();
+    std::vector<Status> results;
+    results.reserve(futures.size());
+    for (auto& future : futures) results.push_back(future.get());
+    return results;
   }
 
   Result<size_t> ApplyRetention() { return Submit(std::make_unique<RetentionRequest>()); }
@@ -419,6 +455,8 @@ class Journal::Impl {
   struct Request {
     virtual ~Request() = default;
     virtual Status Apply(Impl& impl, int64_t now_ms) = 0;
+    // Runs on the writer after the transaction committed, before Complete.
+    virtual void Committed(Impl&) {}
     virtual void Complete() = 0;
     virtual void Fail(const Status& status) = 0;
   };
@@ -441,7 +479,14 @@ class Journal::Impl {
     std::vector<EncodedAlert> alerts;
     std::string receiver;
     std::string external_url;
+    // The status each touched episode has once this transaction commits.
+    std::vector<std::pair<EpisodeKey, AlertStatus>> outcomes;
     Status Apply(Impl& impl, int64_t now_ms) override { return impl.ApplyAppend(*this, now_ms); }
+    void Committed(Impl& impl) override {
+      for (const auto& [key, status] : outcomes) {
+        impl.committed_.Put(key.fingerprint, key.starts_at, status);
+      }
+    }
   };
 
   struct SetStateRequest : RequestWithResult<Status> {
@@ -452,6 +497,8 @@ class Journal::Impl {
 
   struct RetentionRequest : RequestWithResult<Result<size_t>> {
     Status Apply(Impl& impl, int64_t now_ms) override { return impl.ApplyRetention(*this, now_ms); }
+    // Deleted episodes must not be answered from the cache.
+    void Committed(Impl& impl) override { impl.committed_.Clear(); }
   };
 
   Status PrepareWriter() {
@@ -561,6 +608,7 @@ class Journal::Impl {
         // A metrics callback must not undo a commit that has happened.
       }
     }
+    for (auto& request : batch) request->Committed(*this);
     for (auto& request : batch) request->Complete();
   }
 
@@ -608,6 +656,11 @@ class Journal::Impl {
     for (const EncodedAlert& alert : request.alerts) {
       Result<AppendResult> result = AppendOne(alert, request, now_ms);
       if (!result.ok()) return result.status();
+      // A stale "firing" says nothing about the episode; every other outcome leaves it with
+      // the status of this alert (a new one fires, a resolution or its repeat is resolved).
+      if (result->outcome != IntakeOutcome::kStale) {
+        request.outcomes.emplace_back(result->key, alert.status);
+      }
       results.push_back(std::move(*result));
     }
     request.result = std::move(results);
@@ -711,7 +764,8 @@ class Journal::Impl {
       Result<bool> row = query.Step();
       if (!row.ok()) return row.status();
       if (!*row) return out;
-      out.push_back(Covered{EpisodeKey{alert.fingerprint, query.ColumnText(0)}, query.ColumnText(1)});
+      out.push_back(
+          Covered{EpisodeKey{alert.fingerprint, query.ColumnText(0)}, query.ColumnText(1)});
     }
   }
 
@@ -784,6 +838,7 @@ class Journal::Impl {
 
   const Options options_;
   const common::Clock& clock_;
+  CommittedCache committed_{kCommittedCacheEntries};
 
   // Used only by the writer thread (and by Init before the thread starts).
   Connection write_db_;
@@ -820,8 +875,18 @@ common::Result<std::vector<AppendResult>> Journal::Append(const std::vector<Aler
   return NoThrow("append", [&] { return impl_->Append(alerts, receiver, external_url); });
 }
 
+std::vector<common::Status> Journal::SetStates(const std::vector<EpisodeKey>& keys,
+                                               EpisodeState state) {
+  try {
+    return impl_->SetStates(keys, state);
+  } catch (const std::exception& e) {
+    return std::vector<common::Status>(
+        keys.size(), common::Internal(std::string("journal: set state: ") + e.what()));
+  }
+}
+
 common::Status Journal::SetState(const EpisodeKey& key, EpisodeState state) {
-  return NoThrow("set state", [&] { return impl_->SetState(key, state); });
+  return SetStates({key}, state).front();
 }
 
 common::Result<std::vector<Episode>> Journal::Unfinished() const {

@@ -98,8 +98,11 @@ class Journal {
                                                    const std::string& receiver,
                                                    const std::string& external_url);
 
-  // Moves an episode to `state` unless it is already closed (closed is final). NotFound when
-  // there is no such episode.
+  // Moves each episode to `state` unless it is already closed (closed is final), all in one
+  // commit; one status per key, in order: OK, NotFound when there is no such episode, or the
+  // commit's error for every key.
+  std::vector<common::Status> SetStates(const std::vector<EpisodeKey>& keys, EpisodeState state);
+  // SetStates for one episode.
   common::Status SetState(const EpisodeKey& key, EpisodeState state);
 
   // Episodes in state received or pending, oldest first: the work to resume after a restart.

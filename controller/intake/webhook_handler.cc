@@ -120,8 +120,8 @@ HttpResponse WebhookHandler::Handle(const HttpRequest& request) {
     const bool repeat = outcome == IntakeOutcome::kDuplicate || outcome == IntakeOutcome::kStale;
     spdlog::log(repeat ? spdlog::level::debug : spdlog::level::info,
                 "webhook: {} {} fingerprint={} startsAt={}{}: {}", alert.alertname(),
-                AlertStatusName(alert.status), result.key.fingerprint, result.key.starts_at,
-                moved, IntakeOutcomeName(outcome));
+                AlertStatusName(alert.status), result.key.fingerprint, result.key.starts_at, moved,
+                IntakeOutcomeName(outcome));
     if (repeat) {
       ++repeated;
       metrics_.alerts_deduplicated.Increment();

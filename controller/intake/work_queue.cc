@@ -28,13 +28,15 @@ void WorkQueue::PushReserved(WorkItem item) {
   ready_.notify_one();
 }
 
-std::optional<WorkItem> WorkQueue::Pop() {
+std::vector<WorkItem> WorkQueue::PopBatch(size_t max) {
   std::unique_lock lock(mu_);
   ready_.wait(lock, [&] { return closed_ || !items_.empty(); });
-  if (items_.empty()) return std::nullopt;
-  WorkItem item = std::move(items_.front());
-  items_.pop_front();
-  return item;
+  std::vector<WorkItem> batch;
+  while (!items_.empty() && batch.size() < max) {
+    batch.push_back(std::move(items_.front()));
+    items_.pop_front();
+  }
+  return batch;
 }
 
 void WorkQueue::Close() {

@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
-#include <optional>
+#include <vector>
 
 #include "controller/intake/dedupe.h"
 #include "controller/intake/journal.h"
@@ -36,8 +36,9 @@ class WorkQueue {
   // Appends an item into a slot reserved earlier.
   void PushReserved(WorkItem item);
 
-  // Waits for the next item; nullopt once the queue is closed and empty.
-  std::optional<WorkItem> Pop();
+  // Waits for items and takes up to `max` of them, oldest first; empty once the queue is
+  // closed and drained.
+  std::vector<WorkItem> PopBatch(size_t max);
   // Refuses new reservations and wakes Pop(); items already queued are still handed out.
   void Close();
 

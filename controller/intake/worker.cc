@@ -3,6 +3,12 @@
 #include <spdlog/spdlog.h>
 
 namespace rebound::controller::intake {
+namespace {
+
+// Episodes recorded per journal commit at most; bounds the latency of the first in a burst.
+constexpr size_t kMaxBatch = 512;
+
+}  // namespace
 
 Worker::Worker(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics)
     : journal_(journal), queue_(queue), metrics_(metrics) {}
@@ -23,29 +29,42 @@ void Worker::Run() {
   } else if (!unfinished->empty()) {
     spdlog::info("worker: resuming {} unfinished episode(s) from the journal",
                  unfinished->size());
-    for (const Episode& episode : *unfinished) Process(WorkItem{episode.key, IntakeOutcome::kNew});
+    std::vector<WorkItem> resumed;
+    for (const Episode& episode : *unfinished) {
+      resumed.push_back(WorkItem{episode.key, IntakeOutcome::kNew});
+    }
+    Process(resumed);
   }
-  while (std::optional<WorkItem> item = queue_.Pop()) {
+  for (;;) {
+    std::vector<WorkItem> batch = queue_.PopBatch(kMaxBatch);
+    if (batch.empty()) return;
     metrics_.queue_depth.Set(static_cast<double>(queue_.depth()));
-    Process(*item);
+    Process(batch);
   }
 }
 
-void Worker::Process(const WorkItem& item) {
-  if (item.outcome == IntakeOutcome::kResolved) {
-    spdlog::info("worker: episode fingerprint={} startsAt={} closed (resolved)",
-                 item.key.fingerprint, item.key.starts_at);
-    return;
+void Worker::Process(const std::vector<WorkItem>& batch) {
+  std::vector<EpisodeKey> fresh;
+  for (const WorkItem& item : batch) {
+    if (item.outcome == IntakeOutcome::kResolved) {
+      spdlog::info("worker: episode fingerprint={} startsAt={} closed (resolved)",
+                   item.key.fingerprint, item.key.starts_at);
+    } else {
+      fresh.push_back(item.key);
+    }
   }
-  common::Status status = journal_.SetState(item.key, EpisodeState::kPending);
-  if (!status.ok()) {
-    metrics_.journal_errors.Increment();
-    spdlog::error("worker: cannot record episode fingerprint={} startsAt={} as pending: {}",
-                  item.key.fingerprint, item.key.starts_at, status.message());
-    return;
+  if (fresh.empty()) return;
+  std::vector<common::Status> statuses = journal_.SetStates(fresh, EpisodeState::kPending);
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    if (!statuses[i].ok()) {
+      metrics_.journal_errors.Increment();
+      spdlog::error("worker: cannot record episode fingerprint={} startsAt={} as pending: {}",
+                    fresh[i].fingerprint, fresh[i].starts_at, statuses[i].message());
+      continue;
+    }
+    spdlog::info("worker: episode fingerprint={} startsAt={} pending: no remediation configured",
+                 fresh[i].fingerprint, fresh[i].starts_at);
   }
-  spdlog::info("worker: episode fingerprint={} startsAt={} pending: no remediation configured",
-               item.key.fingerprint, item.key.starts_at);
 }
 
 }  // namespace rebound::controller::intake

@@ -1,7 +1,8 @@
 // Worker: takes journaled alert episodes off the WorkQueue and moves them forward.
 //
 // On start it first resumes every unfinished episode in the journal (those accepted before a
-// crash or a restart), then serves the queue. Processing is level-based and idempotent: an
+// crash or a restart), then serves the queue, taking what has piled up in batches so that one
+// journal commit records many episodes. Processing is level-based and idempotent: an
 // episode processed twice (resumed, then re-delivered) ends in the same state. For now a new
 // episode is recorded as pending, awaiting remediation; resolved episodes are already closed
 // by the journal.
@@ -28,7 +29,7 @@ class Worker {
 
  private:
   void Run();
-  void Process(const WorkItem& item);
+  void Process(const std::vector<WorkItem>& batch);
 
   Journal& journal_;
   WorkQueue& queue_;

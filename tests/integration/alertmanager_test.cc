@@ -26,7 +26,9 @@ TEST(AlertmanagerIntegrationTest, EpisodeRecordedOnceDespiteRepeatsThenClosed) {
   Alertmanager am(dir, daemon.Url("/webhook/alertmanager"), dir.File("webhook-token"), "2s");
   ASSERT_TRUE(am.Start());
 
-  CommandResult add = am.Amtool(std::string("alert add ") + kLabels);
+  // An explicit start: the resolving post below must name the same episode.
+  std::string start = " --start=" + RunCommand("date -u +%FT%TZ").output.substr(0, 20);
+  CommandResult add = am.Amtool(std::string("alert add ") + kLabels + start);
   ASSERT_EQ(add.exit_code, 0) << add.output;
   ASSERT_TRUE(WaitFor(
       [&] { return daemon.Metric("rebound_webhook_requests_total{code=\"200\"}") >= 3; },
@@ -41,8 +43,8 @@ TEST(AlertmanagerIntegrationTest, EpisodeRecordedOnceDespiteRepeatsThenClosed) {
   EXPECT_TRUE(WaitFor([&] { return Episodes(daemon, "?state=pending").size() == 1; },
                       std::chrono::seconds(10)));
 
-  CommandResult resolve = am.Amtool(std::string("alert add ") + kLabels +
-                                    " --end=" + RunCommand("date -u +%FT%TZ").output.substr(0, 20));
+  CommandResult resolve = am.Amtool(std::string("alert add ") + kLabels + start + " --end=" +
+                                    RunCommand("date -u +%FT%TZ").output.substr(0, 20));
   ASSERT_EQ(resolve.exit_code, 0) << resolve.output;
   ASSERT_TRUE(WaitFor([&] { return Episodes(daemon, "?state=closed").size() == 1; },
                       std::chrono::seconds(30)))

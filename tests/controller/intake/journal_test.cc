@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
@@ -21,6 +22,12 @@
 #include "tests/fakes/fake_clock.h"
 
 namespace rebound::controller::intake {
+
+// Readable gtest failure messages for EpisodeKey (found by argument-dependent lookup).
+void PrintTo(const EpisodeKey& key, std::ostream* os) {
+  *os << "{" << key.fingerprint << ", " << key.starts_at << "}";
+}
+
 namespace {
 
 using std::chrono::hours;
@@ -43,6 +50,21 @@ Alert MakeAlert(const std::string& fingerprint, AlertStatus status, int64_t star
   alert.ends_at = status == AlertStatus::kResolved ? common::Timestamp{starts + 300, 0}
                                                    : common::Timestamp::Zero();
   alert.generator_url = "http://prometheus:9090/graph?g0.expr=up";
+  return alert;
+}
+
+// A firing alert starting at `starts`.
+Alert FiringAt(const std::string& fingerprint, common::Timestamp starts) {
+  Alert alert = MakeAlert(fingerprint, AlertStatus::kFiring);
+  alert.starts_at = starts;
+  return alert;
+}
+
+// A resolved alert with the given startsAt and endsAt.
+Alert ResolvedAt(const std::string& fingerprint, common::Timestamp starts, common::Timestamp ends) {
+  Alert alert = MakeAlert(fingerprint, AlertStatus::kResolved);
+  alert.starts_at = starts;
+  alert.ends_at = ends;
   return alert;
 }
 
@@ -139,14 +161,40 @@ class JournalTest : public ::testing::Test {
   }
   std::unique_ptr<Journal> MustOpen() { return MustOpen(DefaultOptions()); }
 
+  // Append's results, or none (and a test failure) when it fails.
+  std::vector<AppendResult> MustAppendResults(Journal& journal, const std::vector<Alert>& alerts) {
+    common::Result<std::vector<AppendResult>> results =
+        journal.Append(alerts, "team-web", "http://alertmanager:9093");
+    EXPECT_TRUE(results.ok()) << results.status().ToString();
+    if (!results.ok()) return {};
+    EXPECT_EQ(results->size(), alerts.size());
+    return std::move(*results);
+  }
+
   // The outcomes' names, or {"<error>"} (and a test failure) when Append fails.
   Names MustAppend(Journal& journal, const std::vector<Alert>& alerts) {
-    common::Result<std::vector<IntakeOutcome>> outcomes =
+    common::Result<std::vector<AppendResult>> results =
         journal.Append(alerts, "team-web", "http://alertmanager:9093");
-    EXPECT_TRUE(outcomes.ok()) << outcomes.status().ToString();
-    if (!outcomes.ok()) return Names{"<error>"};
+    EXPECT_TRUE(results.ok()) << results.status().ToString();
+    if (!results.ok()) return Names{"<error>"};
     Names out;
-    for (IntakeOutcome outcome : *outcomes) out.emplace_back(IntakeOutcomeName(outcome));
+    for (const AppendResult& result : *results) {
+      out.emplace_back(IntakeOutcomeName(result.outcome));
+    }
+    return out;
+  }
+
+  // "fingerprint startsAt status state endsAt" of every episode, newest first.
+  Names Rows(Journal& journal) {
+    common::Result<std::vector<Episode>> all = journal.List(std::nullopt, 100);
+    EXPECT_TRUE(all.ok()) << all.status().ToString();
+    if (!all.ok()) return Names{"<error>"};
+    Names out;
+    for (const Episode& e : *all) {
+      out.push_back(e.key.fingerprint + " " + e.key.starts_at + " " +
+                    std::string(AlertStatusName(e.status)) + " " +
+                    std::string(EpisodeStateName(e.state)) + " " + e.ends_at);
+    }
     return out;
   }
 
@@ -240,6 +288,124 @@ TEST_F(JournalTest, NewStartsAtIsANewEpisode) {
   ASSERT_EQ(unfinished->size(), 1u);
   EXPECT_EQ((*unfinished)[0].key.fingerprint, "a");
   EXPECT_EQ((*unfinished)[0].key.starts_at, "2026-01-01T00:01:00.653Z");
+}
+
+TEST_F(JournalTest, AppendResultsNameTheAlertsOwnEpisodes) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  const Alert a = MakeAlert("a", kFiring);
+  const Alert b = MakeAlert("b", kResolved);
+  std::vector<AppendResult> results = MustAppendResults(*journal, {a, b, a});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].key, KeyOf(a));
+  EXPECT_EQ(results[1].key, KeyOf(b));
+  EXPECT_EQ(results[2].key, KeyOf(a));
+  EXPECT_EQ(results[2].outcome, IntakeOutcome::kDuplicate);
+}
+
+// Alertmanager keeps the earliest startsAt when an alert is posted again, so a "resolved" may
+// carry an earlier startsAt S' than the "firing" (S) that opened the episode.
+TEST_F(JournalTest, ResolvedWithEarlierStartsAtClosesTheOpenEpisode) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  const Alert firing = MakeAlert("a", kFiring);  // S = 2026-01-01T00:00:00.653Z
+  ASSERT_EQ(MustAppend(*journal, {firing}), Names{"new"});
+  clock_.Advance(seconds(5));
+  // S' = 2026-01-01T00:00:00Z sorts after S as a string; only as instants is S' < S.
+  const Alert resolved =
+      ResolvedAt("a", common::Timestamp{kStart, 0}, common::Timestamp{kStart + 300, 0});
+  ASSERT_LT(KeyOf(firing).starts_at, KeyOf(resolved).starts_at);
+
+  std::vector<AppendResult> results = MustAppendResults(*journal, {resolved});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, IntakeOutcome::kResolved);
+  EXPECT_EQ(results[0].key, KeyOf(firing));
+  EXPECT_EQ(Rows(*journal),
+            Names{"a 2026-01-01T00:00:00.653Z resolved closed 2026-01-01T00:05:00Z"});
+  common::Result<Episode> episode = journal->Get(KeyOf(firing));
+  ASSERT_TRUE(episode.ok()) << episode.status().ToString();
+  EXPECT_EQ(Rfc3339(episode->updated_at), Rfc3339(clock_.Now()));
+  common::Result<std::vector<Episode>> unfinished = journal->Unfinished();
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status().ToString();
+  EXPECT_TRUE(unfinished->empty());
+
+  // Alertmanager's retry (or the HA peer's copy) of that "resolved" is a duplicate of the
+  // episode it closed, not a new episode; the stale "firing" stays stale.
+  results = MustAppendResults(*journal, {resolved, firing});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].outcome, IntakeOutcome::kDuplicate);
+  EXPECT_EQ(results[0].key, KeyOf(firing));
+  EXPECT_EQ(results[1].outcome, IntakeOutcome::kStale);
+  EXPECT_EQ(Rows(*journal).size(), 1u);
+}
+
+TEST_F(JournalTest, ResolvedWithEarlierStartsAtClosesEveryCoveredEpisodeAndNamesTheLatest) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  const common::Timestamp ends{kStart + 300, 0};
+  const Alert first = MakeAlert("a", kFiring);
+  const Alert at_end = FiringAt("a", ends);                                   // S == E: covered
+  const Alert after_end = FiringAt("a", common::Timestamp{kStart + 300, 1});  // 1 ns after E
+  const Alert other = MakeAlert("b", kFiring);
+  ASSERT_EQ(MustAppend(*journal, {first, at_end, after_end, other}),
+            (Names{"new", "new", "new", "new"}));
+
+  std::vector<AppendResult> results =
+      MustAppendResults(*journal, {ResolvedAt("a", common::Timestamp{kStart, 0}, ends)});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, IntakeOutcome::kResolved);
+  EXPECT_EQ(results[0].key, KeyOf(at_end));
+  EXPECT_EQ(Rows(*journal),
+            (Names{"b 2026-01-01T00:00:00.653Z firing received ",
+                   "a 2026-01-01T00:05:00.000000001Z firing received ",
+                   "a 2026-01-01T00:05:00Z resolved closed 2026-01-01T00:05:00Z",
+                   "a 2026-01-01T00:00:00.653Z resolved closed 2026-01-01T00:05:00Z"}));
+}
+
+TEST_F(JournalTest, ResolvedEndingBeforeTheOpenEpisodeStartsIsASeparateEpisode) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  // A late "resolved" of an older episode (S' .. E) that was never journaled, after the
+  // "firing" of a newer one (S > E): it must not close the newer episode.
+  const Alert newer = FiringAt("a", common::Timestamp{kStart + 600, 0});
+  ASSERT_EQ(MustAppend(*journal, {newer}), Names{"new"});
+  const Alert older =
+      ResolvedAt("a", common::Timestamp{kStart, 0}, common::Timestamp{kStart + 300, 0});
+  std::vector<AppendResult> results = MustAppendResults(*journal, {older});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, IntakeOutcome::kResolved);
+  EXPECT_EQ(results[0].key, KeyOf(older));
+  EXPECT_EQ(Rows(*journal), (Names{"a 2026-01-01T00:00:00Z resolved closed 2026-01-01T00:05:00Z",
+                                   "a 2026-01-01T00:10:00Z firing received "}));
+  common::Result<std::vector<Episode>> unfinished = journal->Unfinished();
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status().ToString();
+  ASSERT_EQ(unfinished->size(), 1u);
+  EXPECT_EQ((*unfinished)[0].key, KeyOf(newer));
+}
+
+TEST_F(JournalTest, ResolvedStartingAfterTheOpenEpisodeDoesNotCloseIt) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  const Alert open = MakeAlert("a", kFiring);  // S = 00:00:00.653
+  ASSERT_EQ(MustAppend(*journal, {open}), Names{"new"});
+  const Alert later =
+      ResolvedAt("a", common::Timestamp{kStart + 60, 0}, common::Timestamp{kStart + 360, 0});
+  std::vector<AppendResult> results = MustAppendResults(*journal, {later});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, IntakeOutcome::kResolved);
+  EXPECT_EQ(results[0].key, KeyOf(later));
+  EXPECT_EQ(Rows(*journal), (Names{"a 2026-01-01T00:01:00Z resolved closed 2026-01-01T00:06:00Z",
+                                   "a 2026-01-01T00:00:00.653Z firing received "}));
+}
+
+TEST_F(JournalTest, ResolvedWithoutEndsAtClosesOnlyItsOwnEpisode) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  ASSERT_EQ(MustAppend(*journal, {MakeAlert("a", kFiring)}), Names{"new"});
+  const Alert no_end = ResolvedAt("a", common::Timestamp{kStart, 0}, common::Timestamp::Zero());
+  EXPECT_EQ(MustAppend(*journal, {no_end}), Names{"resolved"});
+  EXPECT_EQ(Rows(*journal), (Names{"a 2026-01-01T00:00:00Z resolved closed ",
+                                   "a 2026-01-01T00:00:00.653Z firing received "}));
 }
 
 TEST_F(JournalTest, EmptyAppendRecordsNothing) {
@@ -484,7 +650,7 @@ TEST_F(JournalTest, ConcurrentAppendsAreRecordedOnceAndShareCommits) {
         auto outcomes = journal->Append({MakeAlert(fingerprint, kFiring)}, "r", "u");
         if (!outcomes.ok() || outcomes->size() != 1) {
           ++failures;
-        } else if ((*outcomes)[0] == IntakeOutcome::kNew) {
+        } else if ((*outcomes)[0].outcome == IntakeOutcome::kNew) {
           ++news;
         }
       }
@@ -521,7 +687,7 @@ TEST_F(JournalTest, ConcurrentCopiesOfOneAlertAreNewExactlyOnce) {
         const std::string fingerprint = "shared-" + std::to_string(i);
         auto outcomes = journal->Append({MakeAlert(fingerprint, kFiring)}, "r", "u");
         std::lock_guard lock(mu);
-        if (outcomes.ok() && outcomes->size() == 1) ++seen[fingerprint][(*outcomes)[0]];
+        if (outcomes.ok() && outcomes->size() == 1) ++seen[fingerprint][(*outcomes)[0].outcome];
       }
     });
   }
@@ -572,6 +738,13 @@ TEST_F(JournalTest, CreatesPrivateStateDirAndVersionedWalDatabase) {
   EXPECT_EQ(QueryText(DbPath(), "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "1");
   EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM episodes"), "1");
+  EXPECT_EQ(QueryText(DbPath(), "SELECT starts_at_ns FROM episodes"),
+            std::to_string(kStart) + "653000000");
+  EXPECT_EQ(QueryText(DbPath(),
+                      "SELECT sql FROM sqlite_master WHERE name = "
+                      "'episodes_by_fingerprint_status_start'"),
+            "CREATE INDEX episodes_by_fingerprint_status_start ON episodes (fingerprint, status, "
+            "starts_at_ns)");
   EXPECT_EQ(QueryText(DbPath(), "SELECT labels FROM episodes"),
             R"({"alertname":"HighLatency","pod":"web-a"})");
 }
@@ -641,6 +814,59 @@ TEST_F(JournalTest, OpenRefusesNewerSchema) {
   EXPECT_EQ(journal.status().code(), common::StatusCode::kInternal);
   EXPECT_NE(journal.status().message().find("version 99"), std::string::npos)
       << journal.status().message();
+}
+
+}  // namespace
+}  // namespace rebound::controller::intake
+
+namespace rebound::controller::intake {
+namespace {
+
+class JournalRepeatsTest : public JournalTest {};
+
+TEST_F(JournalRepeatsTest, RepeatsOfCommittedEpisodesNeedNoCommit) {
+  int commits = 0;
+  Journal::Options options = DefaultOptions();
+  options.observe_commit = [&commits](std::chrono::nanoseconds) { ++commits; };
+  auto journal = MustOpen(options);
+  ASSERT_NE(journal, nullptr);
+  EXPECT_EQ(MustAppend(*journal, {MakeAlert("a", kFiring), MakeAlert("b", kResolved)}),
+            (Names{"new", "resolved"}));
+  const int after_first = commits;
+  EXPECT_EQ(MustAppend(*journal, {MakeAlert("a", kFiring), MakeAlert("b", kResolved),
+                                  MakeAlert("b", kFiring)}),
+            (Names{"duplicate", "duplicate", "stale"}));
+  EXPECT_EQ(commits, after_first);
+  // A change still goes through the writer, and its result is answered from then on.
+  EXPECT_EQ(MustAppend(*journal, {MakeAlert("a", kFiring), MakeAlert("a", kResolved)}),
+            (Names{"duplicate", "resolved"}));
+  EXPECT_EQ(commits, after_first + 1);
+  EXPECT_EQ(MustAppend(*journal, {MakeAlert("a", kResolved), MakeAlert("a", kFiring)}),
+            (Names{"duplicate", "stale"}));
+  EXPECT_EQ(commits, after_first + 1);
+}
+
+TEST_F(JournalRepeatsTest, SetStatesRecordsABatchInOneCommit) {
+  int commits = 0;
+  Journal::Options options = DefaultOptions();
+  options.observe_commit = [&commits](std::chrono::nanoseconds) { ++commits; };
+  auto journal = MustOpen(options);
+  ASSERT_NE(journal, nullptr);
+  MustAppend(*journal, {MakeAlert("a", kFiring), MakeAlert("b", kFiring), MakeAlert("c", kResolved)});
+  const int before = commits;
+  std::vector<common::Status> statuses = journal->SetStates(
+      {KeyOf(MakeAlert("a", kFiring)), KeyOf(MakeAlert("b", kFiring)),
+       KeyOf(MakeAlert("c", kFiring)), EpisodeKey{"nope", "2026-01-01T00:00:00Z"}},
+      EpisodeState::kPending);
+  ASSERT_EQ(statuses.size(), 4u);
+  EXPECT_TRUE(statuses[0].ok());
+  EXPECT_TRUE(statuses[1].ok());
+  EXPECT_TRUE(statuses[2].ok());  // closed stays closed
+  EXPECT_EQ(statuses[3].code(), common::StatusCode::kNotFound);
+  EXPECT_EQ(commits, before + 1);
+  auto pending = journal->List(EpisodeState::kPending, 10);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->size(), 2u);
 }
 
 }  // namespace

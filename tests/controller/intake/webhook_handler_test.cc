@@ -91,6 +91,38 @@ TEST_F(WebhookHandlerTest, ResolvedClosesTheEpisodeAndStaleFiringIsIgnored) {
   EXPECT_EQ(queue_.depth(), 2u);  // the new episode and its resolution
 }
 
+TEST_F(WebhookHandlerTest, ResolvedWithMovedStartsAtQueuesTheJournaledEpisode) {
+  ASSERT_EQ(Post(Request(Fixture("firing.json"))).status, 200);
+  std::vector<WorkItem> fresh = queue_.PopBatch(1);
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(fresh[0].key.starts_at, "2026-11-22T05:05:09.653Z");
+
+  // Alertmanager kept an earlier startsAt after the alert was posted again.
+  nlohmann::json body = nlohmann::json::parse(Fixture("resolved.json"));
+  body["alerts"][0]["startsAt"] = "2026-11-22T05:05:09Z";
+  HttpResponse response = Post(Request(body.dump()));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(nlohmann::json::parse(response.body)["resolved"], 1);
+  ASSERT_EQ(queue_.depth(), 1u);
+  std::vector<WorkItem> closed = queue_.PopBatch(1);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(IntakeOutcomeName(closed[0].outcome), "resolved");
+  EXPECT_EQ(closed[0].key.fingerprint, "7fe44a7c20447f6a");
+  EXPECT_EQ(closed[0].key.starts_at, "2026-11-22T05:05:09.653Z");
+
+  auto listed = journal_->List(std::nullopt, 10);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(EpisodeStateName((*listed)[0].state), "closed");
+  EXPECT_EQ((*listed)[0].ends_at, "2026-11-22T05:05:10.653Z");
+
+  // Alertmanager's retry of that notification is a duplicate and queues nothing.
+  HttpResponse again = Post(Request(body.dump()));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(nlohmann::json::parse(again.body)["duplicates"], 1);
+  EXPECT_EQ(queue_.depth(), 0u);
+}
+
 TEST_F(WebhookHandlerTest, GroupedTruncatedPayloadRecordsEachAlert) {
   HttpResponse response = Post(Request(Fixture("grouped-truncated-firing.json")));
   ASSERT_EQ(response.status, 200);

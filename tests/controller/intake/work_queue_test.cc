@@ -23,25 +23,31 @@ TEST(WorkQueueTest, ReservationsCountAgainstCapacity) {
   EXPECT_TRUE(queue.TryReserve(2));
 }
 
-TEST(WorkQueueTest, PopReturnsInOrderThenNulloptAfterClose) {
+TEST(WorkQueueTest, PopBatchReturnsInOrderUpToMaxThenEmptyAfterClose) {
   WorkQueue queue(10);
-  ASSERT_TRUE(queue.TryReserve(2));
+  ASSERT_TRUE(queue.TryReserve(3));
   queue.PushReserved(Item("a"));
   queue.PushReserved(Item("b"));
+  queue.PushReserved(Item("c"));
   queue.Close();
   EXPECT_FALSE(queue.TryReserve(1));
-  EXPECT_EQ(queue.Pop()->key.fingerprint, "a");
-  EXPECT_EQ(queue.Pop()->key.fingerprint, "b");
-  EXPECT_FALSE(queue.Pop().has_value());
+  std::vector<WorkItem> first = queue.PopBatch(2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].key.fingerprint, "a");
+  EXPECT_EQ(first[1].key.fingerprint, "b");
+  std::vector<WorkItem> rest = queue.PopBatch(2);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].key.fingerprint, "c");
+  EXPECT_TRUE(queue.PopBatch(2).empty());
 }
 
 TEST(WorkQueueTest, CloseWakesABlockedConsumer) {
   WorkQueue queue(1);
-  std::optional<WorkItem> got = Item("x");
-  std::thread consumer([&] { got = queue.Pop(); });
+  std::vector<WorkItem> got = {Item("x")};
+  std::thread consumer([&] { got = queue.PopBatch(10); });
   queue.Close();
   consumer.join();
-  EXPECT_FALSE(got.has_value());
+  EXPECT_TRUE(got.empty());
 }
 
 TEST(WorkQueueTest, SmallerCapacityKeepsAdmittedItems) {
