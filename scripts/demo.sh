@@ -11,26 +11,10 @@ echo "==> building rebound"
 TARGETS=rebound ./scripts/build.sh >/dev/null
 
 run=$(mktemp -d /tmp/rebound-demo.XXXXXX)
-pids=()
-cleanup() {
-  # Alertmanager first: one that outlives its receiver keeps retrying.
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+source scripts/lib.sh
+# Newest first: Alertmanager stops before rebound, as one that outlives its receiver retries.
+trap stop_tracked EXIT
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
-wait_http() {  # URL
-  for _ in $(seq 1 150); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "demo: $1 did not come up" >&2
-  return 1
-}
 pretty() { python3 -m json.tool; }
 
 rport=$(free_port)
@@ -42,7 +26,8 @@ build/app/rebound check -c "$run/rebound.yaml"
 
 echo "==> starting rebound on 127.0.0.1:$rport (log: $run/rebound.log)"
 build/app/rebound run -c "$run/rebound.yaml" >"$run/rebound.log" 2>&1 &
-pids+=($!)
+rebound_pid=$!
+track "$rebound_pid"
 wait_http "http://127.0.0.1:$rport/readyz"
 
 cat >"$run/alertmanager.yml" <<YAML
@@ -65,7 +50,8 @@ echo "==> starting Alertmanager on 127.0.0.1:$aport"
 prometheus-alertmanager --config.file="$run/alertmanager.yml" --storage.path="$run/am-data" \
   --web.listen-address="127.0.0.1:$aport" --web.external-url="http://127.0.0.1:$aport" \
   --cluster.listen-address= >"$run/alertmanager.log" 2>&1 &
-pids+=($!)
+am_pid=$!
+track "$am_pid"
 wait_http "http://127.0.0.1:$aport/-/ready"
 
 am="amtool --alertmanager.url=http://127.0.0.1:$aport"
@@ -98,7 +84,6 @@ echo "==> rebound's metrics (excerpt)"
 curl -sf "http://127.0.0.1:$rport/metrics" | grep -E '^rebound_(alerts|webhook_requests_total\{code="200"|build_info|journal_write_seconds_count)'
 
 echo "==> stopping (SIGTERM drains and exits 0)"
-kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
-kill -TERM "${pids[0]}"; rc=0; wait "${pids[0]}" || rc=$?
-pids=()
+kill "$am_pid"; wait "$am_pid" 2>/dev/null || true
+kill -TERM "$rebound_pid"; rc=0; wait "$rebound_pid" || rc=$?
 echo "rebound exited with status $rc; files kept in $run"

@@ -11,22 +11,9 @@ duration=${1:-10}
 connections=${2:-32}
 threads=2
 run=$(mktemp -d /tmp/rebound-bench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$run"
-}
-trap cleanup EXIT
+source scripts/lib.sh
+trap 'stop_tracked; rm -rf "$run"' EXIT
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
-wait_http() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 fixture=../shared/fixtures/alertmanager/firing.json
@@ -43,7 +30,7 @@ log: { level: warn }
 YAML
 build/app/rebound run -c "$run/rebound.yaml" >"$run/rebound.log" 2>&1 &
 rpid=$!
-pids+=("$rpid")
+track "$rpid"
 
 mkdir -p "$run/nginx"
 cat >"$run/nginx/nginx.conf" <<CONF
@@ -66,7 +53,7 @@ http {
 }
 CONF
 nginx -c "$run/nginx/nginx.conf" -p "$run/nginx" &
-pids+=($!)
+track $!
 
 wait_http "http://127.0.0.1:$rport/readyz"
 wait_http "http://127.0.0.1:$nport/"
@@ -87,7 +74,6 @@ bench() {  # NAME URL [ENV...]
   printf '%-44s %12s %10s %10s %8s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
 }
 
-peak=0
 sample_rss() { while kill -0 "$rpid" 2>/dev/null; do r=$(rss_kib "$rpid"); echo "$r"; sleep 0.2; done; }
 sample_rss >"$run/rss.txt" &
 sampler=$!
