@@ -88,6 +88,25 @@ TEST(DaemonTest, AnswersEveryErrorStatusWithJson) {
   EXPECT_TRUE(Episodes(daemon).empty());
 }
 
+TEST(DaemonTest, ServesHttpsWhenTlsIsConfigured) {
+  TempDir dir;
+  CommandResult gen = RunCommand(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " + dir.File("tls.key") + " -out " +
+      dir.File("tls.crt"));
+  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  ReboundDaemon daemon(dir, "tls: { cert_file: tls.crt, key_file: tls.key }\n");
+  daemon.UseTls(dir.File("tls.crt"));
+  ASSERT_TRUE(daemon.Start());
+  auto response = daemon.PostWebhook(Fixture("firing.json"));
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+  // Plain HTTP is not served on a TLS listener.
+  CommandResult plain = RunCommand("curl -s -m 5 -o /dev/null -w '%{http_code}' http://127.0.0.1:" +
+                                   std::to_string(daemon.port()) + "/healthz");
+  EXPECT_NE(plain.output, "200") << plain.output;
+}
+
 TEST(DaemonTest, SighupReloadsAndKeepsRunningConfigWhenInvalid) {
   TempDir dir;
   ReboundDaemon daemon(dir);

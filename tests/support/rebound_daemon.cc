@@ -40,13 +40,15 @@ bool ReboundDaemon::Start() {
 }
 
 std::string ReboundDaemon::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return (ca_file_.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port_) +
+         path;
 }
 
 common::Result<common::HttpClientResponse> ReboundDaemon::Get(const std::string& path) {
   common::HttpClientRequest request;
   request.url = Url(path);
   request.timeout = std::chrono::seconds(5);
+  request.ca_file = ca_file_;
   return client_.Send(request);
 }
 
@@ -57,6 +59,7 @@ common::Result<common::HttpClientResponse> ReboundDaemon::PostWebhook(
   request.url = Url("/webhook/alertmanager");
   request.body = body;
   request.timeout = std::chrono::seconds(10);
+  request.ca_file = ca_file_;
   request.headers = {{"Content-Type", "application/json"},
                      {"Authorization",
                       authorization.empty() ? std::string("Bearer ") + kToken : authorization}};

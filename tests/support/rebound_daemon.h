@@ -23,6 +23,8 @@ class ReboundDaemon {
   bool Start();
   // Rewrites the config with the same port and state dir.
   void WriteConfig(const std::string& extra_yaml);
+  // Talk HTTPS to the daemon, trusting `ca_file` (for a config with a tls section).
+  void UseTls(const std::string& ca_file) { ca_file_ = ca_file; }
 
   Process& process() { return *process_; }
   int port() const { return port_; }
@@ -44,6 +46,7 @@ class ReboundDaemon {
   std::string state_dir_;
   std::unique_ptr<Process> process_;
   common::CurlHttpClient client_;
+  std::string ca_file_;  // empty: plain HTTP
 };
 
 }  // namespace rebound::testing
