@@ -1,0 +1,371 @@
+// LoadKubeconfig (declared in kube_config.h): reading and merging kubeconfig files.
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "common/base64.h"
+#include "common/yaml_util.h"
+#include "kube/kube_config.h"
+
+namespace rebound::kube {
+namespace {
+
+namespace fs = std::filesystem;
+using common::YamlErrors;
+
+// One entry of `clusters`, `users` or `contexts`, with the file it came from.
+struct Named {
+  std::string name;
+  YAML::Node body;  // the `cluster`/`user`/`context` mapping; may be null
+  YAML::Mark mark;  // the entry
+  std::string file;
+};
+
+// The files merged: the first definition of each name wins, as in kubectl.
+struct Merged {
+  std::string current_context;
+  YAML::Node current_context_node;
+  std::string current_context_file;
+  std::vector<Named> clusters, users, contexts;
+};
+
+// Fields that select an authentication or transport Rebound cannot provide.
+struct Unsupported {
+  const char* key;
+  const char* what;
+};
+constexpr Unsupported kUnsupportedUser[] = {
+    {"exec", "an exec credential plugin"},
+    {"auth-provider", "an auth-provider"},
+    {"username", "basic authentication (username/password)"},
+    {"as", "impersonation"},
+};
+constexpr Unsupported kUnsupportedCluster[] = {
+    {"proxy-url", "proxy-url"},
+    {"tls-server-name", "tls-server-name"},
+};
+constexpr const char* kSupportedAuth =
+    "use a bearer token (token or tokenFile, e.g. a service-account token) or a client "
+    "certificate (client-certificate and client-key)";
+
+common::Status Invalid(const YamlErrors& errors) {
+  std::string message = "invalid kubeconfig: ";
+  bool first = true;
+  for (const common::YamlError& e : errors.Sorted()) {
+    if (!first) message += "; ";
+    message += e.ToString();
+    first = false;
+  }
+  return common::InvalidArgument(message);
+}
+
+common::Status InvalidAt(const std::string& file, const YAML::Mark& mark, std::string message) {
+  YamlErrors errors(file);
+  errors.Add(mark, std::move(message));
+  return Invalid(errors);
+}
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string ExpandHome(const std::string& path, const KubeEnvironment& env) {
+  if (path != "~" && !path.starts_with("~/")) return path;
+  return env.getenv("HOME").value_or("") + path.substr(1);
+}
+
+std::vector<std::string> SplitPaths(const std::string& list, const KubeEnvironment& env) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(':', start);
+    if (end == std::string::npos) end = list.size();
+    if (end > start) out.push_back(ExpandHome(list.substr(start, end - start), env));
+    start = end + 1;
+  }
+  return out;
+}
+
+// Appends the entries of `root[list_key]` that `out` does not define yet.
+void ReadNamedList(const YAML::Node& root, const char* list_key, const char* body_key,
+                   const std::string& file, YamlErrors& errors, std::vector<Named>& out) {
+  YAML::Node list = root[list_key];
+  if (!list.IsDefined() || list.IsNull()) return;
+  if (!list.IsSequence()) {
+    errors.Add(list, Quote(list_key) + ": expected a list, got " + common::DescribeYaml(list));
+    return;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    YAML::Node entry = list[i];
+    std::string where = std::string(list_key) + "[" + std::to_string(i) + "]";
+    if (!entry.IsMap()) {
+      errors.Add(entry, Quote(where) + ": expected a mapping, got " + common::DescribeYaml(entry));
+      continue;
+    }
+    YAML::Node name = entry["name"];
+    if (!name.IsDefined() || name.IsNull()) {
+      errors.Add(entry, Quote(where + ".name") + " is required");
+      continue;
+    }
+    std::optional<std::string> name_text = common::YamlString(name, where + ".name", errors);
+    if (!name_text) continue;
+    YAML::Node body = entry[body_key];
+    if (body.IsDefined() && !body.IsNull() && !body.IsMap()) {
+      errors.Add(body, Quote(where + "." + body_key) + ": expected a mapping, got " +
+                           common::DescribeYaml(body));
+      continue;
+    }
+    bool known = false;
+    for (const Named& n : out) known = known || n.name == *name_text;
+    if (!known) out.push_back({*name_text, body, entry.Mark(), file});
+  }
+}
+
+// Reads and merges `files` (missing ones skipped). NotFound when none exists.
+common::Result<Merged> ReadFiles(const std::vector<std::string>& files) {
+  Merged merged;
+  bool any = false;
+  for (const std::string& file : files) {
+    std::error_code ec;
+    if (files.size() > 1 && !fs::exists(file, ec)) continue;
+    if (!fs::exists(file, ec)) {
+      return common::NotFound("kubeconfig file " + file + " does not exist");
+    }
+    any = true;
+    YamlErrors errors(file);
+    std::optional<YAML::Node> root = common::LoadYamlFile(file, errors);
+    if (!root) return Invalid(errors);
+    if (root->IsNull()) continue;
+    if (!root->IsMap()) {
+      errors.Add(*root, "a kubeconfig must be a mapping, got " + common::DescribeYaml(*root));
+      return Invalid(errors);
+    }
+    YAML::Node current = (*root)["current-context"];
+    if (merged.current_context.empty() && current.IsDefined() && !current.IsNull()) {
+      std::optional<std::string> text = common::YamlString(current, "current-context", errors);
+      if (text && !text->empty()) {
+        merged.current_context = *text;
+        merged.current_context_node = current;
+        merged.current_context_file = file;
+      }
+    }
+    ReadNamedList(*root, "clusters", "cluster", file, errors, merged.clusters);
+    ReadNamedList(*root, "users", "user", file, errors, merged.users);
+    ReadNamedList(*root, "contexts", "context", file, errors, merged.contexts);
+    if (!errors.empty()) return Invalid(errors);
+  }
+  if (!any) {
+    std::string list;
+    for (const std::string& f : files) list += (list.empty() ? "" : ", ") + f;
+    return common::NotFound("no kubeconfig file exists (looked for " + list + ")");
+  }
+  return merged;
+}
+
+const Named* Find(const std::vector<Named>& entries, const std::string& name) {
+  for (const Named& n : entries) {
+    if (n.name == name) return &n;
+  }
+  return nullptr;
+}
+
+std::string Names(const std::vector<Named>& entries) {
+  std::string out;
+  for (const Named& n : entries) out += (out.empty() ? "" : ", ") + n.name;
+  return out.empty() ? "none" : out;
+}
+
+// Reads the fields of one `cluster`, `user` or `context` body; problems go to `errors`.
+class BodyReader {
+ public:
+  BodyReader(const Named& entry, std::string what, YamlErrors& errors)
+      : entry_(entry), what_(std::move(what)), errors_(errors) {}
+
+  YAML::Node Node(const char* key) const {
+    if (!entry_.body.IsDefined() || entry_.body.IsNull()) return YAML::Node();
+    YAML::Node node = entry_.body[key];
+    return node.IsDefined() && !node.IsNull() ? node : YAML::Node();
+  }
+
+  std::string String(const char* key) const {
+    YAML::Node node = Node(key);
+    if (!node.IsDefined() || node.IsNull()) return "";
+    return common::YamlString(node, key, errors_).value_or("");
+  }
+
+  bool Bool(const char* key) const {
+    YAML::Node node = Node(key);
+    if (!node.IsDefined() || node.IsNull()) return false;
+    return common::YamlBool(node, key, errors_).value_or(false);
+  }
+
+  // A path field made absolute against the kubeconfig's folder; it must name a file.
+  std::string Path(const char* key) const {
+    std::string path = String(key);
+    if (path.empty()) return "";
+    if (fs::path(path).is_relative()) path = (fs::path(entry_.file).parent_path() / path).string();
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+      Error(Node(key), Label(key) + ": file " + path + " does not exist");
+    return path;
+  }
+
+  // A base64 `*-data` field, decoded.
+  std::string Data(const char* key) const {
+    std::string text = String(key);
+    std::erase_if(text, [](char c) { return c == '\n' || c == '\r' || c == ' ' || c == '\t'; });
+    if (text.empty()) return "";
+    common::Result<std::string> decoded = common::Base64Decode(text);
+    if (!decoded.ok()) {
+      Error(Node(key), Label(key) + " is not valid base64: " + decoded.status().message());
+      return "";
+    }
+    return *decoded;
+  }
+
+  void Error(const YAML::Node& node, std::string message) const {
+    errors_.Add(node.IsDefined() && !node.IsNull() ? node.Mark() : entry_.mark, std::move(message));
+  }
+  void Error(std::string message) const { errors_.Add(entry_.mark, std::move(message)); }
+
+  // Adds an error for each of `fields` present; `hint` (may be empty) says what to use instead.
+  void RefuseUnsupported(std::span<const Unsupported> fields, std::string_view hint) const {
+    for (const Unsupported& u : fields) {
+      YAML::Node node = Node(u.key);
+      if (!node.IsDefined() || node.IsNull()) continue;
+      std::string detail;
+      if (std::string_view(u.key) == "exec" && node.IsMap() && node["command"].IsScalar()) {
+        detail = " (command " + Quote(node["command"].Scalar()) + ")";
+      } else if (std::string_view(u.key) == "auth-provider" && node.IsMap() &&
+                 node["name"].IsScalar()) {
+        detail = " (" + Quote(node["name"].Scalar()) + ")";
+      }
+      Error(node, what_ + " uses " + u.what + detail + ", which Rebound does not support" +
+                      (hint.empty() ? "" : ": " + std::string(hint)));
+    }
+  }
+
+  const std::string& what() const { return what_; }
+
+ private:
+  std::string Label(const char* key) const { return what_ + " " + key; }
+
+  const Named& entry_;
+  std::string what_;
+  YamlErrors& errors_;
+};
+
+common::Status ReadCluster(const Named& cluster, KubeConnection& connection) {
+  YamlErrors errors(cluster.file);
+  BodyReader reader(cluster, "cluster " + Quote(cluster.name), errors);
+  reader.RefuseUnsupported(kUnsupportedCluster, "");
+  connection.server = reader.String("server");
+  if (connection.server.empty()) {
+    reader.Error(reader.what() + " has no server");
+  } else if (!connection.server.starts_with("https://") &&
+             !connection.server.starts_with("http://")) {
+    reader.Error(reader.Node("server"), reader.what() +
+                                            " server must start with https:// or http:// (got " +
+                                            Quote(connection.server) + ")");
+  }
+  while (connection.server.ends_with('/')) connection.server.pop_back();
+  connection.ca_pem = reader.Data("certificate-authority-data");
+  if (connection.ca_pem.empty()) connection.ca_file = reader.Path("certificate-authority");
+  connection.insecure_skip_tls_verify = reader.Bool("insecure-skip-tls-verify");
+  if (connection.insecure_skip_tls_verify &&
+      (!connection.ca_pem.empty() || !connection.ca_file.empty())) {
+    reader.Error(reader.Node("insecure-skip-tls-verify"),
+                 reader.what() +
+                     ": a certificate authority together with insecure-skip-tls-verify is not "
+                     "allowed (kubectl refuses it too); remove one of them");
+  }
+  return errors.empty() ? common::Status::Ok() : Invalid(errors);
+}
+
+common::Status ReadUser(const Named& user, KubeConnection& connection) {
+  YamlErrors errors(user.file);
+  BodyReader reader(user, "user " + Quote(user.name), errors);
+  reader.RefuseUnsupported(kUnsupportedUser, kSupportedAuth);
+  std::string token = reader.String("token");
+  std::string token_file = reader.Path("tokenFile");
+  if (!token.empty()) {
+    connection.token = BearerToken::Fixed(token);
+  } else if (!token_file.empty()) {
+    connection.token = BearerToken::FromFile(token_file);
+  }
+  connection.client_cert_pem = reader.Data("client-certificate-data");
+  if (connection.client_cert_pem.empty())
+    connection.client_cert_file = reader.Path("client-certificate");
+  connection.client_key_pem = reader.Data("client-key-data");
+  if (connection.client_key_pem.empty()) connection.client_key_file = reader.Path("client-key");
+  bool has_cert = !connection.client_cert_pem.empty() || !connection.client_cert_file.empty();
+  bool has_key = !connection.client_key_pem.empty() || !connection.client_key_file.empty();
+  if (errors.empty() && has_cert != has_key) {
+    reader.Error(reader.what() + (has_cert ? " has a client certificate but no client-key(-data)"
+                                           : " has a client key but no client-certificate(-data)"));
+  }
+  return errors.empty() ? common::Status::Ok() : Invalid(errors);
+}
+
+}  // namespace
+
+common::Result<KubeConnection> LoadKubeconfig(const std::string& path_list,
+                                              const std::string& context,
+                                              const KubeEnvironment& env) {
+  std::string list = path_list;
+  if (list.empty()) list = env.getenv("KUBECONFIG").value_or("");
+  if (list.empty()) list = "~/.kube/config";
+  std::vector<std::string> files = SplitPaths(list, env);
+  if (files.empty()) return common::InvalidArgument("no kubeconfig path given");
+
+  common::Result<Merged> merged = ReadFiles(files);
+  if (!merged.ok()) return merged.status();
+
+  std::string context_name = context.empty() ? merged->current_context : context;
+  if (context_name.empty()) {
+    return common::InvalidArgument(
+        "kubeconfig " + list +
+        ": no current-context is set; set one with `kubectl config use-context NAME` or name a "
+        "context in rebound.yaml (kubernetes.context)");
+  }
+  const Named* ctx = Find(merged->contexts, context_name);
+  if (ctx == nullptr) {
+    std::string known = "(contexts: " + Names(merged->contexts) + ")";
+    if (context.empty()) {
+      return InvalidAt(merged->current_context_file, merged->current_context_node.Mark(),
+                       "current-context " + Quote(context_name) + " names no context " + known);
+    }
+    return common::InvalidArgument("kubeconfig " + list + ": context " + Quote(context_name) +
+                                   " not found " + known);
+  }
+
+  YamlErrors errors(ctx->file);
+  BodyReader reader(*ctx, "context " + Quote(ctx->name), errors);
+  std::string cluster_name = reader.String("cluster");
+  std::string user_name = reader.String("user");
+  std::string ns = reader.String("namespace");
+  if (errors.empty() && cluster_name.empty()) reader.Error(reader.what() + " names no cluster");
+  const Named* cluster = cluster_name.empty() ? nullptr : Find(merged->clusters, cluster_name);
+  if (errors.empty() && cluster == nullptr) {
+    reader.Error(reader.Node("cluster"),
+                 reader.what() + " names cluster " + Quote(cluster_name) +
+                     ", which is not defined (clusters: " + Names(merged->clusters) + ")");
+  }
+  const Named* user = user_name.empty() ? nullptr : Find(merged->users, user_name);
+  if (errors.empty() && !user_name.empty() && user == nullptr) {
+    reader.Error(reader.Node("user"), reader.what() + " names user " + Quote(user_name) +
+                                          ", which is not defined (users: " + Names(merged->users) +
+                                          ")");
+  }
+  if (!errors.empty()) return Invalid(errors);
+
+  KubeConnection connection;
+  REBOUND_RETURN_IF_ERROR(ReadCluster(*cluster, connection));
+  if (user != nullptr) REBOUND_RETURN_IF_ERROR(ReadUser(*user, connection));
+  if (!ns.empty()) connection.default_namespace = ns;
+  connection.source = "kubeconfig " + ctx->file + ", context " + Quote(ctx->name);
+  return connection;
+}
+
+}  // namespace rebound::kube

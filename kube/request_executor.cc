@@ -1,0 +1,120 @@
+#include "kube/request_executor.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+
+#include "kube/api_error.h"
+
+namespace rebound::kube {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr size_t kMaxBodyExcerpt = 200;
+
+std::string_view TransportCode(const common::Status& status) {
+  return status.code() == common::StatusCode::kDeadlineExceeded ? "timeout" : "error";
+}
+
+bool IsTransient(const common::Status& status) {
+  return status.code() == common::StatusCode::kDeadlineExceeded ||
+         status.code() == common::StatusCode::kUnavailable;
+}
+
+}  // namespace
+
+RequestExecutor::RequestExecutor(KubeConnection connection, KubeClientDeps deps,
+                                 KubeClientOptions options)
+    : connection_(std::move(connection)), deps_(deps), options_(std::move(options)) {}
+
+common::HttpClientRequest RequestExecutor::BaseRequest() const {
+  common::HttpClientRequest http;
+  http.timeout = options_.request_timeout;
+  http.ca_file = connection_.ca_file;
+  http.ca_pem = connection_.ca_pem;
+  http.insecure_skip_tls_verify = connection_.insecure_skip_tls_verify;
+  http.client_cert_file = connection_.client_cert_file;
+  http.client_key_file = connection_.client_key_file;
+  http.client_cert_pem = connection_.client_cert_pem;
+  http.client_key_pem = connection_.client_key_pem;
+  return http;
+}
+
+common::Result<nlohmann::json> RequestExecutor::Execute(const ApiRequest& request) {
+  common::Result<std::string> path = request.PathAndQuery();
+  if (!path.ok()) return path.status();
+  const std::string what = request.Describe();
+  const std::string verb(VerbName(request.verb));
+  const std::string resource = request.RbacResource();
+
+  common::HttpClientRequest http = BaseRequest();
+  http.method = HttpMethod(request.verb);
+  http.url = connection_.server + *path;
+  http.body = request.body;
+  http.headers = {{"Accept", "application/json"}, {"User-Agent", options_.user_agent}};
+  if (!request.content_type.empty())
+    http.headers.emplace_back("Content-Type", request.content_type);
+  const size_t fixed_headers = http.headers.size();
+
+  const int max_attempts = std::max(1, options_.retry.max_attempts);
+  for (int attempt = 1;; ++attempt) {
+    http.headers.resize(fixed_headers);
+    if (connection_.token) {
+      common::Result<std::string> token = connection_.token->Get();
+      if (!token.ok()) return token.status().WithContext(what);
+      http.headers.emplace_back("Authorization", "Bearer " + *token);
+    }
+
+    const auto start = deps_.clock.MonotonicNow();
+    common::Result<common::HttpClientResponse> response = deps_.http.Send(http);
+    const auto elapsed = deps_.clock.MonotonicNow() - start;
+
+    common::Status failure;
+    std::optional<milliseconds> wait;
+    if (!response.ok()) {
+      if (deps_.metrics)
+        deps_.metrics->Observe(verb, resource, TransportCode(response.status()), elapsed);
+      failure = response.status().WithContext(what);
+      if (!IsTransient(failure) || !request.idempotent) return failure;
+    } else {
+      const int status = response->status;
+      if (deps_.metrics) deps_.metrics->Observe(verb, resource, std::to_string(status), elapsed);
+      if (status >= 200 && status < 300) {
+        if (response->body.empty()) return nlohmann::json::object();
+        nlohmann::json body = nlohmann::json::parse(response->body, nullptr, false);
+        if (body.is_discarded()) {
+          return common::Internal(
+              fmt::format("{}: the server answered HTTP {} with a body that is not JSON: {}", what,
+                          status, response->body.substr(0, kMaxBodyExcerpt)));
+        }
+        return body;
+      }
+      failure = ErrorFromResponse(request, status, response->body);
+      std::optional<std::chrono::seconds> retry_after =
+          ParseRetryAfter(response->Header("retry-after"));
+      bool throttled = status == 429 || (status == 503 && retry_after.has_value());
+      bool server_error = status >= 500 && status < 600;
+      if (!throttled && !(server_error && request.idempotent)) return failure;
+      if (retry_after) {
+        if (*retry_after > options_.retry.max_retry_after) {
+          return failure.WithContext(fmt::format(
+              "not retried: the server asked to retry after {}s, more than the {}s limit",
+              retry_after->count(),
+              duration_cast<std::chrono::seconds>(options_.retry.max_retry_after).count()));
+        }
+        wait = *retry_after;
+      }
+    }
+    if (attempt >= max_attempts) {
+      return attempt == 1 ? failure
+                          : failure.WithContext(fmt::format("gave up after {} attempts", attempt));
+    }
+    deps_.sleeper.SleepFor(wait.value_or(BackoffDelay(options_.retry, attempt, deps_.random)), {});
+  }
+}
+
+}  // namespace rebound::kube

@@ -1,0 +1,69 @@
+// RequestExecutor: sends ApiRequests to one API server over common::HttpClient.
+//
+// It owns the transport policy shared by every KubeClientHttp operation: the URL, bearer token
+// (re-read from its file on every attempt, so rotation is picked up) and TLS settings from the
+// KubeConnection; a timeout on every attempt; metrics for every attempt; and retries:
+//   - 429, and 503 with Retry-After: every request (the server did not act on it);
+//   - other 5xx, timeouts and transport failures: only requests marked idempotent;
+//   - waits: the Retry-After seconds when given (a longer one than max_retry_after is not
+//     waited for), else exponential backoff with jitter; at most max_attempts attempts.
+// Everything else (4xx, including 409 Conflict, which the caller resolves by re-reading) is
+// returned at once. Waiting goes through the injected Sleeper, time through the Clock.
+//
+// Thread-safety: Execute may be called from any number of threads at once; the dependencies
+// must be thread-safe too (the real ones are).
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/clock.h"
+#include "common/http_client.h"
+#include "common/status.h"
+#include "kube/api_request.h"
+#include "kube/backoff.h"
+#include "kube/kube_api_metrics.h"
+#include "kube/kube_config.h"
+#include "kube/sleeper.h"
+
+namespace rebound::kube {
+
+struct KubeClientOptions {
+  std::chrono::milliseconds request_timeout{30000};  // per attempt, connect included
+  RetryPolicy retry;
+  std::string user_agent = "rebound";
+};
+
+// What a client uses but does not own; each must outlive the client.
+struct KubeClientDeps {
+  common::HttpClient& http;
+  const common::Clock& clock;
+  Sleeper& sleeper;
+  RandomSource& random;
+  KubeApiMetrics* metrics = nullptr;  // optional
+};
+
+class RequestExecutor {
+ public:
+  RequestExecutor(KubeConnection connection, KubeClientDeps deps, KubeClientOptions options);
+
+  // The parsed body of a 2xx response (an empty object for an empty body).
+  // Failure: InvalidArgument for a malformed request (see ApiRequest::PathAndQuery); the
+  // ErrorFromResponse status for an error response that is not retried, or for the last one,
+  // prefixed with "gave up after N attempts" when retries ran out; DeadlineExceeded or
+  // Unavailable naming the operation for timeouts and transport failures; the token file's
+  // error when no token can be read; Internal when a 2xx body is not JSON.
+  common::Result<nlohmann::json> Execute(const ApiRequest& request);
+
+  const KubeConnection& connection() const { return connection_; }
+
+ private:
+  common::HttpClientRequest BaseRequest() const;
+
+  const KubeConnection connection_;
+  const KubeClientDeps deps_;
+  const KubeClientOptions options_;
+};
+
+}  // namespace rebound::kube
