@@ -1,0 +1,129 @@
+#include "tools/kubesim/behaviour.h"
+
+#include "common/duration.h"
+#include "tools/kubesim/json_access.h"
+#include "tools/kubesim/quantity.h"
+#include "tools/kubesim/workload_util.h"
+
+namespace rebound::kubesim {
+namespace {
+
+constexpr Behaviour::Type kTypes[] = {Behaviour::Type::kHealthy, Behaviour::Type::kMemoryLeak,
+                                      Behaviour::Type::kCrashLoop, Behaviour::Type::kOverload};
+
+// A quantity given as a YAML number or string ("1Mi", 1048576).
+std::optional<double> QuantityOf(const common::StrictMap& map, std::string_view key) {
+  std::optional<YAML::Node> node = map.Find(key);
+  if (!node) return std::nullopt;
+  std::optional<std::string> text = common::YamlString(*node, map.Qualified(key), map.errors());
+  if (!text) return std::nullopt;
+  auto value = ParseQuantity(*text);
+  if (!value.ok()) {
+    map.errors().Add(*node, "\"" + map.Qualified(key) + "\": " + value.status().message());
+    return std::nullopt;
+  }
+  return *value;
+}
+
+}  // namespace
+
+std::string_view BehaviourTypeName(Behaviour::Type type) {
+  switch (type) {
+    case Behaviour::Type::kHealthy: return "healthy";
+    case Behaviour::Type::kMemoryLeak: return "memory-leak";
+    case Behaviour::Type::kCrashLoop: return "crash-loop";
+    case Behaviour::Type::kOverload: return "overload";
+  }
+  return "healthy";
+}
+
+nlohmann::json Behaviour::ToJson() const {
+  nlohmann::json out = {{"type", BehaviourTypeName(type)},
+                        {"baseMemory", base_memory_bytes},
+                        {"requestsPerSecond", requests_per_second},
+                        {"latency", common::FormatDuration(latency)}};
+  if (type == Type::kMemoryLeak) out["leakPerSecond"] = leak_bytes_per_second;
+  if (type == Type::kCrashLoop) out["restartInterval"] = common::FormatDuration(restart_interval);
+  if (type == Type::kOverload) out["capacityPerReplica"] = capacity_per_replica;
+  return out;
+}
+
+std::optional<Behaviour> ParseBehaviour(const YAML::Node& node, std::string_view name,
+                                        common::YamlErrors& errors) {
+  size_t before = errors.size();
+  common::StrictMap map(node, name,
+                        {"type", "baseMemory", "leakPerSecond", "restartInterval",
+                         "requestsPerSecond", "capacityPerReplica", "latency"},
+                        errors);
+  Behaviour behaviour;
+  map.Require("type");
+  if (auto type = map.Enum("type", {"healthy", "memory-leak", "crash-loop", "overload"})) {
+    for (Behaviour::Type candidate : kTypes) {
+      if (BehaviourTypeName(candidate) == *type) behaviour.type = candidate;
+    }
+  }
+  if (auto base = QuantityOf(map, "baseMemory")) behaviour.base_memory_bytes = *base;
+  if (auto leak = QuantityOf(map, "leakPerSecond")) behaviour.leak_bytes_per_second = *leak;
+  if (auto interval = map.Duration("restartInterval", std::chrono::milliseconds(100))) {
+    behaviour.restart_interval = *interval;
+  }
+  if (auto rps = QuantityOf(map, "requestsPerSecond")) behaviour.requests_per_second = *rps;
+  if (auto capacity = QuantityOf(map, "capacityPerReplica")) {
+    behaviour.capacity_per_replica = *capacity;
+  }
+  if (auto latency = map.Duration("latency", std::chrono::milliseconds(1))) {
+    behaviour.latency = *latency;
+  }
+  auto require_positive = [&](std::string_view key, double value) {
+    if (value > 0) return;
+    map.errors().Add(map.Has(key) ? map.KeyMark(key) : map.mark(),
+                     "\"" + map.Qualified(key) + "\": must be above 0 for type " +
+                         std::string(BehaviourTypeName(behaviour.type)));
+  };
+  if (errors.size() == before && behaviour.type == Behaviour::Type::kMemoryLeak) {
+    require_positive("leakPerSecond", behaviour.leak_bytes_per_second);
+  }
+  if (errors.size() == before && behaviour.type == Behaviour::Type::kOverload) {
+    require_positive("capacityPerReplica", behaviour.capacity_per_replica);
+  }
+  if (errors.size() != before) return std::nullopt;
+  return behaviour;
+}
+
+std::string CodeVersion(const nlohmann::json& pod_spec) {
+  nlohmann::json code = nlohmann::json::array();
+  if (const nlohmann::json* containers = Find(pod_spec, "/containers");
+      containers && containers->is_array()) {
+    for (const nlohmann::json& c : *containers) {
+      nlohmann::json entry = nlohmann::json::object();
+      for (const char* key : {"name", "image", "command", "args", "env"}) {
+        if (c.is_object() && c.contains(key)) entry[key] = c[key];
+      }
+      code.push_back(std::move(entry));
+    }
+  }
+  return ShortHash(code);
+}
+
+void BehaviourBook::Set(const WorkloadRef& workload, const std::string& version,
+                        Behaviour behaviour) {
+  std::lock_guard lock(mu_);
+  behaviours_[{workload, version}] = behaviour;
+}
+
+Behaviour BehaviourBook::Get(const WorkloadRef& workload, const std::string& version) const {
+  std::lock_guard lock(mu_);
+  auto it = behaviours_.find({workload, version});
+  return it == behaviours_.end() ? Behaviour() : it->second;
+}
+
+nlohmann::json BehaviourBook::VersionsJson(const WorkloadRef& workload) const {
+  std::lock_guard lock(mu_);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, behaviour] : behaviours_) {
+    if (key.first == workload) out[key.second] = behaviour.ToJson();
+  }
+  return out;
+}
+
+}  // namespace rebound::kubesim

@@ -1,0 +1,52 @@
+#include "tools/kubesim/cluster.h"
+
+#include "tools/kubesim/garbage_collector.h"
+#include "tools/kubesim/json_access.h"
+
+namespace rebound::kubesim {
+
+Cluster::Cluster(const common::Clock& clock, Options options)
+    : clock_(clock),
+      store_(clock, options.seed),
+      events_(store_, clock),
+      faults_(clock),
+      deployments_(store_, events_, clock),
+      replicasets_(store_, events_),
+      statefulsets_(store_, events_),
+      disruptions_(store_, clock),
+      pods_(store_, events_, behaviours_, clock, options.pod_start_delay),
+      traffic_(store_, behaviours_, clock) {
+  for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+    (void)store_.Create(TypeOf(Kind::kNamespace),
+                        {{"metadata", {{"name", ns}}},
+                         {"spec", {{"finalizers", {"kubernetes"}}}},
+                         {"status", {{"phase", "Active"}}}});
+  }
+}
+
+void Cluster::Tick() {
+  std::lock_guard lock(tick_mu_);
+  CollectGarbage(store_);
+  deployments_.Reconcile();
+  replicasets_.Reconcile();
+  statefulsets_.Reconcile();
+  pods_.Reconcile();
+  // Second passes, so that readiness reached in this tick shows in workload status at once.
+  replicasets_.Reconcile();
+  deployments_.Reconcile();
+  replicasets_.Reconcile();
+  statefulsets_.Reconcile();
+  disruptions_.Reconcile();
+  traffic_.Advance();
+  events_.Expire();
+}
+
+common::Status Cluster::SetBehaviour(const WorkloadRef& workload, const Behaviour& behaviour) {
+  auto object = store_.Get(TypeOf(workload.kind), workload.ns, workload.name);
+  if (!object.ok()) return object.status();
+  const json* spec = Find(*object, "/spec/template/spec");
+  behaviours_.Set(workload, CodeVersion(spec ? *spec : json()), behaviour);
+  return common::Status::Ok();
+}
+
+}  // namespace rebound::kubesim
