@@ -153,7 +153,7 @@ void LeaderElector::Release() {
   }
 }
 
-void LeaderElector::Run(Sleeper& sleeper, std::stop_token stop) {
+void LeaderElector::Run(common::Sleeper& sleeper, std::stop_token stop) {
   while (!stop.stop_requested()) {
     Step();
     sleeper.SleepFor(config_.retry_period, stop);

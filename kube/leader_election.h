@@ -33,7 +33,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "kube/kube_client.h"
-#include "kube/sleeper.h"
+#include "common/sleeper.h"
 
 namespace rebound::kube {
 
@@ -70,7 +70,7 @@ class LeaderElector {
 
   // Calls Step() every retry period until `stop` is requested, then, if leading, releases the
   // lease (when configured) and calls on_stopped_leading.
-  void Run(Sleeper& sleeper, std::stop_token stop);
+  void Run(common::Sleeper& sleeper, std::stop_token stop);
 
   // True while leading and the last successful renewal is younger than the renew deadline.
   bool IsLeader() const;

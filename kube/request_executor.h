@@ -25,7 +25,7 @@
 #include "kube/backoff.h"
 #include "kube/kube_api_metrics.h"
 #include "kube/kube_config.h"
-#include "kube/sleeper.h"
+#include "common/sleeper.h"
 
 namespace rebound::kube {
 
@@ -39,7 +39,7 @@ struct KubeClientOptions {
 struct KubeClientDeps {
   common::HttpClient& http;
   const common::Clock& clock;
-  Sleeper& sleeper;
+  common::Sleeper& sleeper;
   RandomSource& random;
   KubeApiMetrics* metrics = nullptr;  // optional
 };

@@ -1,6 +1,8 @@
 #include "common/http_server.h"
 
 #include <gtest/gtest.h>
+
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "common/http_client.h"
@@ -11,6 +13,7 @@ namespace {
 
 using rebound::testing::RunCommand;
 using rebound::testing::TempDir;
+using rebound::testing::WaitFor;
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -29,7 +32,10 @@ class HttpServerTest : public ::testing::Test {
       if (r.Header("X-Deny")) return HttpResponse::Error(401, "denied");
       return std::nullopt;
     };
-    echo.observe_status = [this](int status) { observed_.push_back(status); };
+    echo.observe_status = [this](int status) {
+      std::lock_guard<std::mutex> lock(observed_mutex_);
+      observed_.push_back(status);
+    };
     server_->Handle("/echo", std::move(echo));
     HttpServer::Route boom;
     boom.methods = {"GET"};
@@ -72,12 +78,27 @@ class HttpServerTest : public ::testing::Test {
     return client_.Send(request);
   }
 
-  std::unique_ptr<HttpServer> server_;
+  // The status is observed after the response is sent, so the client can see the
+  // response first: wait for the expected number of observations.
+  std::vector<int> Observed(size_t count) {
+    WaitFor(
+        [&] {
+          std::lock_guard<std::mutex> lock(observed_mutex_);
+          return observed_.size() >= count;
+        },
+        std::chrono::seconds(5));
+    std::lock_guard<std::mutex> lock(observed_mutex_);
+    return observed_;
+  }
+
   CurlHttpClient client_;
   std::atomic<size_t> limit_{1024};
+  std::mutex observed_mutex_;
   std::vector<int> observed_;
   std::string ca_file_;
   bool keep_alive_ = false;
+  // Last, so it is destroyed first: its threads use the members above.
+  std::unique_ptr<HttpServer> server_;
 };
 
 TEST_F(HttpServerTest, RoutesRequestWithBodyQueryAndHeaders) {
@@ -107,7 +128,7 @@ TEST_F(HttpServerTest, WrongMethodIs405WithAllowHeader) {
   ASSERT_TRUE(response.ok());
   EXPECT_EQ(response->status, 405);
   EXPECT_EQ(response->Header("allow"), "POST, PUT");
-  EXPECT_EQ(observed_, std::vector<int>{405});
+  EXPECT_EQ(Observed(1), std::vector<int>{405});
 }
 
 TEST_F(HttpServerTest, BodyOverLimitIs413AndLimitIsReadPerRequest) {
@@ -142,7 +163,7 @@ TEST_F(HttpServerTest, HeaderCheckAnswersBeforeTheBodyIsRead) {
   auto next = Send("POST", "/echo", "ok");
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->status, 200);
-  EXPECT_EQ(observed_, (std::vector<int>{401, 200}));
+  EXPECT_EQ(Observed(2), (std::vector<int>{401, 200}));
 }
 
 TEST_F(HttpServerTest, PrefixRoutesPickTheLongestMatchAfterExactRoutes) {

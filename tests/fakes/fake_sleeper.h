@@ -1,4 +1,4 @@
-// FakeSleeper: a kube::Sleeper that advances a FakeClock instead of waiting, and records each
+// FakeSleeper: a common::Sleeper that advances a FakeClock instead of waiting, and records each
 // wait; FixedRandom: a kube::RandomSource that always returns the same value. Thread-safe.
 #pragma once
 
@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "kube/backoff.h"
-#include "kube/sleeper.h"
+#include "common/sleeper.h"
 #include "tests/fakes/fake_clock.h"
 
 namespace rebound::testing {
 
-class FakeSleeper final : public kube::Sleeper {
+class FakeSleeper final : public common::Sleeper {
  public:
   explicit FakeSleeper(FakeClock& clock) : clock_(clock) {}
 

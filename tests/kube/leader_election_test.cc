@@ -261,7 +261,7 @@ TEST_F(LeaderElectionTest, LosingTheCreateRaceLeavesTheReplicaFollowing) {
 }
 
 // A Sleeper that advances the clock and requests `stop` after `sleeps` waits.
-class StoppingSleeper final : public Sleeper {
+class StoppingSleeper final : public common::Sleeper {
  public:
   StoppingSleeper(FakeClock& clock, std::stop_source& stop, int sleeps)
       : clock_(clock), stop_(stop), remaining_(sleeps) {}
@@ -307,7 +307,7 @@ TEST_F(LeaderElectionTest, RunOfAFollowerStopsQuietly) {
 TEST_F(LeaderElectionTest, RunWithTheRealSleeperStopsWhenAsked) {
   std::stop_source stop;
   stop.request_stop();
-  RealSleeper sleeper;
+  common::RealSleeper sleeper;
   a_.elector->Run(sleeper, stop.get_token());
   EXPECT_EQ(a_.started, 0);
 }

@@ -36,8 +36,7 @@ class KubesimApiTest : public ::testing::Test {
     ASSERT_TRUE(ApplyScenario(scenario, cluster_).ok());
   }
   common::HttpResponse Send(std::string method, std::string path, const json& body = nullptr,
-                            std::string content_type = "application/json",
-                            std::string query = "") {
+                            std::string content_type = "application/json", std::string query = "") {
     return server_->ServeApi(MakeRequest(std::move(method), std::move(path), std::move(query),
                                          body.is_null() ? "" : body.dump(),
                                          body.is_null() ? "" : content_type));
@@ -50,7 +49,8 @@ class KubesimApiTest : public ::testing::Test {
 
   ::rebound::testing::FakeClock clock_;
   Cluster cluster_{clock_, {}};
-  std::unique_ptr<KubesimServer> server_ = std::make_unique<KubesimServer>(cluster_, KubesimServer::Options{});
+  std::unique_ptr<KubesimServer> server_ =
+      std::make_unique<KubesimServer>(cluster_, KubesimServer::Options{});
 };
 
 TEST_F(KubesimApiTest, CreateFillsDefaultsIdentityAndGeneration) {
@@ -95,9 +95,9 @@ TEST_F(KubesimApiTest, StaleResourceVersionIsConflictAndNoOpKeepsVersion) {
   EXPECT_EQ(Body(noop)["metadata"]["resourceVersion"], rv);
   EXPECT_EQ(Body(noop)["metadata"]["generation"], 2);
 
-  common::HttpResponse patched_stale = Send(
-      "PATCH", path, {{"metadata", {{"resourceVersion", "1"}}}, {"spec", {{"replicas", 4}}}},
-      "application/merge-patch+json");
+  common::HttpResponse patched_stale =
+      Send("PATCH", path, {{"metadata", {{"resourceVersion", "1"}}}, {"spec", {{"replicas", 4}}}},
+           "application/merge-patch+json");
   EXPECT_EQ(patched_stale.status, 409);
   // A metadata-only change does not raise the generation.
   common::HttpResponse annotated =
@@ -184,13 +184,15 @@ TEST_F(KubesimApiTest, ScaleSubresource) {
 TEST_F(KubesimApiTest, ListsTablesAndSelectors) {
   CreateDeployment(2);
   cluster_.Tick();
-  common::HttpResponse list = Send("GET", "/api/v1/namespaces/shop/pods", nullptr, "",
-                                   "labelSelector=app%3Dweb&limit=500");
+  common::HttpResponse list =
+      Send("GET", "/api/v1/namespaces/shop/pods", nullptr, "", "labelSelector=app%3Dweb&limit=500");
   json pods = Body(list);
   EXPECT_EQ(pods["kind"], "PodList");
   EXPECT_EQ(pods["items"].size(), 2u);
   EXPECT_EQ(pods["metadata"]["resourceVersion"], std::to_string(cluster_.store().CurrentVersion()));
-  EXPECT_EQ(Body(Send("GET", "/api/v1/namespaces/shop/pods", nullptr, "", "labelSelector=app%3Ddb"))["items"].size(),
+  EXPECT_EQ(Body(Send("GET", "/api/v1/namespaces/shop/pods", nullptr, "",
+                      "labelSelector=app%3Ddb"))["items"]
+                .size(),
             0u);
 
   common::HttpRequest table_request = MakeRequest("GET", kDeployments);
@@ -232,8 +234,9 @@ TEST_F(KubesimApiTest, DeletePreconditionsAndPropagation) {
 
 TEST_F(KubesimApiTest, AuthenticationAndAuthorization) {
   KubesimServer::Options options;
-  options.tokens = {*ParseTokenSpec("admin-token"),
-                    *ParseTokenSpec("view;user=viewer;verbs=get,list;resources=pods;namespaces=shop")};
+  options.tokens = {
+      *ParseTokenSpec("admin-token"),
+      *ParseTokenSpec("view;user=viewer;verbs=get,list;resources=pods;namespaces=shop")};
   KubesimServer secured(cluster_, options);
   auto send = [&](const std::string& token, std::string method, std::string path) {
     common::HttpRequest request = MakeRequest(std::move(method), std::move(path));
@@ -252,9 +255,10 @@ TEST_F(KubesimApiTest, AuthenticationAndAuthorization) {
   EXPECT_EQ(Body(send("view", "GET", "/api/v1/nodes"))["message"],
             "nodes is forbidden: User \"viewer\" cannot list resource \"nodes\" in API group "
             "\"\" at the cluster scope");
-  EXPECT_EQ(Body(send("view", "PATCH", "/apis/apps/v1/namespaces/shop/deployments/web/scale"))["message"],
-            "deployments.apps \"web\" is forbidden: User \"viewer\" cannot patch resource "
-            "\"deployments/scale\" in API group \"apps\" in the namespace \"shop\"");
+  EXPECT_EQ(
+      Body(send("view", "PATCH", "/apis/apps/v1/namespaces/shop/deployments/web/scale"))["message"],
+      "deployments.apps \"web\" is forbidden: User \"viewer\" cannot patch resource "
+      "\"deployments/scale\" in API group \"apps\" in the namespace \"shop\"");
   EXPECT_FALSE(ParseTokenSpec("t;colour=red").ok());
   EXPECT_FALSE(ParseTokenSpec(";user=x").ok());
 }
@@ -283,10 +287,10 @@ TEST_F(KubesimApiTest, InjectedFaultsAnswerTheNextMatchingRequests) {
     EXPECT_EQ(Body(throttled)["reason"], "TooManyRequests");
   }
   EXPECT_EQ(Send("GET", path).status, 200);
-  EXPECT_EQ(Send("PATCH", path + "/scale", {{"spec", {{"replicas", 2}}}},
-                 "application/merge-patch+json")
-                .status,
-            409);
+  EXPECT_EQ(
+      Send("PATCH", path + "/scale", {{"spec", {{"replicas", 2}}}}, "application/merge-patch+json")
+          .status,
+      409);
   EXPECT_EQ(cluster_.faults().InjectedCounts()["throttle"], 2u);
   EXPECT_TRUE(cluster_.faults().Pending().empty());
 
@@ -318,7 +322,8 @@ TEST_F(KubesimApiTest, DiscoveryServesBothForms) {
   EXPECT_EQ(legacy["kind"], "APIGroupList");
   json apps = Body(server_->ServeApi(MakeRequest("GET", "/apis/apps/v1")));
   bool has_scale = false;
-  for (const json& resource : apps["resources"]) has_scale |= resource["name"] == "deployments/scale";
+  for (const json& resource : apps["resources"])
+    has_scale |= resource["name"] == "deployments/scale";
   EXPECT_TRUE(has_scale);
   json openapi = Body(server_->ServeApi(MakeRequest("GET", "/openapi/v3")));
   std::string url = openapi["paths"]["apis/coordination.k8s.io/v1"]["serverRelativeURL"];

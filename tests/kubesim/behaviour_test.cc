@@ -78,7 +78,9 @@ deployments:
 
   // kubectl rollout restart: the same code in new pods, which start small again.
   Patch(Kind::kDeployment, "leaky",
-        {{"spec", {{"template", {{"metadata", {{"annotations", {{"kubectl.kubernetes.io/restartedAt", "x"}}}}}}}}}});
+        {{"spec",
+          {{"template",
+            {{"metadata", {{"annotations", {{"kubectl.kubernetes.io/restartedAt", "x"}}}}}}}}}});
   Run(seconds(10));
   auto after = Samples(memory, {"container=\"leaky\""});
   ASSERT_EQ(after.size(), 2u);
@@ -173,7 +175,8 @@ deployments:
   double errors_before = Sum("http_requests_total", {"deployment=\"busy\"", "code=\"503\""});
   Run(seconds(10));
   double ok = Sum("http_requests_total", {"deployment=\"busy\"", "code=\"200\""}) - ok_before;
-  double errors = Sum("http_requests_total", {"deployment=\"busy\"", "code=\"503\""}) - errors_before;
+  double errors =
+      Sum("http_requests_total", {"deployment=\"busy\"", "code=\"503\""}) - errors_before;
   EXPECT_NEAR(errors / (ok + errors), 2.0 / 3.0, 0.02);
   double slow = Sum("http_request_duration_seconds_bucket", {"le=\"0.05\""});
   double all = Sum("http_request_duration_seconds_count", {"deployment=\"busy\""});
@@ -186,8 +189,8 @@ deployments:
   Run(seconds(10));
   EXPECT_EQ(Sum("http_requests_total", {"deployment=\"busy\"", "code=\"503\""}), errors_scaled)
       << "no errors once replicas x capacity covers the demand";
-  EXPECT_NEAR(Sum("http_requests_total", {"deployment=\"busy\"", "code=\"200\""}) - ok_scaled,
-              3000, 2);
+  EXPECT_NEAR(Sum("http_requests_total", {"deployment=\"busy\"", "code=\"200\""}) - ok_scaled, 3000,
+              2);
 }
 
 TEST_F(KubesimBehaviourTest, MetricsUseKubeStateMetricsNamesAndLabels) {
@@ -206,16 +209,21 @@ statefulsets:
   EXPECT_EQ(Sum("kube_pod_status_phase", {"pod=\"db-0\",phase=\"Running\""}), 1);
   EXPECT_EQ(Sum("kube_pod_status_phase", {"pod=\"db-0\",phase=\"Pending\""}), 0);
   EXPECT_EQ(Sum("kube_pod_status_ready", {"pod=\"db-0\",condition=\"true\""}), 1);
-  EXPECT_EQ(Sum("kube_pod_owner", {"pod=\"db-0\",owner_kind=\"StatefulSet\",owner_name=\"db\""}), 1);
+  EXPECT_EQ(Sum("kube_pod_owner", {"pod=\"db-0\",owner_kind=\"StatefulSet\",owner_name=\"db\""}),
+            1);
   EXPECT_EQ(Sum("kube_pod_owner", {"owner_kind=\"ReplicaSet\""}), 2);
   EXPECT_EQ(Sum("kube_node_spec_unschedulable", {"node=\"node-1\""}), 0);
   EXPECT_EQ(Samples("kube_pod_container_status_restarts_total",
-                    {"namespace=\"shop\",pod=\"db-0\",container=\"db\""}).size(), 1u);
-  EXPECT_EQ(Samples("http_requests_total", {"namespace=\"shop\",deployment=\"web\",code=\"200\""}).size(),
+                    {"namespace=\"shop\",pod=\"db-0\",container=\"db\""})
+                .size(),
             1u);
+  EXPECT_EQ(
+      Samples("http_requests_total", {"namespace=\"shop\",deployment=\"web\",code=\"200\""}).size(),
+      1u);
   EXPECT_EQ(Samples("http_request_duration_seconds_bucket", {"le=\"+Inf\""}).size(), 2u);
   std::string text = RenderMetrics(metrics_);
-  EXPECT_NE(text.find("# TYPE kube_pod_container_status_restarts_total counter"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE kube_pod_container_status_restarts_total counter"),
+            std::string::npos);
   EXPECT_NE(text.find("# TYPE http_request_duration_seconds histogram"), std::string::npos);
 }
 

@@ -124,17 +124,20 @@ TEST_F(KubesimControllersTest, RolloutRestartReplacesEveryPodThroughANewReplicaS
   PatchWeb({{"spec",
              {{"template",
                {{"metadata",
-                 {{"annotations", {{"kubectl.kubernetes.io/restartedAt", "2026-01-01T00:00:01Z"}}}}}}}}}});
+                 {{"annotations",
+                   {{"kubectl.kubernetes.io/restartedAt", "2026-01-01T00:00:01Z"}}}}}}}}}});
   Run(12);
   std::set<std::string> now = Names(Pods("web-"));
   EXPECT_EQ(now.size(), 3u);
   for (const std::string& name : now) EXPECT_FALSE(original.contains(name)) << name;
   EXPECT_EQ(ReadyPods("web-"), 3u);
-  std::vector<json> replicasets = cluster_.store().ListObjects(TypeOf(Kind::kReplicaSet), "shop").items;
+  std::vector<json> replicasets =
+      cluster_.store().ListObjects(TypeOf(Kind::kReplicaSet), "shop").items;
   ASSERT_EQ(replicasets.size(), 2u);
   std::map<std::string, int64_t> replicas_by_revision;
   for (const json& rs : replicasets) {
-    replicas_by_revision[StringMapAt(rs, "/metadata/annotations")[std::string(kRevisionAnnotation)]] =
+    replicas_by_revision[StringMapAt(rs,
+                                     "/metadata/annotations")[std::string(kRevisionAnnotation)]] =
         IntAt(rs, "/spec/replicas", -1);
   }
   EXPECT_EQ(replicas_by_revision, (std::map<std::string, int64_t>{{"1", 0}, {"2", 3}}));
@@ -145,7 +148,8 @@ TEST_F(KubesimControllersTest, RolloutRestartReplacesEveryPodThroughANewReplicaS
 
 TEST_F(KubesimControllersTest, RollingUpdateKeepsReadyPodsWhileTheNewOnesStart) {
   Run(1);
-  PatchWeb({{"spec", {{"template", {{"spec", {{"containers", {{{"name", "web"}, {"image", "v2"}}}}}}}}}}});
+  PatchWeb({{"spec",
+             {{"template", {{"spec", {{"containers", {{{"name", "web"}, {"image", "v2"}}}}}}}}}}});
   cluster_.Tick();
   // maxSurge 25% of 3 rounds up to 1, maxUnavailable rounds down to 0: one extra pod, no
   // ready pod removed until the new one is ready.
@@ -156,7 +160,8 @@ TEST_F(KubesimControllersTest, RollingUpdateKeepsReadyPodsWhileTheNewOnesStart) 
 TEST_F(KubesimControllersTest, RollbackReusesThePreviousReplicaSet) {
   Run(1);
   json original_template = Get(Kind::kDeployment, "web")["spec"]["template"];
-  PatchWeb({{"spec", {{"template", {{"spec", {{"containers", {{{"name", "web"}, {"image", "v2"}}}}}}}}}}});
+  PatchWeb({{"spec",
+             {{"template", {{"spec", {{"containers", {{{"name", "web"}, {"image", "v2"}}}}}}}}}}});
   Run(12);
   std::string old_rs;
   for (const json& rs : cluster_.store().ListObjects(TypeOf(Kind::kReplicaSet), "shop").items) {
@@ -164,8 +169,9 @@ TEST_F(KubesimControllersTest, RollbackReusesThePreviousReplicaSet) {
   }
   ASSERT_FALSE(old_rs.empty());
   // What `kubectl rollout undo` sends: the old template back, as a JSON patch.
-  PatchWeb(json::array({{{"op", "replace"}, {"path", "/spec/template"}, {"value", original_template}}}),
-           PatchType::kJson);
+  PatchWeb(
+      json::array({{{"op", "replace"}, {"path", "/spec/template"}, {"value", original_template}}}),
+      PatchType::kJson);
   Run(12);
   json rs = Get(Kind::kReplicaSet, old_rs);
   EXPECT_EQ(IntAt(rs, "/spec/replicas", 0), 3);

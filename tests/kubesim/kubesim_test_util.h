@@ -1,17 +1,15 @@
 // Helpers for kubesim unit tests: requests built in memory and answers read back as JSON.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/http_server.h"
 
 namespace rebound::kubesim::testing {
 
-inline common::HttpRequest MakeRequest(std::string method, std::string path,
-                                       std::string query = "", std::string body = "",
-                                       std::string content_type = "") {
+inline common::HttpRequest MakeRequest(std::string method, std::string path, std::string query = "",
+                                       std::string body = "", std::string content_type = "") {
   common::HttpRequest request;
   request.method = std::move(method);
   request.path = std::move(path);

@@ -23,7 +23,8 @@ class KubesimObjectStoreTest : public ::testing::Test {
 
 TEST_F(KubesimObjectStoreTest, CreateAssignsIdentityAndOneGlobalVersion) {
   auto a = store_.Create(leases_, Lease("a"));
-  auto b = store_.Create(TypeOf(Kind::kNamespace), {{"metadata", {{"name", "shop"}, {"namespace", "x"}}}});
+  auto b = store_.Create(TypeOf(Kind::kNamespace),
+                         {{"metadata", {{"name", "shop"}, {"namespace", "x"}}}});
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(StringAt(*a, "/metadata/resourceVersion"), "1");
   EXPECT_EQ(StringAt(*b, "/metadata/resourceVersion"), "2");
@@ -82,9 +83,11 @@ TEST_F(KubesimObjectStoreTest, DeleteHonoursPreconditions) {
   json created = *store_.Create(leases_, Lease("a"));
   EXPECT_EQ(store_.Delete(leases_, "shop", "a", {.resource_version = 9, .uid = ""}).status().code(),
             common::StatusCode::kConflict);
-  EXPECT_EQ(store_.Delete(leases_, "shop", "a", {.resource_version = 0, .uid = "other"}).status().code(),
-            common::StatusCode::kConflict);
-  auto deleted = store_.Delete(leases_, "shop", "a", {.resource_version = 1, .uid = UidOf(created)});
+  EXPECT_EQ(
+      store_.Delete(leases_, "shop", "a", {.resource_version = 0, .uid = "other"}).status().code(),
+      common::StatusCode::kConflict);
+  auto deleted =
+      store_.Delete(leases_, "shop", "a", {.resource_version = 1, .uid = UidOf(created)});
   ASSERT_TRUE(deleted.ok());
   EXPECT_EQ(ResourceVersionOf(*deleted), 2u) << "the deletion has its own version";
   EXPECT_EQ(store_.Get(leases_, "shop", "a").status().code(), common::StatusCode::kNotFound);
@@ -93,16 +96,16 @@ TEST_F(KubesimObjectStoreTest, DeleteHonoursPreconditions) {
 
 TEST_F(KubesimObjectStoreTest, ChangesSinceReplaysWritesOfOneTypeAndExpiresOldOnes) {
   ObjectStore small(clock_, 1, /*history_limit=*/3);
-  json a = *small.Create(leases_, Lease("a"));                           // 1
+  json a = *small.Create(leases_, Lease("a"));                                                // 1
   ASSERT_TRUE(small.Create(TypeOf(Kind::kNamespace), {{"metadata", {{"name", "x"}}}}).ok());  // 2
   a["spec"]["holderIdentity"] = "b";
-  ASSERT_TRUE(small.Replace(leases_, a, 0).ok());                        // 3
+  ASSERT_TRUE(small.Replace(leases_, a, 0).ok());  // 3
   ObjectStore::Changes changes = small.ChangesSince(leases_, 1);
   ASSERT_EQ(changes.events.size(), 1u);
   EXPECT_EQ(changes.events[0].type, "MODIFIED");
   EXPECT_EQ(StringAt(changes.events[0].previous, "/spec/holderIdentity"), "a");
   EXPECT_EQ(changes.scanned_to, 3u);
-  ASSERT_TRUE(small.Delete(leases_, "shop", "a").ok());                  // 4: drops 1
+  ASSERT_TRUE(small.Delete(leases_, "shop", "a").ok());  // 4: drops 1
   EXPECT_FALSE(small.ChangesSince(leases_, 1).expired);
   ObjectStore::Changes expired = small.ChangesSince(leases_, 0);
   EXPECT_TRUE(expired.expired);

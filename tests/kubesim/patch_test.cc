@@ -35,9 +35,9 @@ TEST(KubesimPatchTypeTest, FromContentType) {
 }
 
 TEST(KubesimMergePatchTest, MergesObjectsDeletesNullsAndReplacesLists) {
-  json out = Apply(PatchType::kMerge, kDeployment,
-                   {{"metadata", {{"annotations", {{"a", nullptr}, {"c", "3"}}}}},
-                    {"spec", {{"replicas", 3}}}});
+  json out = Apply(
+      PatchType::kMerge, kDeployment,
+      {{"metadata", {{"annotations", {{"a", nullptr}, {"c", "3"}}}}}, {"spec", {{"replicas", 3}}}});
   EXPECT_EQ(out["metadata"]["annotations"], (json{{"b", "2"}, {"c", "3"}}));
   EXPECT_EQ(out["spec"]["replicas"], 3);
   json lists = Apply(PatchType::kMerge, kDeployment,
@@ -75,13 +75,14 @@ TEST(KubesimStrategicMergePatchTest, MergesContainersAndEnvByName) {
             {{"containers",
               {{{"name", "web"},
                 {"image", "nginx:1.27"},
-                {"env", {{{"name", "B"}, {"value", "20"}}, {{"name", "C"}, {"value", "3"}}}}}}}}}}}}}});
+                {"env",
+                 {{{"name", "B"}, {"value", "20"}}, {{"name", "C"}, {"value", "3"}}}}}}}}}}}}}});
   const json& containers = out["spec"]["template"]["spec"]["containers"];
   ASSERT_EQ(containers.size(), 2u) << "the sidecar stays";
   EXPECT_EQ(containers[0]["image"], "nginx:1.27");
-  EXPECT_EQ(containers[0]["env"],
-            (json{{{"name", "A"}, {"value", "1"}}, {{"name", "B"}, {"value", "20"}},
-                  {{"name", "C"}, {"value", "3"}}}));
+  EXPECT_EQ(containers[0]["env"], (json{{{"name", "A"}, {"value", "1"}},
+                                        {{"name", "B"}, {"value", "20"}},
+                                        {{"name", "C"}, {"value", "3"}}}));
   EXPECT_EQ(containers[1]["image"], "envoy:1");
   EXPECT_EQ(out["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"],
             "now");
@@ -103,7 +104,8 @@ TEST(KubesimStrategicMergePatchTest, NullDeletesAndPatchDirectives) {
       PatchType::kStrategic, kDeployment,
       {{"spec",
         {{"template",
-          {{"spec", {{"containers", {{{"$patch", "replace"}}, {{"name", "only"}, {"image", "x"}}}}}}}}}}});
+          {{"spec",
+            {{"containers", {{{"$patch", "replace"}}, {{"name", "only"}, {"image", "x"}}}}}}}}}}});
   EXPECT_EQ(replaced["spec"]["template"]["spec"]["containers"],
             (json{{{"name", "only"}, {"image", "x"}}}));
 
@@ -118,13 +120,13 @@ TEST(KubesimStrategicMergePatchTest, ConditionsByTypeAndPrimitiveListDirectives)
                 {{"conditions",
                   {{{"type", "Ready"}, {"status", "True"}},
                    {{"type", "MemoryPressure"}, {"status", "False"}}}}}}};
-  json out = Apply(PatchType::kStrategic, node,
-                   {{"metadata", {{"finalizers", {"c"}}, {"$deleteFromPrimitiveList/finalizers", {"a"}}}},
-                    {"status", {{"conditions", {{{"type", "Ready"}, {"status", "False"}}}}}}});
+  json out =
+      Apply(PatchType::kStrategic, node,
+            {{"metadata", {{"finalizers", {"c"}}, {"$deleteFromPrimitiveList/finalizers", {"a"}}}},
+             {"status", {{"conditions", {{{"type", "Ready"}, {"status", "False"}}}}}}});
   EXPECT_EQ(out["metadata"]["finalizers"], (json{"b", "c"}));
-  EXPECT_EQ(out["status"]["conditions"],
-            (json{{{"type", "Ready"}, {"status", "False"}},
-                  {{"type", "MemoryPressure"}, {"status", "False"}}}));
+  EXPECT_EQ(out["status"]["conditions"], (json{{{"type", "Ready"}, {"status", "False"}},
+                                               {{"type", "MemoryPressure"}, {"status", "False"}}}));
   json retained = Apply(PatchType::kStrategic, kDeployment,
                         {{"metadata", {{"$retainKeys", {"name"}}, {"name", "web"}}}});
   EXPECT_EQ(retained["metadata"], (json{{"name", "web"}}));
@@ -132,9 +134,10 @@ TEST(KubesimStrategicMergePatchTest, ConditionsByTypeAndPrimitiveListDirectives)
 
 TEST(KubesimStrategicMergePatchTest, RejectsMalformedPatches) {
   EXPECT_FALSE(ApplyPatch(PatchType::kStrategic, kDeployment, json::array()).ok());
-  EXPECT_FALSE(ApplyPatch(PatchType::kStrategic, kDeployment,
-                          {{"spec", {{"template", {{"spec", {{"containers", {{{"image", "x"}}}}}}}}}}})
-                   .ok())
+  EXPECT_FALSE(
+      ApplyPatch(PatchType::kStrategic, kDeployment,
+                 {{"spec", {{"template", {{"spec", {{"containers", {{{"image", "x"}}}}}}}}}}})
+          .ok())
       << "a container without its merge key";
   EXPECT_FALSE(ApplyPatch(PatchType::kStrategic, kDeployment, {{"$patch", "explode"}}).ok());
 }

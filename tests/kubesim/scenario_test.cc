@@ -101,8 +101,9 @@ nodes: [{name: n, memory: lots}]
 }
 
 TEST(KubesimScenarioTest, DuplicatesAndSyntaxErrors) {
-  EXPECT_EQ(Errors("deployments:\n  - {name: a}\n  - {name: a}\n"),
-            (std::vector<std::string>{"s.yaml:3:5: \"deployments[1]\": \"default/a\" is defined twice"}));
+  EXPECT_EQ(
+      Errors("deployments:\n  - {name: a}\n  - {name: a}\n"),
+      (std::vector<std::string>{"s.yaml:3:5: \"deployments[1]\": \"default/a\" is defined twice"}));
   std::vector<std::string> syntax = Errors("deployments: [\n");
   ASSERT_EQ(syntax.size(), 1u);
   EXPECT_TRUE(syntax[0].starts_with("s.yaml:")) << syntax[0];
@@ -134,6 +135,13 @@ podDisruptionBudgets:
   ASSERT_TRUE(api.ok());
   EXPECT_EQ(StringAt(*api, "/metadata/annotations/deployment.kubernetes.io~1revision"), "3");
   EXPECT_TRUE(cluster.store().Get(TypeOf(Kind::kPodDisruptionBudget), "shop", "api").ok());
+}
+
+TEST(KubesimScenarioTest, ShippedExampleIsValid) {
+  ScenarioResult result =
+      LoadScenario(std::string(REBOUND_SOURCE_DIR) + "/tools/kubesim/examples/shop.yaml");
+  EXPECT_TRUE(result.scenario.has_value())
+      << (result.errors.empty() ? "" : result.errors.front().ToString());
 }
 
 }  // namespace

@@ -64,19 +64,20 @@ TEST(KubesimLabelSelectorTest, RejectsMalformedRequirements) {
 }
 
 TEST(KubesimLabelSelectorTest, FromJsonAndCanonicalText) {
-  nlohmann::json selector = {
-      {"matchLabels", {{"app", "web"}}},
-      {"matchExpressions",
-       {{{"key", "tier"}, {"operator", "In"}, {"values", {"front", "back"}}},
-        {{"key", "canary"}, {"operator", "DoesNotExist"}}}}};
+  nlohmann::json selector = {{"matchLabels", {{"app", "web"}}},
+                             {"matchExpressions",
+                              {{{"key", "tier"}, {"operator", "In"}, {"values", {"front", "back"}}},
+                               {{"key", "canary"}, {"operator", "DoesNotExist"}}}}};
   auto parsed = LabelSelector::FromJson(selector);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_TRUE(parsed->Matches({{"app", "web"}, {"tier", "back"}}));
   EXPECT_FALSE(parsed->Matches({{"app", "web"}, {"tier", "back"}, {"canary", "1"}}));
   EXPECT_EQ(parsed->ToString(), "app=web,!canary,tier in (front,back)");
 
-  EXPECT_FALSE(LabelSelector::FromJson({{"matchExpressions", {{{"key", "a"}, {"operator", "Near"}}}}}).ok());
-  EXPECT_FALSE(LabelSelector::FromJson({{"matchExpressions", {{{"key", "a"}, {"operator", "In"}}}}}).ok())
+  EXPECT_FALSE(
+      LabelSelector::FromJson({{"matchExpressions", {{{"key", "a"}, {"operator", "Near"}}}}}).ok());
+  EXPECT_FALSE(
+      LabelSelector::FromJson({{"matchExpressions", {{{"key", "a"}, {"operator", "In"}}}}}).ok())
       << "In needs values";
 }
 

@@ -22,7 +22,8 @@ TEST(KubesimHumanDurationTest, MatchesKubectl) {
 
 TEST(KubesimTablesTest, PodRowShowsReadinessStatusAndRestarts) {
   json pod = {
-      {"metadata", {{"name", "web-1"}, {"namespace", "shop"}, {"creationTimestamp", "2026-01-01T00:00:00Z"}}},
+      {"metadata",
+       {{"name", "web-1"}, {"namespace", "shop"}, {"creationTimestamp", "2026-01-01T00:00:00Z"}}},
       {"spec", {{"nodeName", "node-1"}, {"containers", {{{"name", "web"}}}}}},
       {"status",
        {{"phase", "Running"},
@@ -36,9 +37,8 @@ TEST(KubesimTablesTest, PodRowShowsReadinessStatusAndRestarts) {
   auto now = std::chrono::sys_days{std::chrono::year{2026} / 1 / 1} + std::chrono::minutes(5);
   json table = ToTable(TypeOf(Kind::kPod), {pod}, 42, now);
   EXPECT_EQ(table["metadata"]["resourceVersion"], "42");
-  EXPECT_EQ(table["rows"][0]["cells"],
-            (json{"web-1", "0/1", "CrashLoopBackOff", "4 (10s ago)", "5m", "10.244.0.2", "node-1",
-                  "<none>", "<none>"}));
+  EXPECT_EQ(table["rows"][0]["cells"], (json{"web-1", "0/1", "CrashLoopBackOff", "4 (10s ago)",
+                                             "5m", "10.244.0.2", "node-1", "<none>", "<none>"}));
   EXPECT_EQ(table["columnDefinitions"].size(), 9u);
   EXPECT_EQ(table["columnDefinitions"][5]["priority"], 1);
   EXPECT_TRUE(WantsTable("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"));

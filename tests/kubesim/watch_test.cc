@@ -83,7 +83,7 @@ TEST_F(KubesimWatchTest, VersionNReplaysLaterChangesThroughTheFilter) {
   json a = *store_.Create(pods_, Pod("a", "web"));  // 1
   json b = *store_.Create(pods_, Pod("b", "web"));  // 2
   a["metadata"]["labels"]["tier"] = "front";
-  ASSERT_TRUE(store_.Replace(pods_, a, 0).ok());     // 3
+  ASSERT_TRUE(store_.Replace(pods_, a, 0).ok());        // 3
   ASSERT_TRUE(store_.Delete(pods_, "shop", "b").ok());  // 4
   WatchOptions options;
   options.filter.fields = *FieldSelector::Parse("metadata.name=b");
@@ -98,7 +98,8 @@ TEST_F(KubesimWatchTest, VersionNReplaysLaterChangesThroughTheFilter) {
 
 TEST_F(KubesimWatchTest, TooOldVersionGetsExpiredErrorEvent) {
   ObjectStore small(clock_, 1, 2);
-  for (const char* name : {"a", "b", "c", "d"}) ASSERT_TRUE(small.Create(pods_, Pod(name, "web")).ok());
+  for (const char* name : {"a", "b", "c", "d"})
+    ASSERT_TRUE(small.Create(pods_, Pod(name, "web")).ok());
   WatchOptions options;
   options.type = &pods_;
   options.resource_version = "1";

@@ -14,10 +14,10 @@ nlohmann::json Details(const ResourceType& type, std::string_view name) {
 }  // namespace
 
 nlohmann::json ApiError::ToStatus() const {
-  nlohmann::json status = {{"kind", "Status"},       {"apiVersion", "v1"},
-                           {"metadata", nlohmann::json::object()},
-                           {"status", "Failure"},    {"message", message},
-                           {"reason", reason},       {"code", code}};
+  nlohmann::json status = {
+      {"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", nlohmann::json::object()},
+      {"status", "Failure"}, {"message", message}, {"reason", reason},
+      {"code", code}};
   if (!details.is_null()) status["details"] = details;
   return status;
 }
@@ -29,13 +29,19 @@ common::HttpResponse ApiError::ToResponse() const {
 }
 
 ApiError ApiError::NotFound(const ResourceType& type, std::string_view name) {
-  return {404, "NotFound", type.QualifiedResource() + " " + Quoted(name) + " not found",
-          Details(type, name), {}};
+  return {404,
+          "NotFound",
+          type.QualifiedResource() + " " + Quoted(name) + " not found",
+          Details(type, name),
+          {}};
 }
 
 ApiError ApiError::NoSuchPath() {
-  return {404, "NotFound", "the server could not find the requested resource",
-          nlohmann::json::object(), {}};
+  return {404,
+          "NotFound",
+          "the server could not find the requested resource",
+          nlohmann::json::object(),
+          {}};
 }
 
 ApiError ApiError::Conflict(const ResourceType& type, std::string_view name) {
@@ -46,15 +52,20 @@ ApiError ApiError::Conflict(const ResourceType& type, std::string_view name) {
 
 ApiError ApiError::ConflictWithMessage(const ResourceType& type, std::string_view name,
                                        std::string_view why) {
-  return {409, "Conflict",
+  return {409,
+          "Conflict",
           "Operation cannot be fulfilled on " + type.QualifiedResource() + " " + Quoted(name) +
               ": " + std::string(why),
-          Details(type, name), {}};
+          Details(type, name),
+          {}};
 }
 
 ApiError ApiError::AlreadyExists(const ResourceType& type, std::string_view name) {
-  return {409, "AlreadyExists", type.QualifiedResource() + " " + Quoted(name) + " already exists",
-          Details(type, name), {}};
+  return {409,
+          "AlreadyExists",
+          type.QualifiedResource() + " " + Quoted(name) + " already exists",
+          Details(type, name),
+          {}};
 }
 
 ApiError ApiError::Invalid(std::string_view kind_name, std::string_view group,
@@ -69,8 +80,11 @@ ApiError ApiError::Invalid(std::string_view kind_name, std::string_view group,
     list += (list.empty() ? "" : ", ") + cause.field + ": " + cause.message;
   }
   message += causes.size() == 1 ? list : "[" + list + "]";
-  return {422, "Invalid", message,
-          {{"name", name}, {"group", group}, {"kind", kind}, {"causes", json_causes}}, {}};
+  return {422,
+          "Invalid",
+          message,
+          {{"name", name}, {"group", group}, {"kind", kind}, {"causes", json_causes}},
+          {}};
 }
 
 ApiError ApiError::BadRequest(std::string_view message) {
@@ -78,19 +92,23 @@ ApiError ApiError::BadRequest(std::string_view message) {
 }
 
 ApiError ApiError::UnsupportedMediaType(std::string_view content_type) {
-  return {415, "UnsupportedMediaType",
+  return {415,
+          "UnsupportedMediaType",
           "the body of the request was in an unknown format (" + std::string(content_type) +
               ") - accepted media types include: application/json, "
               "application/json-patch+json, application/merge-patch+json, "
               "application/strategic-merge-patch+json",
-          nullptr, {}};
+          nullptr,
+          {}};
 }
 
 ApiError ApiError::MethodNotAllowed(std::string_view method) {
-  return {405, "MethodNotAllowed",
+  return {405,
+          "MethodNotAllowed",
           "the server does not allow this method on the requested resource (" +
               std::string(method) + ")",
-          nlohmann::json::object(), {}};
+          nlohmann::json::object(),
+          {}};
 }
 
 ApiError ApiError::Unauthorized() { return {401, "Unauthorized", "Unauthorized", nullptr, {}}; }
@@ -99,7 +117,8 @@ ApiError ApiError::Forbidden(const ResourceType& type, std::string_view name,
                              std::string_view subresource, std::string_view user,
                              std::string_view verb, std::string_view ns) {
   std::string subject = type.QualifiedResource() + (name.empty() ? "" : " " + Quoted(name));
-  std::string resource = type.resource + (subresource.empty() ? "" : "/" + std::string(subresource));
+  std::string resource =
+      type.resource + (subresource.empty() ? "" : "/" + std::string(subresource));
   std::string message = subject + " is forbidden: User " + Quoted(user) + " cannot " +
                         std::string(verb) + " resource " + Quoted(resource) + " in API group " +
                         Quoted(type.group) +
@@ -108,14 +127,17 @@ ApiError ApiError::Forbidden(const ResourceType& type, std::string_view name,
 }
 
 ApiError ApiError::TooManyRequests(int retry_after_seconds) {
-  return {429, "TooManyRequests",
+  return {429,
+          "TooManyRequests",
           "the server has received too many requests and has asked us to try again later",
           {{"retryAfterSeconds", retry_after_seconds}},
           {{"Retry-After", std::to_string(retry_after_seconds)}}};
 }
 
 ApiError ApiError::ServiceUnavailable(int retry_after_seconds) {
-  return {503, "ServiceUnavailable", "the server is currently unable to handle the request",
+  return {503,
+          "ServiceUnavailable",
+          "the server is currently unable to handle the request",
           {{"retryAfterSeconds", retry_after_seconds}},
           {{"Retry-After", std::to_string(retry_after_seconds)}}};
 }
@@ -123,30 +145,43 @@ ApiError ApiError::ServiceUnavailable(int retry_after_seconds) {
 ApiError ApiError::Internal(std::string_view message) {
   nlohmann::json causes = nlohmann::json::array();
   causes.push_back({{"message", message}});
-  return {500, "InternalError", "Internal error occurred: " + std::string(message),
-          {{"causes", causes}}, {}};
+  return {500,
+          "InternalError",
+          "Internal error occurred: " + std::string(message),
+          {{"causes", causes}},
+          {}};
 }
 
 ApiError ApiError::Timeout() {
-  return {504, "Timeout", "Timeout: request did not complete within the allotted timeout",
-          nlohmann::json::object(), {}};
+  return {504,
+          "Timeout",
+          "Timeout: request did not complete within the allotted timeout",
+          nlohmann::json::object(),
+          {}};
 }
 
 ApiError ApiError::Expired(uint64_t requested, uint64_t oldest) {
-  return {410, "Expired",
-          "too old resource version: " + std::to_string(requested) + " (" +
-              std::to_string(oldest) + ")",
-          nullptr, {}};
+  return {410,
+          "Expired",
+          "too old resource version: " + std::to_string(requested) + " (" + std::to_string(oldest) +
+              ")",
+          nullptr,
+          {}};
 }
 
 ApiError ApiError::FromStatus(const common::Status& status, const ResourceType& type,
                               std::string_view name) {
   switch (status.code()) {
-    case common::StatusCode::kNotFound: return NotFound(type, name);
-    case common::StatusCode::kAlreadyExists: return AlreadyExists(type, name);
-    case common::StatusCode::kConflict: return ConflictWithMessage(type, name, status.message());
-    case common::StatusCode::kInvalidArgument: return BadRequest(status.message());
-    default: return Internal(status.message());
+    case common::StatusCode::kNotFound:
+      return NotFound(type, name);
+    case common::StatusCode::kAlreadyExists:
+      return AlreadyExists(type, name);
+    case common::StatusCode::kConflict:
+      return ConflictWithMessage(type, name, status.message());
+    case common::StatusCode::kInvalidArgument:
+      return BadRequest(status.message());
+    default:
+      return Internal(status.message());
   }
 }
 

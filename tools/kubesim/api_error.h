@@ -5,12 +5,11 @@
 // Thread-safety: a plain value.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/http_server.h"
 #include "common/status.h"
@@ -49,9 +48,8 @@ struct ApiError {
   static ApiError AlreadyExists(const ResourceType& type, std::string_view name);
   // 422 Invalid: `Deployment.apps "web" is invalid: spec.replicas: Invalid value: ...`;
   // `kind_name` is "Deployment.apps" (or "Scale.autoscaling").
-  static ApiError Invalid(std::string_view kind_name, std::string_view group,
-                          std::string_view kind, std::string_view name,
-                          std::vector<FieldCause> causes);
+  static ApiError Invalid(std::string_view kind_name, std::string_view group, std::string_view kind,
+                          std::string_view name, std::vector<FieldCause> causes);
   static ApiError BadRequest(std::string_view message);
   static ApiError UnsupportedMediaType(std::string_view content_type);
   static ApiError MethodNotAllowed(std::string_view method);

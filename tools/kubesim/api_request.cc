@@ -54,9 +54,8 @@ common::Result<ApiRequest> ParseApiRequest(const common::HttpRequest& request) {
     if (rest.size() == 3) out.subresource = rest[2];
   }
   if (out.type == nullptr) return NoSuchResource();
-  if (!out.subresource.empty() &&
-      !((out.subresource == "status" && out.type->has_status) ||
-        (out.subresource == "scale" && out.type->has_scale))) {
+  if (!out.subresource.empty() && !((out.subresource == "status" && out.type->has_status) ||
+                                    (out.subresource == "scale" && out.type->has_scale))) {
     return NoSuchResource();
   }
 

@@ -31,9 +31,8 @@ common::Result<TokenRule> ParseTokenSpec(std::string_view spec) {
   if (rule.token.empty()) return common::InvalidArgument("--token: the token is empty");
   while (semi != std::string_view::npos) {
     size_t next = spec.find(';', semi + 1);
-    std::string_view part = spec.substr(semi + 1, next == std::string_view::npos
-                                                       ? std::string_view::npos
-                                                       : next - semi - 1);
+    std::string_view part = spec.substr(
+        semi + 1, next == std::string_view::npos ? std::string_view::npos : next - semi - 1);
     semi = next;
     size_t eq = part.find('=');
     std::string_view key = part.substr(0, eq);
@@ -74,8 +73,7 @@ std::optional<TokenRule> Authenticator::Authenticate(const common::HttpRequest& 
   return std::nullopt;
 }
 
-std::optional<ApiError> Authenticator::Authorize(const TokenRule& rule,
-                                                 const ApiRequest& request) {
+std::optional<ApiError> Authenticator::Authorize(const TokenRule& rule, const ApiRequest& request) {
   const ResourceType& type = *request.type;
   std::string resource = type.resource;
   bool resource_ok = request.subresource.empty()

@@ -29,10 +29,14 @@ std::optional<double> QuantityOf(const common::StrictMap& map, std::string_view 
 
 std::string_view BehaviourTypeName(Behaviour::Type type) {
   switch (type) {
-    case Behaviour::Type::kHealthy: return "healthy";
-    case Behaviour::Type::kMemoryLeak: return "memory-leak";
-    case Behaviour::Type::kCrashLoop: return "crash-loop";
-    case Behaviour::Type::kOverload: return "overload";
+    case Behaviour::Type::kHealthy:
+      return "healthy";
+    case Behaviour::Type::kMemoryLeak:
+      return "memory-leak";
+    case Behaviour::Type::kCrashLoop:
+      return "crash-loop";
+    case Behaviour::Type::kOverload:
+      return "overload";
   }
   return "healthy";
 }

@@ -23,12 +23,11 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
-
-#include <nlohmann/json.hpp>
 
 #include "common/yaml_util.h"
 #include "tools/kubesim/resource_types.h"

@@ -17,10 +17,9 @@ Cluster::Cluster(const common::Clock& clock, Options options)
       pods_(store_, events_, behaviours_, clock, options.pod_start_delay),
       traffic_(store_, behaviours_, clock) {
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
-    (void)store_.Create(TypeOf(Kind::kNamespace),
-                        {{"metadata", {{"name", ns}}},
-                         {"spec", {{"finalizers", {"kubernetes"}}}},
-                         {"status", {{"phase", "Active"}}}});
+    (void)store_.Create(TypeOf(Kind::kNamespace), {{"metadata", {{"name", ns}}},
+                                                   {"spec", {{"finalizers", {"kubernetes"}}}},
+                                                   {"status", {{"phase", "Active"}}}});
   }
 }
 

@@ -42,8 +42,8 @@ int64_t MaxSurge(const json& d) {
 }
 
 int64_t MaxUnavailable(const json& d) {
-  int64_t value = ScaledValue(Find(d, "/spec/strategy/rollingUpdate/maxUnavailable"),
-                              Replicas(d), false, Replicas(d) / 4);  // 25% rounded down
+  int64_t value = ScaledValue(Find(d, "/spec/strategy/rollingUpdate/maxUnavailable"), Replicas(d),
+                              false, Replicas(d) / 4);  // 25% rounded down
   return value == 0 && MaxSurge(d) == 0 ? 1 : value;
 }
 
@@ -64,7 +64,8 @@ void DeploymentController::ReconcileOne(const json& d) {
       if (&rs != &new_rs) old.push_back(&rs);
     }
     std::sort(old.begin(), old.end(), [](const json* a, const json* b) {
-      return StringAt(*a, "/metadata/creationTimestamp") < StringAt(*b, "/metadata/creationTimestamp");
+      return StringAt(*a, "/metadata/creationTimestamp") <
+             StringAt(*b, "/metadata/creationTimestamp");
     });
     if (StringAt(d, "/spec/strategy/type") == "Recreate") {
       Recreate(d, new_rs, old);
@@ -109,8 +110,7 @@ std::optional<size_t> DeploymentController::NewReplicaSet(const json& d, std::ve
   }
   annotations[std::string(kRevisionAnnotation)] = std::to_string(max_revision + 1);
   annotations["deployment.kubernetes.io/desired-replicas"] = std::to_string(Replicas(d));
-  annotations["deployment.kubernetes.io/max-replicas"] =
-      std::to_string(Replicas(d) + MaxSurge(d));
+  annotations["deployment.kubernetes.io/max-replicas"] = std::to_string(Replicas(d) + MaxSurge(d));
   json rs = {{"metadata",
               {{"name", NameOf(d) + "-" + hash},
                {"namespace", NamespaceOf(d)},
@@ -137,8 +137,8 @@ void DeploymentController::Scale(const json& d, json& rs, int64_t replicas) {
   updated["spec"]["replicas"] = replicas;
   EnsureObject(updated, "/metadata/annotations")["deployment.kubernetes.io/desired-replicas"] =
       std::to_string(Replicas(d));
-  auto stored = store_.Replace(TypeOf(Kind::kReplicaSet), std::move(updated),
-                               ResourceVersionOf(rs));
+  auto stored =
+      store_.Replace(TypeOf(Kind::kReplicaSet), std::move(updated), ResourceVersionOf(rs));
   if (!stored.ok()) return;
   rs = std::move(*stored);
   events_.Record(TypeOf(Kind::kDeployment), d, "Normal", "ScalingReplicaSet",
@@ -150,7 +150,8 @@ void DeploymentController::Scale(const json& d, json& rs, int64_t replicas) {
 
 void DeploymentController::RollingUpdate(const json& d, json& new_rs, std::vector<json*>& old) {
   int64_t desired = Replicas(d);
-  bool old_active = std::any_of(old.begin(), old.end(), [](const json* rs) { return Replicas(*rs) > 0; });
+  bool old_active =
+      std::any_of(old.begin(), old.end(), [](const json* rs) { return Replicas(*rs) > 0; });
   if (!old_active) {
     Scale(d, new_rs, desired);
     return;

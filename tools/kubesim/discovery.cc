@@ -1,8 +1,7 @@
 #include "tools/kubesim/discovery.h"
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "tools/kubesim/resource_types.h"
 
@@ -40,12 +39,12 @@ json AggregatedResource(const ResourceType& type) {
          {"responseKind", {{"group", sub.group}, {"version", sub.version}, {"kind", sub.kind}}},
          {"verbs", {"get", "patch", "update"}}});
   }
-  json resource = {{"resource", type.resource},
-                   {"responseKind",
-                    {{"group", type.group}, {"version", type.version}, {"kind", type.kind}}},
-                   {"scope", type.namespaced ? "Namespaced" : "Cluster"},
-                   {"singularResource", type.singular},
-                   {"verbs", ResourceVerbs()}};
+  json resource = {
+      {"resource", type.resource},
+      {"responseKind", {{"group", type.group}, {"version", type.version}, {"kind", type.kind}}},
+      {"scope", type.namespaced ? "Namespaced" : "Cluster"},
+      {"singularResource", type.singular},
+      {"verbs", ResourceVerbs()}};
   if (!type.short_names.empty()) resource["shortNames"] = type.short_names;
   if (!type.categories.empty()) resource["categories"] = type.categories;
   if (!subresources.empty()) resource["subresources"] = subresources;
@@ -61,9 +60,9 @@ json AggregatedList(bool core) {
     for (const ResourceType& type : AllResourceTypes()) {
       if (type.group == group) resources.push_back(AggregatedResource(type));
     }
-    items.push_back({{"metadata", {{"name", group}, {"creationTimestamp", nullptr}}},
-                     {"versions",
-                      {{{"version", "v1"}, {"freshness", "Current"}, {"resources", resources}}}}});
+    items.push_back(
+        {{"metadata", {{"name", group}, {"creationTimestamp", nullptr}}},
+         {"versions", {{{"version", "v1"}, {"freshness", "Current"}, {"resources", resources}}}}});
   }
   return {{"kind", "APIGroupDiscoveryList"},
           {"apiVersion", "apidiscovery.k8s.io/v2"},
@@ -77,8 +76,10 @@ json ResourceList(std::string_view group) {
   for (const ResourceType& type : AllResourceTypes()) {
     if (type.group != group) continue;
     group_version = type.GroupVersion();
-    json resource = {{"name", type.resource},      {"singularName", type.singular},
-                     {"namespaced", type.namespaced}, {"kind", type.kind},
+    json resource = {{"name", type.resource},
+                     {"singularName", type.singular},
+                     {"namespaced", type.namespaced},
+                     {"kind", type.kind},
                      {"verbs", ResourceVerbs()}};
     if (!type.short_names.empty()) resource["shortNames"] = type.short_names;
     if (!type.categories.empty()) resource["categories"] = type.categories;
@@ -164,7 +165,8 @@ std::optional<common::HttpResponse> DiscoveryResponse(std::string_view path,
       entry["apiVersion"] = "v1";
       return common::HttpResponse::Json(200, entry);
     }
-    if (path == "/apis/" + group + "/v1") return common::HttpResponse::Json(200, ResourceList(group));
+    if (path == "/apis/" + group + "/v1")
+      return common::HttpResponse::Json(200, ResourceList(group));
   }
   return std::nullopt;
 }
@@ -173,9 +175,8 @@ std::optional<common::HttpResponse> OpenApiResponse(std::string_view path) {
   if (path == "/openapi/v3" || path == "/openapi/v3/") {
     json paths = json::object();
     for (const ResourceType& type : AllResourceTypes()) {
-      paths[OpenApiKey(type)] = {
-          {"serverRelativeURL",
-           "/openapi/v3/" + OpenApiKey(type) + "?hash=" + std::string(kOpenApiHash)}};
+      paths[OpenApiKey(type)] = {{"serverRelativeURL", "/openapi/v3/" + OpenApiKey(type) +
+                                                           "?hash=" + std::string(kOpenApiHash)}};
     }
     return common::HttpResponse::Json(200, {{"paths", paths}});
   }
@@ -196,11 +197,11 @@ std::optional<common::HttpResponse> OpenApiResponse(std::string_view path) {
     paths[ItemPath(type)] = {{"get", operation}, {"put", operation}, {"patch", operation}};
   }
   if (paths.empty()) return std::nullopt;
-  return common::HttpResponse::Json(
-      200, {{"openapi", "3.0.0"},
-            {"info", {{"title", "Kubernetes"}, {"version", "v1.32.4"}}},
-            {"components", {{"schemas", json::object()}}},
-            {"paths", paths}});
+  return common::HttpResponse::Json(200,
+                                    {{"openapi", "3.0.0"},
+                                     {"info", {{"title", "Kubernetes"}, {"version", "v1.32.4"}}},
+                                     {"components", {{"schemas", json::object()}}},
+                                     {"paths", paths}});
 }
 
 }  // namespace rebound::kubesim

@@ -7,8 +7,8 @@
 namespace rebound::kubesim {
 
 void EventRecorder::Record(const ResourceType& type, const nlohmann::json& involved,
-                           std::string_view kind, std::string_view reason,
-                           std::string_view message, std::string_view component) {
+                           std::string_view kind, std::string_view reason, std::string_view message,
+                           std::string_view component) {
   std::lock_guard lock(mu_);
   const ResourceType& events = TypeOf(Kind::kEvent);
   std::string now = KubeTime(clock_.Now());
@@ -50,13 +50,19 @@ void EventRecorder::Record(const ResourceType& type, const nlohmann::json& invol
 }
 
 void EventRecorder::Expire(std::chrono::seconds ttl) {
+  {
+    std::lock_guard lock(mu_);
+    auto mono = clock_.MonotonicNow();
+    if (last_sweep_ && mono - *last_sweep_ < std::chrono::minutes(1)) return;
+    last_sweep_ = mono;
+  }
   const ResourceType& events = TypeOf(Kind::kEvent);
   auto now = clock_.Now();
   for (const nlohmann::json& event : store_.ListObjects(events).items) {
-    auto last = common::ParseRfc3339(StringAt(event, "/lastTimestamp",
-                                              StringAt(event, "/metadata/creationTimestamp")));
-    if (!last.ok() || std::chrono::system_clock::time_point(std::chrono::seconds(last->seconds)) +
-                              ttl >= now) {
+    auto last = common::ParseRfc3339(
+        StringAt(event, "/lastTimestamp", StringAt(event, "/metadata/creationTimestamp")));
+    if (!last.ok() ||
+        std::chrono::system_clock::time_point(std::chrono::seconds(last->seconds)) + ttl >= now) {
       continue;
     }
     (void)store_.Delete(events, NamespaceOf(event), NameOf(event));
@@ -64,7 +70,7 @@ void EventRecorder::Expire(std::chrono::seconds ttl) {
   std::lock_guard lock(mu_);
   for (auto it = recent_.begin(); it != recent_.end();) {
     it = store_.Get(events, it->second.first, it->second.second).ok() ? std::next(it)
-                                                                       : recent_.erase(it);
+                                                                      : recent_.erase(it);
   }
 }
 

@@ -9,10 +9,10 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "tools/kubesim/object_store.h"
@@ -28,13 +28,15 @@ class EventRecorder {
   void Record(const ResourceType& type, const nlohmann::json& involved, std::string_view kind,
               std::string_view reason, std::string_view message, std::string_view component);
 
-  // Deletes Events whose last occurrence is more than `ttl` old.
+  // Deletes Events whose last occurrence is more than `ttl` old; does nothing when the last
+  // sweep was less than a minute ago (on the clock).
   void Expire(std::chrono::seconds ttl = std::chrono::hours(1));
 
  private:
   ObjectStore& store_;
   const common::Clock& clock_;
   std::mutex mu_;
+  std::optional<std::chrono::steady_clock::time_point> last_sweep_;
   // (involved uid, reason, message) -> "namespace/name" of the Event that counts them.
   std::map<std::string, std::pair<std::string, std::string>> recent_;
 };

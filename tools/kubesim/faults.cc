@@ -7,11 +7,16 @@ namespace {
 
 std::string TypeName(FaultSpec::Type type) {
   switch (type) {
-    case FaultSpec::Type::kConflict: return "conflict";
-    case FaultSpec::Type::kThrottle: return "throttle";
-    case FaultSpec::Type::kError: return "error";
-    case FaultSpec::Type::kUnavailable: return "unavailable";
-    case FaultSpec::Type::kHang: return "hang";
+    case FaultSpec::Type::kConflict:
+      return "conflict";
+    case FaultSpec::Type::kThrottle:
+      return "throttle";
+    case FaultSpec::Type::kError:
+      return "error";
+    case FaultSpec::Type::kUnavailable:
+      return "unavailable";
+    case FaultSpec::Type::kHang:
+      return "hang";
   }
   return "";
 }
@@ -25,15 +30,13 @@ constexpr FaultSpec::Type kAllTypes[] = {FaultSpec::Type::kConflict, FaultSpec::
 bool FaultSpec::Matches(const ApiRequest& request) const {
   std::string resource_name = request.type->resource;
   if (!request.subresource.empty()) resource_name += "/" + request.subresource;
-  return (verb == "*" || verb == request.verb) &&
-         (resource == "*" || resource == resource_name) && (ns.empty() || ns == request.ns);
+  return (verb == "*" || verb == request.verb) && (resource == "*" || resource == resource_name) &&
+         (ns.empty() || ns == request.ns);
 }
 
 nlohmann::json FaultSpec::ToJson() const {
-  nlohmann::json out = {{"verb", verb},
-                        {"resource", resource},
-                        {"type", TypeName(type)},
-                        {"count", count}};
+  nlohmann::json out = {
+      {"verb", verb}, {"resource", resource}, {"type", TypeName(type)}, {"count", count}};
   if (!ns.empty()) out["namespace"] = ns;
   if (type == Type::kThrottle || type == Type::kUnavailable) {
     out["retryAfterSeconds"] = retry_after_seconds;
@@ -45,10 +48,9 @@ nlohmann::json FaultSpec::ToJson() const {
 std::optional<FaultSpec> ParseFault(const YAML::Node& node, std::string_view name,
                                     common::YamlErrors& errors) {
   size_t before = errors.size();
-  common::StrictMap map(node, name,
-                        {"verb", "resource", "namespace", "type", "count", "retryAfterSeconds",
-                         "maxHang"},
-                        errors);
+  common::StrictMap map(
+      node, name,
+      {"verb", "resource", "namespace", "type", "count", "retryAfterSeconds", "maxHang"}, errors);
   FaultSpec fault;
   map.Require("type");
   if (auto verb = map.Enum("verb", {"get", "list", "watch", "create", "update", "patch", "delete",
@@ -105,12 +107,16 @@ std::optional<FaultSpec> FaultInjector::Take(const ApiRequest& request) {
 
 ApiError FaultInjector::Answer(const FaultSpec& fault, const ApiRequest& request) {
   switch (fault.type) {
-    case FaultSpec::Type::kConflict: return ApiError::Conflict(*request.type, request.name);
-    case FaultSpec::Type::kThrottle: return ApiError::TooManyRequests(fault.retry_after_seconds);
+    case FaultSpec::Type::kConflict:
+      return ApiError::Conflict(*request.type, request.name);
+    case FaultSpec::Type::kThrottle:
+      return ApiError::TooManyRequests(fault.retry_after_seconds);
     case FaultSpec::Type::kUnavailable:
       return ApiError::ServiceUnavailable(fault.retry_after_seconds);
-    case FaultSpec::Type::kError: return ApiError::Internal("injected fault");
-    case FaultSpec::Type::kHang: break;
+    case FaultSpec::Type::kError:
+      return ApiError::Internal("injected fault");
+    case FaultSpec::Type::kHang:
+      break;
   }
   auto deadline = clock_.MonotonicNow() + fault.max_hang;
   std::unique_lock lock(mu_);

@@ -10,10 +10,9 @@ namespace {
 
 // Types in the order dependents are collected, so one pass cascades down an ownership chain.
 const std::vector<Kind>& CollectionOrder() {
-  static const std::vector<Kind> kOrder = {Kind::kDeployment, Kind::kStatefulSet,
-                                           Kind::kReplicaSet, Kind::kPod,
-                                           Kind::kEvent,      Kind::kLease,
-                                           Kind::kPodDisruptionBudget};
+  static const std::vector<Kind> kOrder = {
+      Kind::kDeployment, Kind::kStatefulSet, Kind::kReplicaSet,         Kind::kPod,
+      Kind::kEvent,      Kind::kLease,       Kind::kPodDisruptionBudget};
   return kOrder;
 }
 
@@ -62,9 +61,10 @@ void OrphanDependents(ObjectStore& store, const std::string& ns, const std::stri
       json* refs = &object["metadata"]["ownerReferences"];
       if (!refs->is_array()) continue;
       size_t before = refs->size();
-      refs->erase(std::remove_if(refs->begin(), refs->end(),
-                                 [&](const json& ref) { return StringAt(ref, "/uid") == owner_uid; }),
-                  refs->end());
+      refs->erase(
+          std::remove_if(refs->begin(), refs->end(),
+                         [&](const json& ref) { return StringAt(ref, "/uid") == owner_uid; }),
+          refs->end());
       if (refs->size() == before) continue;
       if (refs->empty()) object["metadata"].erase("ownerReferences");
       uint64_t rv = ResourceVersionOf(object);

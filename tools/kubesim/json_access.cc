@@ -10,8 +10,8 @@ const json* Find(const json& object, std::string_view pointer) {
   while (pos < pointer.size()) {
     if (pointer[pos] != '/' || !at->is_object()) return nullptr;
     size_t next = pointer.find('/', pos + 1);
-    std::string key(pointer.substr(pos + 1, next == std::string_view::npos ? std::string_view::npos
-                                                                            : next - pos - 1));
+    std::string key(pointer.substr(
+        pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1));
     // JSON pointer escapes: "~1" is '/', "~0" is '~'.
     for (size_t i = key.find('~'); i != std::string::npos; i = key.find('~', i + 1)) {
       if (i + 1 < key.size() && (key[i + 1] == '0' || key[i + 1] == '1')) {
@@ -47,8 +47,8 @@ json& EnsureObject(json& object, std::string_view pointer) {
   size_t pos = 0;
   while (pos < pointer.size()) {
     size_t next = pointer.find('/', pos + 1);
-    std::string key(pointer.substr(pos + 1, next == std::string_view::npos ? std::string_view::npos
-                                                                            : next - pos - 1));
+    std::string key(pointer.substr(
+        pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1));
     json& child = (*at)[key];
     if (!child.is_object()) child = json::object();
     at = &child;

@@ -23,10 +23,10 @@ std::string Lower(std::string text) {
 void Deployments(const ObjectStore& store, Families& out) {
   for (const json& d : store.ListObjects(TypeOf(Kind::kDeployment)).items) {
     Labels labels = {{"namespace", NamespaceOf(d)}, {"deployment", NameOf(d)}};
-    out.Gauge("kube_deployment_spec_replicas", "Number of desired pods for a deployment.",
-              labels, Int(d, "/spec/replicas"));
-    out.Gauge("kube_deployment_status_replicas",
-              "The number of replicas per deployment.", labels, Int(d, "/status/replicas"));
+    out.Gauge("kube_deployment_spec_replicas", "Number of desired pods for a deployment.", labels,
+              Int(d, "/spec/replicas"));
+    out.Gauge("kube_deployment_status_replicas", "The number of replicas per deployment.", labels,
+              Int(d, "/status/replicas"));
     out.Gauge("kube_deployment_status_replicas_available",
               "The number of available replicas per deployment.", labels,
               Int(d, "/status/availableReplicas"));
@@ -53,8 +53,8 @@ void StatefulSets(const ObjectStore& store, Families& out) {
     Labels labels = {{"namespace", NamespaceOf(s)}, {"statefulset", NameOf(s)}};
     out.Gauge("kube_statefulset_replicas", "Number of desired pods for a StatefulSet.", labels,
               Int(s, "/spec/replicas"));
-    out.Gauge("kube_statefulset_status_replicas",
-              "The number of replicas per StatefulSet.", labels, Int(s, "/status/replicas"));
+    out.Gauge("kube_statefulset_status_replicas", "The number of replicas per StatefulSet.", labels,
+              Int(s, "/status/replicas"));
     out.Gauge("kube_statefulset_status_replicas_ready",
               "The number of ready replicas per StatefulSet.", labels,
               Int(s, "/status/readyReplicas"));
@@ -177,19 +177,17 @@ void Pods(const ObjectStore& store, Families& out) {
 
 void Nodes(const ObjectStore& store, Families& out) {
   for (const json& node : store.ListObjects(TypeOf(Kind::kNode)).items) {
-    out.Gauge("kube_node_spec_unschedulable",
-              "Whether a node can schedule new pods.", {{"node", NameOf(node)}},
-              BoolAt(node, "/spec/unschedulable", false) ? 1 : 0);
+    out.Gauge("kube_node_spec_unschedulable", "Whether a node can schedule new pods.",
+              {{"node", NameOf(node)}}, BoolAt(node, "/spec/unschedulable", false) ? 1 : 0);
     const json* conditions = Find(node, "/status/conditions");
     if (conditions == nullptr || !conditions->is_array()) continue;
     for (const json& c : *conditions) {
       std::string status = Lower(StringAt(c, "/status", "Unknown"));
       for (const char* candidate : {"true", "false", "unknown"}) {
-        out.Gauge("kube_node_status_condition", "The condition of a cluster node.",
-                  {{"node", NameOf(node)},
-                   {"condition", StringAt(c, "/type")},
-                   {"status", candidate}},
-                  status == candidate ? 1 : 0);
+        out.Gauge(
+            "kube_node_status_condition", "The condition of a cluster node.",
+            {{"node", NameOf(node)}, {"condition", StringAt(c, "/type")}, {"status", candidate}},
+            status == candidate ? 1 : 0);
       }
     }
   }

@@ -1,5 +1,6 @@
 // kubesim: a Kubernetes API simulator for tests and demos (DESIGN.md section 9).
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -11,8 +12,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "common/clock.h"
 #include "common/duration.h"
@@ -27,7 +26,8 @@ namespace {
 using rebound::kubesim::Cluster;
 using rebound::kubesim::KubesimServer;
 
-constexpr std::string_view kUsage = R"(Usage: kubesim --listen HOST:PORT [--scenario FILE] [--tls-cert FILE --tls-key FILE]
+constexpr std::string_view kUsage =
+    R"(Usage: kubesim --listen HOST:PORT [--scenario FILE] [--tls-cert FILE --tls-key FILE]
                [--token SPEC]... [--pod-start-delay DURATION] [--tick DURATION]
                [--seed N] [--log-level LEVEL]
 
@@ -46,7 +46,9 @@ Options:
                             SPEC is the token alone (full access as user "kubesim") or the
                             token followed by ';'-separated rules, each a comma list where "*"
                             or an absent rule allows everything:
-                              TOKEN;user=NAME;verbs=get,list,watch;resources=pods,deployments/scale;namespaces=shop
+                              TOKEN;user=NAME;verbs=get,list,watch;namespaces=shop;
+                                resources=pods,deployments/scale
+                            (one argument, no spaces).
                             Verbs: get list watch create update patch delete deletecollection.
                             As in RBAC a subresource needs its own entry (deployments/scale,
                             pods/status) or RESOURCE/*. Cluster-scoped requests need
@@ -82,7 +84,11 @@ KUBERNETES API (HTTP/1.1, keep-alive, JSON; Table responses for kubectl get)
   Watch (?watch=true): one JSON event per line; resourceVersion ""/"0" starts with ADDED
   for every match, N replays changes after N, a too-old N gets a 410 Expired ERROR event;
   timeoutSeconds is honoured. Errors are Kubernetes Status objects (400, 401, 403, 404, 405,
-  409, 410, 415, 422, 429, 500, 503, 504).
+  409, 410, 415, 422, 429, 500, 503, 504). Workloads may ask for at most 1000 replicas.
+  Not served: pods/log, exec, attach, port-forward, eviction, server-side apply, protobuf
+  bodies (`kubectl create namespace` sends one: use `kubectl create -f`), pagination
+  (continue), BOOKMARK events, ControllerRevisions (no `rollout undo` for StatefulSets),
+  volumes, and any other resource type.
 
 SIMULATED CONTROLLERS (every --tick)
   Deployments own ReplicaSets (NAME-HASH, deployment.kubernetes.io/revision) which own pods;
@@ -240,8 +246,7 @@ Args ParseArgs(int argc, char** argv) {
     }
   }
   if (args.error.empty() && !args.help && !listen_given) args.error = "--listen is required";
-  if (args.error.empty() &&
-      args.server.tls_cert_file.empty() != args.server.tls_key_file.empty()) {
+  if (args.error.empty() && args.server.tls_cert_file.empty() != args.server.tls_key_file.empty()) {
     args.error = "--tls-cert and --tls-key go together";
   }
   return args;
@@ -285,7 +290,8 @@ int Run(const Args& args) {
     std::fprintf(stderr, "kubesim: %s\n", status.message().c_str());
     return 1;
   }
-  auto [host, port] = *rebound::common::ParseListenAddress(args.server.listen);
+  // Start() succeeded, so the address parses.
+  std::string host = rebound::common::ParseListenAddress(args.server.listen)->first;
   std::printf("listening on %s:%d\n", host.c_str(), server.port());
   std::fflush(stdout);
 

@@ -29,8 +29,8 @@ void Families::Counter(const std::string& name, const std::string& help, const L
 }
 
 void Families::Histogram(const std::string& name, const std::string& help, const Labels& labels,
-                         const std::vector<std::pair<double, uint64_t>>& buckets,
-                         uint64_t count, double sum) {
+                         const std::vector<std::pair<double, uint64_t>>& buckets, uint64_t count,
+                         double sum) {
   prometheus::ClientMetric& metric = Add(name, help, prometheus::MetricType::Histogram, labels);
   metric.histogram.sample_count = count;
   metric.histogram.sample_sum = sum;

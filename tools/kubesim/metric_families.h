@@ -4,12 +4,12 @@
 // Thread-safety: one instance per scrape, used by one thread.
 #pragma once
 
+#include <prometheus/metric_family.h>
+
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <prometheus/metric_family.h>
 
 namespace rebound::kubesim {
 
@@ -17,8 +17,7 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 
 class Families {
  public:
-  void Gauge(const std::string& name, const std::string& help, const Labels& labels,
-             double value);
+  void Gauge(const std::string& name, const std::string& help, const Labels& labels, double value);
   void Counter(const std::string& name, const std::string& help, const Labels& labels,
                double value);
   // `buckets` are (upper bound, cumulative count) pairs ending with +Inf.

@@ -1,8 +1,8 @@
 #include "tools/kubesim/metrics.h"
 
-#include <limits>
-
 #include <prometheus/text_serializer.h>
+
+#include <limits>
 
 #include "tools/kubesim/kube_state_metrics.h"
 #include "tools/kubesim/metric_families.h"
@@ -22,7 +22,8 @@ void Traffic(const TrafficSimulator& traffic, Families& out) {
   for (const TrafficSimulator::Series& series : traffic.Snapshot()) {
     std::string kind = series.workload.kind == Kind::kDeployment ? "deployment" : "statefulset";
     Labels labels = {{"namespace", series.workload.ns}, {kind, series.workload.name}};
-    for (const auto& [code, count] : {std::pair{"200", series.ok}, std::pair{"503", series.errors}}) {
+    for (const auto& [code, count] :
+         {std::pair{"200", series.ok}, std::pair{"503", series.errors}}) {
       Labels with_code = labels;
       with_code.emplace_back("code", code);
       out.Counter("http_requests_total", "HTTP requests served by the application, by code.",

@@ -28,14 +28,14 @@
 // Thread-safety: Collect() may run concurrently with the cluster's Tick() and with itself.
 #pragma once
 
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
 #include <map>
 #include <mutex>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <prometheus/collectable.h>
-#include <prometheus/metric_family.h>
 
 #include "tools/kubesim/cluster.h"
 

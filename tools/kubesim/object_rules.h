@@ -1,6 +1,6 @@
-// The per-kind rules the API server applies to writes: decoding checks (wrong types are 400),
-// strict field validation (?fieldValidation=Strict), defaulting, validation (422 Invalid),
-// status-subresource separation and metadata.generation.
+// The per-kind rules the API server applies to writes: decoding checks (object_decoding.h),
+// defaulting, validation (422 Invalid), status-subresource separation and
+// metadata.generation.
 //
 // Controllers write through ObjectStore directly; client writes go through these rules first,
 // so that objects read back look as a real cluster's would (kubectl decodes them into typed
@@ -9,18 +9,20 @@
 // Thread-safety: pure functions over the values passed in.
 #pragma once
 
+#include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "tools/kubesim/api_error.h"
+#include "tools/kubesim/object_decoding.h"
 #include "tools/kubesim/resource_types.h"
 
 namespace rebound::kubesim {
 
-// How strictly unknown fields are treated (the fieldValidation query parameter).
-enum class FieldValidation { kIgnore, kStrict };
+// The most replicas a workload may ask for: kubesim keeps every pod in memory, so a typo such
+// as --replicas=100000 is refused (422) rather than allowed to exhaust it.
+inline constexpr int64_t kMaxReplicas = 1000;
 
 // Makes a client's object ready to create: checks kind/apiVersion and field types, rejects
 // unknown fields under kStrict, fills defaults (as the API server's defaulting does), resets

@@ -14,14 +14,6 @@ std::string Key(std::string_view ns, std::string_view name) {
   return std::string(ns) + "/" + std::string(name);
 }
 
-// The object without its resourceVersion, for "did anything change?".
-nlohmann::json Comparable(nlohmann::json object) {
-  if (object.is_object() && object.contains("metadata") && object["metadata"].is_object()) {
-    object["metadata"].erase("resourceVersion");
-  }
-  return object;
-}
-
 }  // namespace
 
 ObjectStore::ObjectStore(const common::Clock& clock, uint64_t seed, size_t history_limit)
@@ -119,8 +111,8 @@ ObjectStore::List ObjectStore::ListObjects(const ResourceType& type, std::string
   return list;
 }
 
-common::Result<nlohmann::json> ObjectStore::Replace(const ResourceType& type,
-                                                    nlohmann::json object, uint64_t expected_rv) {
+common::Result<nlohmann::json> ObjectStore::Replace(const ResourceType& type, nlohmann::json object,
+                                                    uint64_t expected_rv) {
   std::lock_guard lock(mu_);
   std::string ns = type.namespaced ? NamespaceOf(object) : "";
   std::string name = NameOf(object);
@@ -141,7 +133,8 @@ common::Result<nlohmann::json> ObjectStore::Replace(const ResourceType& type,
   if (!type.namespaced) metadata.erase("namespace");
   object["kind"] = type.kind;
   object["apiVersion"] = type.GroupVersion();
-  if (Comparable(object) == Comparable(stored)) return stored;
+  metadata["resourceVersion"] = stored["metadata"]["resourceVersion"];
+  if (object == stored) return stored;  // nothing but (perhaps) the resourceVersion changed
   metadata["resourceVersion"] = std::to_string(++version_);
   json previous = std::exchange(stored, object);
   RecordLocked("MODIFIED", type, object, std::move(previous));
@@ -159,11 +152,11 @@ common::Result<nlohmann::json> ObjectStore::Delete(const ResourceType& type, std
   }
   const json& current = it->second;
   if (pre.resource_version != 0 && pre.resource_version != ResourceVersionOf(current)) {
-    return common::Status(common::StatusCode::kConflict,
-                          "Precondition failed: ResourceVersion in precondition: " +
-                              std::to_string(pre.resource_version) +
-                              ", ResourceVersion in object meta: " +
-                              StringAt(current, "/metadata/resourceVersion"));
+    return common::Status(
+        common::StatusCode::kConflict,
+        "Precondition failed: ResourceVersion in precondition: " +
+            std::to_string(pre.resource_version) +
+            ", ResourceVersion in object meta: " + StringAt(current, "/metadata/resourceVersion"));
   }
   if (!pre.uid.empty() && pre.uid != UidOf(current)) {
     return common::Status(common::StatusCode::kConflict,

@@ -46,8 +46,8 @@ common::Status MergeList(json& target, const json& patch, std::string_view key) 
   for (const json& item : patch) {
     const json* id = item.is_object() && item.contains(key) ? &item[std::string(key)] : nullptr;
     if (id == nullptr) {
-      return common::InvalidArgument("map: " + item.dump() + " does not contain declared merge key: " +
-                                     std::string(key));
+      return common::InvalidArgument("map: " + item.dump() +
+                                     " does not contain declared merge key: " + std::string(key));
     }
     auto existing = std::find_if(target.begin(), target.end(), [&](const json& element) {
       return element.is_object() && element.contains(key) && element[std::string(key)] == *id;
@@ -104,7 +104,8 @@ common::Status MergeField(json& target, const std::string& key, const json& valu
 }
 
 common::Status MergeObject(json& target, const json& patch) {
-  if (!patch.is_object()) return common::InvalidArgument("a strategic merge patch must be an object");
+  if (!patch.is_object())
+    return common::InvalidArgument("a strategic merge patch must be an object");
   std::string directive = patch.value("$patch", "");
   if (!directive.empty() && directive != "merge" && directive != "replace") {
     return common::InvalidArgument("unknown patch type: " + directive);
@@ -164,7 +165,8 @@ common::Result<nlohmann::json> ApplyPatch(PatchType type, const nlohmann::json& 
         return result;
       }
       case PatchType::kJson:
-        if (!patch.is_array()) return common::InvalidArgument("a JSON patch must be a list of operations");
+        if (!patch.is_array())
+          return common::InvalidArgument("a JSON patch must be a list of operations");
         return target.patch(patch);
       case PatchType::kStrategic: {
         json result = target;

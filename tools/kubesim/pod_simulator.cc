@@ -25,7 +25,8 @@ const json* ControllerRef(const json& object) {
 
 bool NodeSchedulable(const json& node) {
   if (BoolAt(node, "/spec/unschedulable", false)) return false;
-  if (const json* conditions = Find(node, "/status/conditions"); conditions && conditions->is_array()) {
+  if (const json* conditions = Find(node, "/status/conditions");
+      conditions && conditions->is_array()) {
     for (const json& c : *conditions) {
       if (StringAt(c, "/type") == "Ready") return StringAt(c, "/status") == "True";
     }
@@ -92,8 +93,8 @@ void PodSimulator::Reconcile() {
     if (running) {
       std::optional<WorkloadRef> workload = WorkloadOf(pod, replicasets);
       const json* spec = Find(pod, "/spec");
-      Behaviour behaviour = workload && spec ? behaviours_.Get(*workload, CodeVersion(*spec))
-                                             : Behaviour();
+      Behaviour behaviour =
+          workload && spec ? behaviours_.Get(*workload, CodeVersion(*spec)) : Behaviour();
       std::vector<double> bytes = Run(next, runtime, behaviour);
       const json* containers = Find(pod, "/spec/containers");
       for (size_t i = 0; containers && i < containers->size() && i < bytes.size(); ++i) {
@@ -129,8 +130,8 @@ bool PodSimulator::Start(json& pod, Runtime& runtime, const std::vector<json>& n
       }
     }
     if (best == nullptr) {
-      std::string message = "0/" + std::to_string(nodes.size()) +
-                            " nodes are available: no Ready node accepts pods.";
+      std::string message =
+          "0/" + std::to_string(nodes.size()) + " nodes are available: no Ready node accepts pods.";
       SetCondition(status["conditions"], "PodScheduled", "False", "Unschedulable", message, wall);
       events_.Record(pod_type, pod, "Warning", "FailedScheduling", message, "default-scheduler");
       return false;
@@ -138,10 +139,10 @@ bool PodSimulator::Start(json& pod, Runtime& runtime, const std::vector<json>& n
     node_name = NameOf(*best);
     ++pods_per_node[node_name];
     pod["spec"]["nodeName"] = node_name;
-    events_.Record(pod_type, pod, "Normal", "Scheduled",
-                   "Successfully assigned " + NamespaceOf(pod) + "/" + NameOf(pod) + " to " +
-                       node_name,
-                   "default-scheduler");
+    events_.Record(
+        pod_type, pod, "Normal", "Scheduled",
+        "Successfully assigned " + NamespaceOf(pod) + "/" + NameOf(pod) + " to " + node_name,
+        "default-scheduler");
   }
   std::string host_ip;
   for (const json& node : nodes) {
@@ -160,7 +161,8 @@ bool PodSimulator::Start(json& pod, Runtime& runtime, const std::vector<json>& n
     SetCondition(status["conditions"], type, "True", "", "", wall);
   }
   json statuses = json::array();
-  if (const json* containers = Find(pod, "/spec/containers"); containers && containers->is_array()) {
+  if (const json* containers = Find(pod, "/spec/containers");
+      containers && containers->is_array()) {
     for (const json& c : *containers) {
       std::string name = StringAt(c, "/name");
       statuses.push_back({{"name", name},
@@ -225,8 +227,8 @@ std::vector<double> PodSimulator::Run(json& pod, Runtime& runtime, const Behavio
     for (int i = 0; i < crashes; ++i) restart_app("Error", 1, true);
     if (crashes > 0) {
       events_.Record(TypeOf(Kind::kPod), pod, "Warning", "BackOff",
-                     "Back-off restarting failed container " + StringAt(app, "/name") +
-                         " in pod " + NameOf(pod) + "_" + NamespaceOf(pod) + "(" + UidOf(pod) + ")",
+                     "Back-off restarting failed container " + StringAt(app, "/name") + " in pod " +
+                         NameOf(pod) + "_" + NamespaceOf(pod) + "(" + UidOf(pod) + ")",
                      kKubelet);
     }
   } else {

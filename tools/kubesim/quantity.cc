@@ -8,12 +8,19 @@
 namespace rebound::kubesim {
 
 common::Result<double> ParseQuantity(std::string_view text) {
-  static const std::pair<std::string_view, double> kSuffixes[] = {
-      {"Ki", 1024.0},          {"Mi", 1048576.0},     {"Gi", 1073741824.0},
-      {"Ti", 1099511627776.0}, {"Pi", 1125899906842624.0}, {"Ei", 1152921504606846976.0},
-      {"k", 1e3},              {"M", 1e6},            {"G", 1e9},
-      {"T", 1e12},             {"P", 1e15},           {"E", 1e18},
-      {"m", 1e-3}};
+  static const std::pair<std::string_view, double> kSuffixes[] = {{"Ki", 1024.0},
+                                                                  {"Mi", 1048576.0},
+                                                                  {"Gi", 1073741824.0},
+                                                                  {"Ti", 1099511627776.0},
+                                                                  {"Pi", 1125899906842624.0},
+                                                                  {"Ei", 1152921504606846976.0},
+                                                                  {"k", 1e3},
+                                                                  {"M", 1e6},
+                                                                  {"G", 1e9},
+                                                                  {"T", 1e12},
+                                                                  {"P", 1e15},
+                                                                  {"E", 1e18},
+                                                                  {"m", 1e-3}};
   auto invalid = [&] {
     return common::InvalidArgument("\"" + std::string(text) +
                                    "\" is not a quantity (e.g. 64Mi, 1.5Gi, 500M, 250m)");

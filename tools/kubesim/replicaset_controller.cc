@@ -52,7 +52,8 @@ void ReplicaSetController::ReconcileOne(const json& rs) {
     std::stable_sort(pods.begin(), pods.end(), [](const json& a, const json& b) {
       int ra = DeletionRank(a), rb = DeletionRank(b);
       if (ra != rb) return ra < rb;
-      return StringAt(a, "/metadata/creationTimestamp") > StringAt(b, "/metadata/creationTimestamp");
+      return StringAt(a, "/metadata/creationTimestamp") >
+             StringAt(b, "/metadata/creationTimestamp");
     });
     std::vector<json> kept;
     for (size_t i = 0; i < pods.size(); ++i) {

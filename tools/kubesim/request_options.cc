@@ -6,9 +6,8 @@ namespace {
 std::variant<nlohmann::json, ApiError> Parse(const common::HttpRequest& request) {
   nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded()) {
-    return ApiError::BadRequest(
-        "the body of the request could not be decoded as JSON (" +
-        std::to_string(request.body.size()) + " bytes)");
+    return ApiError::BadRequest("the body of the request could not be decoded as JSON (" +
+                                std::to_string(request.body.size()) + " bytes)");
   }
   return body;
 }
@@ -29,9 +28,8 @@ std::variant<nlohmann::json, ApiError> PatchBody(const common::HttpRequest& requ
 }
 
 FieldValidation ValidationOf(const common::HttpRequest& request) {
-  return request.QueryParam("fieldValidation").value_or("") == "Strict"
-             ? FieldValidation::kStrict
-             : FieldValidation::kIgnore;
+  return request.QueryParam("fieldValidation").value_or("") == "Strict" ? FieldValidation::kStrict
+                                                                        : FieldValidation::kIgnore;
 }
 
 bool IsDryRun(const common::HttpRequest& request) {

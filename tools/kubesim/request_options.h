@@ -5,9 +5,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <variant>
-
 #include <nlohmann/json.hpp>
+#include <variant>
 
 #include "common/http_server.h"
 #include "tools/kubesim/api_error.h"

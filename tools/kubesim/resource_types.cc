@@ -21,30 +21,87 @@ const std::vector<ResourceType>& AllResourceTypes() {
   static const std::vector<ResourceType> kTypes = [] {
     std::vector<ResourceType> types;
     auto add = [&](ResourceType type) { types.push_back(std::move(type)); };
-    add({.id = Kind::kNamespace, .group = "", .version = "v1", .resource = "namespaces",
-         .singular = "namespace", .kind = "Namespace", .namespaced = false,
-         .short_names = {"ns"}, .has_status = true});
-    add({.id = Kind::kNode, .group = "", .version = "v1", .resource = "nodes",
-         .singular = "node", .kind = "Node", .namespaced = false, .short_names = {"no"},
+    add({.id = Kind::kNamespace,
+         .group = "",
+         .version = "v1",
+         .resource = "namespaces",
+         .singular = "namespace",
+         .kind = "Namespace",
+         .namespaced = false,
+         .short_names = {"ns"},
          .has_status = true});
-    add({.id = Kind::kPod, .group = "", .version = "v1", .resource = "pods", .singular = "pod",
-         .kind = "Pod", .short_names = {"po"}, .categories = {"all"}, .has_status = true});
-    add({.id = Kind::kEvent, .group = "", .version = "v1", .resource = "events",
-         .singular = "event", .kind = "Event", .short_names = {"ev"}});
-    add({.id = Kind::kDeployment, .group = "apps", .version = "v1", .resource = "deployments",
-         .singular = "deployment", .kind = "Deployment", .short_names = {"deploy"},
-         .categories = {"all"}, .has_status = true, .has_scale = true, .has_generation = true});
-    add({.id = Kind::kReplicaSet, .group = "apps", .version = "v1", .resource = "replicasets",
-         .singular = "replicaset", .kind = "ReplicaSet", .short_names = {"rs"},
-         .categories = {"all"}, .has_status = true, .has_scale = true, .has_generation = true});
-    add({.id = Kind::kStatefulSet, .group = "apps", .version = "v1", .resource = "statefulsets",
-         .singular = "statefulset", .kind = "StatefulSet", .short_names = {"sts"},
-         .categories = {"all"}, .has_status = true, .has_scale = true, .has_generation = true});
-    add({.id = Kind::kLease, .group = "coordination.k8s.io", .version = "v1",
-         .resource = "leases", .singular = "lease", .kind = "Lease"});
-    add({.id = Kind::kPodDisruptionBudget, .group = "policy", .version = "v1",
-         .resource = "poddisruptionbudgets", .singular = "poddisruptionbudget",
-         .kind = "PodDisruptionBudget", .short_names = {"pdb"}, .has_status = true,
+    add({.id = Kind::kNode,
+         .group = "",
+         .version = "v1",
+         .resource = "nodes",
+         .singular = "node",
+         .kind = "Node",
+         .namespaced = false,
+         .short_names = {"no"},
+         .has_status = true});
+    add({.id = Kind::kPod,
+         .group = "",
+         .version = "v1",
+         .resource = "pods",
+         .singular = "pod",
+         .kind = "Pod",
+         .short_names = {"po"},
+         .categories = {"all"},
+         .has_status = true});
+    add({.id = Kind::kEvent,
+         .group = "",
+         .version = "v1",
+         .resource = "events",
+         .singular = "event",
+         .kind = "Event",
+         .short_names = {"ev"}});
+    add({.id = Kind::kDeployment,
+         .group = "apps",
+         .version = "v1",
+         .resource = "deployments",
+         .singular = "deployment",
+         .kind = "Deployment",
+         .short_names = {"deploy"},
+         .categories = {"all"},
+         .has_status = true,
+         .has_scale = true,
+         .has_generation = true});
+    add({.id = Kind::kReplicaSet,
+         .group = "apps",
+         .version = "v1",
+         .resource = "replicasets",
+         .singular = "replicaset",
+         .kind = "ReplicaSet",
+         .short_names = {"rs"},
+         .categories = {"all"},
+         .has_status = true,
+         .has_scale = true,
+         .has_generation = true});
+    add({.id = Kind::kStatefulSet,
+         .group = "apps",
+         .version = "v1",
+         .resource = "statefulsets",
+         .singular = "statefulset",
+         .kind = "StatefulSet",
+         .short_names = {"sts"},
+         .categories = {"all"},
+         .has_status = true,
+         .has_scale = true,
+         .has_generation = true});
+    add({.id = Kind::kLease,
+         .group = "coordination.k8s.io",
+         .version = "v1",
+         .resource = "leases",
+         .singular = "lease",
+         .kind = "Lease"});
+    add({.id = Kind::kPodDisruptionBudget,
+         .group = "policy",
+         .version = "v1",
+         .resource = "poddisruptionbudgets",
+         .singular = "poddisruptionbudget",
+         .kind = "PodDisruptionBudget",
+         .short_names = {"pdb"},
+         .has_status = true,
          .has_generation = true});
     return types;
   }();
@@ -77,8 +134,8 @@ std::vector<std::string> ServedGroups() {
 }
 
 const std::vector<std::string>& ResourceVerbs() {
-  static const std::vector<std::string> kVerbs = {
-      "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
+  static const std::vector<std::string> kVerbs = {"create", "delete", "deletecollection", "get",
+                                                  "list",   "patch",  "update",           "watch"};
   return kVerbs;
 }
 

@@ -62,8 +62,8 @@ common::HttpResponse RestApi::Read(const ApiRequest& api, const common::HttpRequ
     if (std::get<WatchFilter>(filter).Matches(object)) items.push_back(std::move(object));
   }
   if (table) {
-    return common::HttpResponse::Json(200, ToTable(type, items, list.resource_version,
-                                                   clock_.Now()));
+    return common::HttpResponse::Json(200,
+                                      ToTable(type, items, list.resource_version, clock_.Now()));
   }
   return common::HttpResponse::Json(
       200, {{"kind", type.kind + "List"},
@@ -72,8 +72,7 @@ common::HttpResponse RestApi::Read(const ApiRequest& api, const common::HttpRequ
             {"items", items}});
 }
 
-common::HttpResponse RestApi::UpdateLoop(const ApiRequest& api,
-                                         const common::HttpRequest& request,
+common::HttpResponse RestApi::UpdateLoop(const ApiRequest& api, const common::HttpRequest& request,
                                          const MakeDesired& make, const Render& render) {
   const ResourceType& type = *api.type;
   for (int attempt = 0; attempt < kUpdateAttempts; ++attempt) {

@@ -12,9 +12,8 @@
 #pragma once
 
 #include <functional>
-#include <variant>
-
 #include <nlohmann/json.hpp>
+#include <variant>
 
 #include "common/clock.h"
 #include "common/http_server.h"
@@ -40,8 +39,7 @@ class RestApi {
   common::HttpResponse Update(const ApiRequest& api, const common::HttpRequest& request);
   common::HttpResponse Patch(const ApiRequest& api, const common::HttpRequest& request);
   common::HttpResponse Delete(const ApiRequest& api, const common::HttpRequest& request);
-  common::HttpResponse DeleteCollection(const ApiRequest& api,
-                                        const common::HttpRequest& request);
+  common::HttpResponse DeleteCollection(const ApiRequest& api, const common::HttpRequest& request);
   common::HttpResponse Scale(const ApiRequest& api, const common::HttpRequest& request);
 
   // Read-modify-write of the object named by `api`: `make` turns the current object into the

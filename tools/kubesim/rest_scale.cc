@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "tools/kubesim/json_access.h"
+#include "tools/kubesim/object_rules.h"
 #include "tools/kubesim/patch.h"
 #include "tools/kubesim/request_options.h"
 #include "tools/kubesim/rest_api.h"
@@ -12,11 +13,11 @@ namespace rebound::kubesim {
 namespace {
 
 nlohmann::json ScaleOf(const nlohmann::json& object) {
-  nlohmann::json metadata = {{"name", NameOf(object)},
-                             {"uid", UidOf(object)},
-                             {"resourceVersion", StringAt(object, "/metadata/resourceVersion")},
-                             {"creationTimestamp",
-                              StringAt(object, "/metadata/creationTimestamp")}};
+  nlohmann::json metadata = {
+      {"name", NameOf(object)},
+      {"uid", UidOf(object)},
+      {"resourceVersion", StringAt(object, "/metadata/resourceVersion")},
+      {"creationTimestamp", StringAt(object, "/metadata/creationTimestamp")}};
   if (!NamespaceOf(object).empty()) metadata["namespace"] = NamespaceOf(object);
   const nlohmann::json* selector = Find(object, "/spec/selector");
   auto parsed = LabelSelector::FromJson(selector ? *selector : nlohmann::json());
@@ -59,11 +60,14 @@ common::HttpResponse RestApi::Scale(const ApiRequest& api, const common::HttpReq
     }
     const nlohmann::json* replicas = Find(scale, "/spec/replicas");
     int64_t value = IntAt(scale, "/spec/replicas", -1);
-    if (replicas == nullptr || !replicas->is_number_integer() || value < 0) {
+    if (replicas == nullptr || !replicas->is_number_integer() || value < 0 ||
+        value > kMaxReplicas) {
       std::string shown = replicas ? replicas->dump() : "null";
+      std::string why = value > kMaxReplicas ? ": must be less than or equal to " +
+                                                   std::to_string(kMaxReplicas) + " in kubesim"
+                                             : ": must be greater than or equal to 0";
       return ApiError::Invalid("Scale.autoscaling", "autoscaling", "Scale", api.name,
-                               {{"spec.replicas", "Invalid value: " + shown +
-                                                      ": must be greater than or equal to 0"}});
+                               {{"spec.replicas", "Invalid value: " + shown + why}});
     }
     nlohmann::json desired = current;
     desired["spec"]["replicas"] = value;

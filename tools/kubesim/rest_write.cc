@@ -39,8 +39,8 @@ std::variant<DeleteOptions, ApiError> DeleteOptionsOf(const common::HttpRequest&
   }
   if (options.propagation != "Background" && options.propagation != "Foreground" &&
       options.propagation != "Orphan") {
-    return ApiError::BadRequest("propagationPolicy: Unsupported value: \"" +
-                                options.propagation + "\"");
+    return ApiError::BadRequest("propagationPolicy: Unsupported value: \"" + options.propagation +
+                                "\"");
   }
   return options;
 }
@@ -56,8 +56,9 @@ common::HttpResponse RestApi::Create(const ApiRequest& api, const common::HttpRe
   if (type.namespaced) {
     std::string body_ns = NamespaceOf(object);
     if (!body_ns.empty() && body_ns != api.ns) {
-      return ApiError::BadRequest("the namespace of the provided object does not match the "
-                                  "namespace sent on the request")
+      return ApiError::BadRequest(
+                 "the namespace of the provided object does not match the "
+                 "namespace sent on the request")
           .ToResponse();
     }
     if (!store_.Get(TypeOf(Kind::kNamespace), "", api.ns).ok()) {
@@ -76,8 +77,8 @@ common::HttpResponse RestApi::Update(const ApiRequest& api, const common::HttpRe
   auto body = JsonBody(request);
   if (auto* error = std::get_if<ApiError>(&body)) return error->ToResponse();
   const nlohmann::json& desired = std::get<nlohmann::json>(body);
-  return UpdateLoop(api, request, [&](const nlohmann::json&) -> Desired { return desired; },
-                    Identity);
+  return UpdateLoop(
+      api, request, [&](const nlohmann::json&) -> Desired { return desired; }, Identity);
 }
 
 common::HttpResponse RestApi::Patch(const ApiRequest& api, const common::HttpRequest& request) {

@@ -37,7 +37,8 @@ std::optional<std::map<std::string, std::string>> StringMap(const StrictMap& map
   if (!node) return std::nullopt;
   std::string name = map.Qualified(key);
   if (!node->IsMap()) {
-    map.errors().Add(*node, Quoted(name) + ": expected a mapping, got " + common::DescribeYaml(*node));
+    map.errors().Add(*node,
+                     Quoted(name) + ": expected a mapping, got " + common::DescribeYaml(*node));
     return std::nullopt;
   }
   std::map<std::string, std::string> out;
@@ -121,8 +122,8 @@ std::optional<WorkloadSpec> ParseWorkload(Kind kind, const YAML::Node& node,
       revision.Require("image");
       parsed.image = revision.String("image").value_or("");
       if (auto b = revision.Find("behaviour")) {
-        parsed.behaviour = ParseBehaviour(*b, revision.Qualified("behaviour"), errors)
-                               .value_or(Behaviour());
+        parsed.behaviour =
+            ParseBehaviour(*b, revision.Qualified("behaviour"), errors).value_or(Behaviour());
       }
       if (!spec.revisions.empty() && spec.revisions.back().image == parsed.image) {
         errors.Add(revision.KeyMark("image"),
@@ -132,8 +133,8 @@ std::optional<WorkloadSpec> ParseWorkload(Kind kind, const YAML::Node& node,
       spec.revisions.push_back(std::move(parsed));
     });
     if (spec.revisions.empty()) {
-      errors.Add(map.KeyMark("revisions"), Quoted(map.Qualified("revisions")) +
-                                               ": needs at least one revision");
+      errors.Add(map.KeyMark("revisions"),
+                 Quoted(map.Qualified("revisions")) + ": needs at least one revision");
     }
   } else {
     RevisionSpec only;
@@ -181,10 +182,10 @@ ScenarioResult Finish(Scenario scenario, const YamlErrors& errors) {
 ScenarioResult ParseRoot(const std::optional<YAML::Node>& root, YamlErrors& errors) {
   Scenario scenario;
   if (!root) return Finish(std::move(scenario), errors);
-  StrictMap map(*root, "",
-                {"namespaces", "nodes", "deployments", "statefulsets", "podDisruptionBudgets",
-                 "faults"},
-                errors);
+  StrictMap map(
+      *root, "",
+      {"namespaces", "nodes", "deployments", "statefulsets", "podDisruptionBudgets", "faults"},
+      errors);
   ForEachItem(map, "namespaces", [&](const YAML::Node& item, const std::string& name) {
     auto ns = common::YamlString(item, name, errors);
     if (ns && !IsDnsSubdomain(*ns)) {

@@ -35,11 +35,10 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/yaml_util.h"
 #include "tools/kubesim/behaviour.h"
@@ -69,9 +68,9 @@ struct WorkloadSpec {
   int64_t replicas = 1;
   std::map<std::string, std::string> labels;  // "app" always present
   std::string container;
-  std::string memory_limit;  // "" for none
-  std::string service_name;  // StatefulSets
-  std::string pod_management_policy;  // StatefulSets; "" for the default
+  std::string memory_limit;             // "" for none
+  std::string service_name;             // StatefulSets
+  std::string pod_management_policy;    // StatefulSets; "" for the default
   std::vector<RevisionSpec> revisions;  // at least one; the last is current
 };
 

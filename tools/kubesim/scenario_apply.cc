@@ -28,44 +28,41 @@ json NodeObject(const NodeSpec& spec, size_t index, const std::string& now) {
   for (const auto& [key, value] : spec.labels) labels[key] = value;
   json resources = {{"cpu", spec.cpu}, {"memory", spec.memory}, {"pods", "110"}};
   auto condition = [&](const char* type, bool on, const char* reason, const char* message) {
-    return json{{"type", type},
-                {"status", on ? "True" : "False"},
-                {"reason", reason},
-                {"message", message},
-                {"lastHeartbeatTime", now},
-                {"lastTransitionTime", now}};
+    return json{
+        {"type", type},       {"status", on ? "True" : "False"}, {"reason", reason},
+        {"message", message}, {"lastHeartbeatTime", now},        {"lastTransitionTime", now}};
   };
   json spec_json = json::object();
   if (spec.unschedulable) spec_json["unschedulable"] = true;
-  return {{"metadata", {{"name", spec.name}, {"labels", labels}}},
-          {"spec", spec_json},
-          {"status",
-           {{"capacity", resources},
-            {"allocatable", resources},
-            {"conditions",
-             {condition("MemoryPressure", false, "KubeletHasSufficientMemory",
-                        "kubelet has sufficient memory available"),
-              condition("DiskPressure", false, "KubeletHasNoDiskPressure",
-                        "kubelet has no disk pressure"),
-              condition("PIDPressure", false, "KubeletHasSufficientPID",
-                        "kubelet has sufficient PID available"),
-              spec.ready ? condition("Ready", true, "KubeletReady", "kubelet is posting ready status")
-                         : condition("Ready", false, "KubeletNotReady",
-                                     "container runtime is down")}},
-            {"addresses",
-             {{{"type", "InternalIP"}, {"address", "192.168.0." + std::to_string(10 + index)}},
-              {{"type", "Hostname"}, {"address", spec.name}}}},
-            {"nodeInfo",
-             {{"kubeletVersion", "v1.32.4"},
-              {"kubeProxyVersion", "v1.32.4"},
-              {"osImage", "kubesim (simulated node)"},
-              {"kernelVersion", "6.1.0-kubesim"},
-              {"containerRuntimeVersion", "containerd://1.7.24"},
-              {"operatingSystem", "linux"},
-              {"architecture", "amd64"},
-              {"machineID", ""},
-              {"systemUUID", ""},
-              {"bootID", ""}}}}}};
+  return {
+      {"metadata", {{"name", spec.name}, {"labels", labels}}},
+      {"spec", spec_json},
+      {"status",
+       {{"capacity", resources},
+        {"allocatable", resources},
+        {"conditions",
+         {condition("MemoryPressure", false, "KubeletHasSufficientMemory",
+                    "kubelet has sufficient memory available"),
+          condition("DiskPressure", false, "KubeletHasNoDiskPressure",
+                    "kubelet has no disk pressure"),
+          condition("PIDPressure", false, "KubeletHasSufficientPID",
+                    "kubelet has sufficient PID available"),
+          spec.ready ? condition("Ready", true, "KubeletReady", "kubelet is posting ready status")
+                     : condition("Ready", false, "KubeletNotReady", "container runtime is down")}},
+        {"addresses",
+         {{{"type", "InternalIP"}, {"address", "192.168.0." + std::to_string(10 + index)}},
+          {{"type", "Hostname"}, {"address", spec.name}}}},
+        {"nodeInfo",
+         {{"kubeletVersion", "v1.32.4"},
+          {"kubeProxyVersion", "v1.32.4"},
+          {"osImage", "kubesim (simulated node)"},
+          {"kernelVersion", "6.1.0-kubesim"},
+          {"containerRuntimeVersion", "containerd://1.7.24"},
+          {"operatingSystem", "linux"},
+          {"architecture", "amd64"},
+          {"machineID", ""},
+          {"systemUUID", ""},
+          {"bootID", ""}}}}}};
 }
 
 json WorkloadObject(const WorkloadSpec& spec, const RevisionSpec& revision) {
@@ -101,8 +98,8 @@ common::Status ApplyWorkload(const WorkloadSpec& spec, Cluster& cluster) {
     json desired = *current;
     desired["spec"]["template"]["spec"]["containers"][0]["image"] = spec.revisions[i].image;
     if (auto error = PrepareUpdate(type, *current, desired, false, FieldValidation::kStrict)) {
-      return common::Internal("scenario: " + type.kind + " \"" + spec.name + "\": " +
-                              error->message);
+      return common::Internal("scenario: " + type.kind + " \"" + spec.name +
+                              "\": " + error->message);
     }
     auto stored = cluster.store().Replace(type, std::move(desired), ResourceVersionOf(*current));
     if (!stored.ok()) return stored.status();
@@ -140,9 +137,9 @@ common::Status ApplyScenario(const Scenario& scenario, Cluster& cluster) {
     json spec = {{"selector", {{"matchLabels", pdb.selector}}}};
     if (!pdb.min_available.is_null()) spec["minAvailable"] = pdb.min_available;
     if (!pdb.max_unavailable.is_null()) spec["maxUnavailable"] = pdb.max_unavailable;
-    REBOUND_RETURN_IF_ERROR(Create(cluster, TypeOf(Kind::kPodDisruptionBudget),
-                                   {{"metadata", {{"name", pdb.name}, {"namespace", pdb.ns}}},
-                                    {"spec", spec}}));
+    REBOUND_RETURN_IF_ERROR(
+        Create(cluster, TypeOf(Kind::kPodDisruptionBudget),
+               {{"metadata", {{"name", pdb.name}, {"namespace", pdb.ns}}}, {"spec", spec}}));
   }
   for (const FaultSpec& fault : scenario.faults) cluster.faults().Add(fault);
   cluster.Tick();

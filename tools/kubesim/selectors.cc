@@ -71,8 +71,8 @@ bool ValidKey(std::string_view key) {
 }
 
 common::Status BadRequirement(std::string_view term, std::string_view why) {
-  return InvalidArgument("unable to parse requirement: \"" + std::string(term) + "\": " +
-                         std::string(why));
+  return InvalidArgument("unable to parse requirement: \"" + std::string(term) +
+                         "\": " + std::string(why));
 }
 
 common::Result<LabelSelector::Requirement> ParseRequirement(std::string_view term) {
@@ -98,7 +98,8 @@ common::Result<LabelSelector::Requirement> ParseRequirement(std::string_view ter
     req.key = Trim(head.substr(0, space));
     std::string_view list = term.substr(paren + 1, term.size() - paren - 2);
     for (std::string_view value : SplitTerms(list)) {
-      if (!ValidName(value)) return BadRequirement(term, "invalid value \"" + std::string(value) + "\"");
+      if (!ValidName(value))
+        return BadRequirement(term, "invalid value \"" + std::string(value) + "\"");
       req.values.emplace_back(value);
     }
     if (req.values.empty() || (req.values.size() == 1 && req.values[0].empty())) {
@@ -189,12 +190,24 @@ bool LabelSelector::Matches(const std::map<std::string, std::string>& labels) co
     };
     bool ok = false;
     switch (req.op) {
-      case Op::kEquals: ok = in_values(); break;
-      case Op::kNotEquals: ok = !in_values(); break;
-      case Op::kIn: ok = in_values(); break;
-      case Op::kNotIn: ok = !in_values(); break;
-      case Op::kExists: ok = has; break;
-      case Op::kDoesNotExist: ok = !has; break;
+      case Op::kEquals:
+        ok = in_values();
+        break;
+      case Op::kNotEquals:
+        ok = !in_values();
+        break;
+      case Op::kIn:
+        ok = in_values();
+        break;
+      case Op::kNotIn:
+        ok = !in_values();
+        break;
+      case Op::kExists:
+        ok = has;
+        break;
+      case Op::kDoesNotExist:
+        ok = !has;
+        break;
     }
     if (!ok) return false;
   }
@@ -211,12 +224,24 @@ std::string LabelSelector::ToString() const {
     std::string values;
     for (const std::string& v : req.values) values += (values.empty() ? "" : ",") + v;
     switch (req.op) {
-      case Op::kEquals: out += req.key + "=" + values; break;
-      case Op::kNotEquals: out += req.key + "!=" + values; break;
-      case Op::kIn: out += req.key + " in (" + values + ")"; break;
-      case Op::kNotIn: out += req.key + " notin (" + values + ")"; break;
-      case Op::kExists: out += req.key; break;
-      case Op::kDoesNotExist: out += "!" + req.key; break;
+      case Op::kEquals:
+        out += req.key + "=" + values;
+        break;
+      case Op::kNotEquals:
+        out += req.key + "!=" + values;
+        break;
+      case Op::kIn:
+        out += req.key + " in (" + values + ")";
+        break;
+      case Op::kNotIn:
+        out += req.key + " notin (" + values + ")";
+        break;
+      case Op::kExists:
+        out += req.key;
+        break;
+      case Op::kDoesNotExist:
+        out += "!" + req.key;
+        break;
     }
   }
   return out;
@@ -236,8 +261,8 @@ common::Result<FieldSelector> FieldSelector::Parse(std::string_view text) {
       skip = 1;
     }
     if (op == std::string_view::npos || op == 0) {
-      return InvalidArgument("invalid selector: '" + std::string(term) +
-                             "'; can't understand '" + std::string(term) + "'");
+      return InvalidArgument("invalid selector: '" + std::string(term) + "'; can't understand '" +
+                             std::string(term) + "'");
     }
     std::string field(Trim(term.substr(0, op)));
     parsed.pointer = "/" + field;

@@ -1,9 +1,9 @@
 #include "tools/kubesim/server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <functional>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "tools/kubesim/api_request.h"
 #include "tools/kubesim/discovery.h"
@@ -70,14 +70,13 @@ KubesimServer::KubesimServer(Cluster& cluster, Options options)
                    return common::HttpResponse::Text(200, RenderMetrics(metrics_),
                                                      "text/plain; version=0.0.4; charset=utf-8");
                  }));
-  server_.HandlePrefix("/kubesim/v1/",
-                       Route({"GET", "POST", "PUT", "DELETE"},
-                             [this](const common::HttpRequest& request) {
-                               return control_.Handle(request);
-                             }));
-  common::HttpServer::Route api = Route(
-      {"GET", "POST", "PUT", "PATCH", "DELETE"},
-      [this](const common::HttpRequest& request) { return ServeApi(request); });
+  server_.HandlePrefix("/kubesim/v1/", Route({"GET", "POST", "PUT", "DELETE"},
+                                             [this](const common::HttpRequest& request) {
+                                               return control_.Handle(request);
+                                             }));
+  common::HttpServer::Route api =
+      Route({"GET", "POST", "PUT", "PATCH", "DELETE"},
+            [this](const common::HttpRequest& request) { return ServeApi(request); });
   api.max_body_bytes = [] { return kMaxBodyBytes; };
   api.check_headers =
       [this](const common::HttpRequest& request) -> std::optional<common::HttpResponse> {
@@ -120,8 +119,8 @@ common::HttpResponse KubesimServer::ServeApi(const common::HttpRequest& request)
                 : ApiError::MethodNotAllowed(request.method))
         .ToResponse();
   }
-  std::string resource = api->type->resource +
-                         (api->subresource.empty() ? "" : "/" + api->subresource);
+  std::string resource =
+      api->type->resource + (api->subresource.empty() ? "" : "/" + api->subresource);
   common::HttpResponse response;
   if (auto forbidden = Authenticator::Authorize(*rule, *api)) {
     response = forbidden->ToResponse();

@@ -49,10 +49,10 @@ void StatefulSetController::ReconcileOne(const json& sts) {
   }
   auto remove = [&](int64_t ordinal) {
     if (store_.Delete(pods_type, ns, NameOf(pods[ordinal]), {0, UidOf(pods[ordinal])}).ok()) {
-      events_.Record(sts_type, sts, "Normal", "SuccessfulDelete",
-                     "delete Pod " + NameOf(pods[ordinal]) + " in StatefulSet " + name +
-                         " successful",
-                     kComponent);
+      events_.Record(
+          sts_type, sts, "Normal", "SuccessfulDelete",
+          "delete Pod " + NameOf(pods[ordinal]) + " in StatefulSet " + name + " successful",
+          kComponent);
     }
     pods.erase(ordinal);
   };

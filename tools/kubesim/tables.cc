@@ -72,7 +72,8 @@ std::string PodStatus(const json& pod) {
 
 json PodCells(const json& pod, Clock::time_point now) {
   int total = 0;
-  if (const json* containers = Find(pod, "/spec/containers"); containers && containers->is_array()) {
+  if (const json* containers = Find(pod, "/spec/containers");
+      containers && containers->is_array()) {
     total = static_cast<int>(containers->size());
   }
   int ready = 0;
@@ -218,56 +219,95 @@ struct Layout {
 const Layout& LayoutOf(Kind kind) {
   static const Column kName{"Name", "string", 0, "name"};
   static const Column kAge{"Age", "string", 0, ""};
-  static const Layout kPod{{kName, {"Ready"}, {"Status"}, {"Restarts"}, kAge, {"IP", "string", 1},
-                            {"Node", "string", 1}, {"Nominated Node", "string", 1},
+  static const Layout kPod{{kName,
+                            {"Ready"},
+                            {"Status"},
+                            {"Restarts"},
+                            kAge,
+                            {"IP", "string", 1},
+                            {"Node", "string", 1},
+                            {"Nominated Node", "string", 1},
                             {"Readiness Gates", "string", 1}},
                            PodCells};
-  static const Layout kDeployment{{kName, {"Ready"}, {"Up-to-date", "integer"},
-                                   {"Available", "integer"}, kAge, {"Containers", "string", 1},
-                                   {"Images", "string", 1}, {"Selector", "string", 1}},
+  static const Layout kDeployment{{kName,
+                                   {"Ready"},
+                                   {"Up-to-date", "integer"},
+                                   {"Available", "integer"},
+                                   kAge,
+                                   {"Containers", "string", 1},
+                                   {"Images", "string", 1},
+                                   {"Selector", "string", 1}},
                                   DeploymentCells};
-  static const Layout kReplicaSet{{kName, {"Desired", "integer"}, {"Current", "integer"},
-                                   {"Ready", "integer"}, kAge, {"Containers", "string", 1},
-                                   {"Images", "string", 1}, {"Selector", "string", 1}},
+  static const Layout kReplicaSet{{kName,
+                                   {"Desired", "integer"},
+                                   {"Current", "integer"},
+                                   {"Ready", "integer"},
+                                   kAge,
+                                   {"Containers", "string", 1},
+                                   {"Images", "string", 1},
+                                   {"Selector", "string", 1}},
                                   ReplicaSetCells};
-  static const Layout kStatefulSet{{kName, {"Ready"}, kAge, {"Containers", "string", 1},
-                                    {"Images", "string", 1}},
-                                   StatefulSetCells};
-  static const Layout kNode{{kName, {"Status"}, {"Roles"}, kAge, {"Version"},
-                             {"Internal-IP", "string", 1}, {"External-IP", "string", 1},
-                             {"OS-Image", "string", 1}, {"Kernel-Version", "string", 1},
+  static const Layout kStatefulSet{
+      {kName, {"Ready"}, kAge, {"Containers", "string", 1}, {"Images", "string", 1}},
+      StatefulSetCells};
+  static const Layout kNode{{kName,
+                             {"Status"},
+                             {"Roles"},
+                             kAge,
+                             {"Version"},
+                             {"Internal-IP", "string", 1},
+                             {"External-IP", "string", 1},
+                             {"OS-Image", "string", 1},
+                             {"Kernel-Version", "string", 1},
                              {"Container-Runtime", "string", 1}},
                             NodeCells};
   static const Layout kNamespace{{kName, {"Status"}, kAge}, NamespaceCells};
-  static const Layout kEvent{{{"Last Seen"}, {"Type"}, {"Reason"}, {"Object"},
-                              {"Subobject", "string", 1}, {"Source", "string", 1}, {"Message"},
-                              {"First Seen", "string", 1}, {"Count", "integer", 1},
+  static const Layout kEvent{{{"Last Seen"},
+                              {"Type"},
+                              {"Reason"},
+                              {"Object"},
+                              {"Subobject", "string", 1},
+                              {"Source", "string", 1},
+                              {"Message"},
+                              {"First Seen", "string", 1},
+                              {"Count", "integer", 1},
                               {"Name", "string", 1, "name"}},
                              EventCells};
   static const Layout kLease{{kName, {"Holder"}, kAge}, LeaseCells};
-  static const Layout kPdb{{kName, {"Min Available"}, {"Max Unavailable"},
-                            {"Allowed Disruptions", "integer"}, kAge},
-                           PdbCells};
+  static const Layout kPdb{
+      {kName, {"Min Available"}, {"Max Unavailable"}, {"Allowed Disruptions", "integer"}, kAge},
+      PdbCells};
   switch (kind) {
-    case Kind::kPod: return kPod;
-    case Kind::kDeployment: return kDeployment;
-    case Kind::kReplicaSet: return kReplicaSet;
-    case Kind::kStatefulSet: return kStatefulSet;
-    case Kind::kNode: return kNode;
-    case Kind::kNamespace: return kNamespace;
-    case Kind::kEvent: return kEvent;
-    case Kind::kLease: return kLease;
-    case Kind::kPodDisruptionBudget: return kPdb;
+    case Kind::kPod:
+      return kPod;
+    case Kind::kDeployment:
+      return kDeployment;
+    case Kind::kReplicaSet:
+      return kReplicaSet;
+    case Kind::kStatefulSet:
+      return kStatefulSet;
+    case Kind::kNode:
+      return kNode;
+    case Kind::kNamespace:
+      return kNamespace;
+    case Kind::kEvent:
+      return kEvent;
+    case Kind::kLease:
+      return kLease;
+    case Kind::kPodDisruptionBudget:
+      return kPdb;
   }
   return kNamespace;
 }
 
 }  // namespace
 
-bool WantsTable(std::string_view accept) { return accept.find("as=Table") != std::string_view::npos; }
+bool WantsTable(std::string_view accept) {
+  return accept.find("as=Table") != std::string_view::npos;
+}
 
-json ToTable(const ResourceType& type, const std::vector<json>& objects,
-             uint64_t resource_version, Clock::time_point now) {
+json ToTable(const ResourceType& type, const std::vector<json>& objects, uint64_t resource_version,
+             Clock::time_point now) {
   const Layout& layout = LayoutOf(type.id);
   json columns = json::array();
   for (const Column& c : layout.columns) {
@@ -279,11 +319,12 @@ json ToTable(const ResourceType& type, const std::vector<json>& objects,
   }
   json rows = json::array();
   for (const json& object : objects) {
-    rows.push_back({{"cells", layout.cells(object, now)},
-                    {"object",
-                     {{"kind", "PartialObjectMetadata"},
-                      {"apiVersion", "meta.k8s.io/v1"},
-                      {"metadata", object.contains("metadata") ? object["metadata"] : json::object()}}}});
+    rows.push_back(
+        {{"cells", layout.cells(object, now)},
+         {"object",
+          {{"kind", "PartialObjectMetadata"},
+           {"apiVersion", "meta.k8s.io/v1"},
+           {"metadata", object.contains("metadata") ? object["metadata"] : json::object()}}}});
   }
   return {{"kind", "Table"},
           {"apiVersion", "meta.k8s.io/v1"},

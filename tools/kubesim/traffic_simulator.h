@@ -36,8 +36,8 @@ class TrafficSimulator {
 
   struct Series {
     WorkloadRef workload;
-    uint64_t ok = 0;      // code 200
-    uint64_t errors = 0;  // code 503
+    uint64_t ok = 0;                // code 200
+    uint64_t errors = 0;            // code 503
     std::vector<uint64_t> buckets;  // per bound of BucketBounds(), not cumulative; last is +Inf
     double sum_seconds = 0;
     double error_ratio = 0;      // of the current load

@@ -49,9 +49,9 @@ common::HttpResponse WatchResponse(const ObjectStore& store, const common::Clock
       }
       since = list.resource_version;
     } else if (!ParseResourceVersion(options.resource_version, since)) {
-      out.Write(Encode("ERROR", ApiError::BadRequest("invalid resource version: " +
-                                                     options.resource_version)
-                                    .ToStatus()));
+      out.Write(Encode("ERROR",
+                       ApiError::BadRequest("invalid resource version: " + options.resource_version)
+                           .ToStatus()));
       return;
     }
     for (;;) {

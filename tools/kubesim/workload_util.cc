@@ -22,9 +22,12 @@ std::string ShortHash(const nlohmann::json& value) {
 }
 
 nlohmann::json ControllerReference(const ResourceType& type, const nlohmann::json& owner) {
-  return {{"apiVersion", type.GroupVersion()}, {"kind", type.kind},
-          {"name", NameOf(owner)},             {"uid", UidOf(owner)},
-          {"controller", true},                {"blockOwnerDeletion", true}};
+  return {{"apiVersion", type.GroupVersion()},
+          {"kind", type.kind},
+          {"name", NameOf(owner)},
+          {"uid", UidOf(owner)},
+          {"controller", true},
+          {"blockOwnerDeletion", true}};
 }
 
 std::string ControllerUid(const nlohmann::json& object) {

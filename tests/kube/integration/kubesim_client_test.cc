@@ -33,7 +33,7 @@ constexpr const char* kAdminToken = "admin-token";
 constexpr const char* kReaderToken = "reader-token";
 
 // Records the waits it is asked for, then waits for real.
-class RecordingSleeper final : public Sleeper {
+class RecordingSleeper final : public common::Sleeper {
  public:
   bool SleepFor(milliseconds duration, std::stop_token stop) override {
     {
@@ -48,7 +48,7 @@ class RecordingSleeper final : public Sleeper {
   }
 
  private:
-  RealSleeper real_;
+  common::RealSleeper real_;
   std::mutex mu_;
   std::vector<milliseconds> sleeps_;
 };

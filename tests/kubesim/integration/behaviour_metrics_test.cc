@@ -17,9 +17,7 @@ constexpr double kMi = 1024.0 * 1024.0;
 
 class KubesimBehaviourMetricsTest : public ::testing::Test {
  protected:
-  void Start(const std::string& scenario) {
-    ASSERT_TRUE(sim_.Start({.scenario = scenario}));
-  }
+  void Start(const std::string& scenario) { ASSERT_TRUE(sim_.Start({.scenario = scenario})); }
   void Kubectl(const std::string& args) {
     auto result = sim_.Kubectl(args);
     ASSERT_EQ(result.exit_code, 0) << "kubectl " << args << "\n" << result.output;
@@ -63,9 +61,9 @@ deployments:
       seconds(30)));
   // The new pods started small (the leak goes on, so compare with where the old ones were).
   for (const auto& [labels, bytes] : fresh) EXPECT_LT(bytes, 100 * kMi) << labels;
-  EXPECT_TRUE(WaitFor(
-      [&] { return sim_.Metric("container_memory_working_set_bytes", leaky) > 200 * kMi; },
-      seconds(30)))
+  EXPECT_TRUE(
+      WaitFor([&] { return sim_.Metric("container_memory_working_set_bytes", leaky) > 200 * kMi; },
+              seconds(30)))
       << "and grows again";
 }
 
@@ -83,7 +81,8 @@ deployments:
   ASSERT_TRUE(WaitFor(
       [&] {
         std::string metrics = sim_.Metrics();
-        return SumOf(metrics, "kube_pod_container_status_restarts_total", {"container=\"crashy\""}) >= 3 &&
+        return SumOf(metrics, "kube_pod_container_status_restarts_total",
+                     {"container=\"crashy\""}) >= 3 &&
                SumOf(metrics, "kube_pod_container_status_waiting_reason",
                      {"reason=\"CrashLoopBackOff\""}) >= 1;
       },
@@ -115,9 +114,12 @@ deployments:
 )");
   const std::vector<std::string> errors = {"deployment=\"busy\"", "code=\"503\""};
   const std::vector<std::string> ok = {"deployment=\"busy\"", "code=\"200\""};
-  ASSERT_TRUE(WaitFor([&] { return sim_.Metric("kube_deployment_status_replicas_available",
-                                               {"deployment=\"busy\""}) == 1; },
-                      seconds(30)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return sim_.Metric("kube_deployment_status_replicas_available", {"deployment=\"busy\""}) ==
+               1;
+      },
+      seconds(30)));
   // The error ratio over a window of at least a second, from two scrapes.
   auto error_ratio = [&] {
     std::string first = sim_.Metrics();
@@ -126,8 +128,10 @@ deployments:
     WaitFor(
         [&] {
           std::string now = sim_.Metrics();
-          failed = SumOf(now, "http_requests_total", errors) - SumOf(first, "http_requests_total", errors);
-          total = failed + SumOf(now, "http_requests_total", ok) - SumOf(first, "http_requests_total", ok);
+          failed = SumOf(now, "http_requests_total", errors) -
+                   SumOf(first, "http_requests_total", errors);
+          total = failed + SumOf(now, "http_requests_total", ok) -
+                  SumOf(first, "http_requests_total", ok);
           return total >= 300;
         },
         seconds(30));
@@ -136,9 +140,12 @@ deployments:
   EXPECT_NEAR(error_ratio(), 2.0 / 3.0, 0.1);
 
   Kubectl("scale deployment busy -n shop --replicas=3");
-  ASSERT_TRUE(WaitFor([&] { return sim_.Metric("kube_deployment_status_replicas_available",
-                                               {"deployment=\"busy\""}) == 3; },
-                      seconds(30)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return sim_.Metric("kube_deployment_status_replicas_available", {"deployment=\"busy\""}) ==
+               3;
+      },
+      seconds(30)));
   EXPECT_LT(error_ratio(), 0.01);
 }
 
@@ -148,14 +155,17 @@ deployments:
   - {name: web, namespace: shop, replicas: 2, memoryLimit: 128Mi}
   - {name: leaky, namespace: shop, behaviour: {type: memory-leak, leakPerSecond: 1Mi}}
 statefulsets:
-  - {name: db, namespace: shop, revisions: [{image: "db:1", behaviour: {type: crash-loop, restartInterval: 200ms}}]}
+  - name: db
+    namespace: shop
+    behaviour: {type: crash-loop, restartInterval: 200ms}
 podDisruptionBudgets:
   - {name: web, namespace: shop, minAvailable: 1, selector: {app: web}}
 )");
   ASSERT_TRUE(WaitFor([&] { return sim_.Metric("kube_pod_container_status_restarts_total") >= 1; },
                       seconds(30)));
   rebound::testing::WriteFile(sim_.dir().File("metrics.txt"), sim_.Metrics());
-  auto checked = rebound::testing::RunCommand("promtool check metrics < " + sim_.dir().File("metrics.txt"));
+  auto checked =
+      rebound::testing::RunCommand("promtool check metrics < " + sim_.dir().File("metrics.txt"));
   EXPECT_EQ(checked.exit_code, 0) << checked.output;
   EXPECT_EQ(checked.output, "");
 }

@@ -3,10 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/kubesim/integration/kubesim_harness.h"
 
@@ -45,7 +44,9 @@ class KubesimKubectlTest : public ::testing::Test {
     EXPECT_EQ(result.exit_code, 0) << "kubectl " << args << "\n" << result.output;
     return result.output;
   }
-  json Object(const std::string& what) { return json::parse(Ok("get " + what + " -o json"), nullptr, false); }
+  json Object(const std::string& what) {
+    return json::parse(Ok("get " + what + " -o json"), nullptr, false);
+  }
   std::set<std::string> WebPods() {
     std::set<std::string> names;
     std::istringstream lines(Ok("get pods -n shop -l app=web -o name"));
@@ -111,17 +112,19 @@ class KubesimKubectlTest : public ::testing::Test {
         seconds(30)))
         << sim_.Log();
     EXPECT_TRUE(WebSettles(2));
-    EXPECT_NE(Ok("rollout status deployment/web -n shop --timeout=20s").find("successfully rolled out"),
-              std::string::npos);
+    EXPECT_NE(
+        Ok("rollout status deployment/web -n shop --timeout=20s").find("successfully rolled out"),
+        std::string::npos);
 
     // delete pod: it goes, and a replacement comes.
     std::string victim = *WebPods().begin();
     EXPECT_NE(Ok("delete " + victim + " -n shop").find("deleted"), std::string::npos);
-    EXPECT_TRUE(WaitFor([&] { return !WebPods().contains(victim) && WebPods().size() == 2; },
-                        seconds(30)));
+    EXPECT_TRUE(
+        WaitFor([&] { return !WebPods().contains(victim) && WebPods().size() == 2; }, seconds(30)));
 
     // patch --type=merge: the annotation is set; the same patch again changes nothing.
-    std::string patch = R"('{"metadata":{"annotations":{"rebound.io/last-heal":"2026-01-01T00:00:00Z"}}}')";
+    std::string patch =
+        R"('{"metadata":{"annotations":{"rebound.io/last-heal":"2026-01-01T00:00:00Z"}}}')";
     std::string rv = Object("deployment web -n shop")["metadata"]["resourceVersion"];
     EXPECT_NE(Ok("patch deployment web -n shop --type=merge -p " + patch).find("patched"),
               std::string::npos);
@@ -154,8 +157,9 @@ class KubesimKubectlTest : public ::testing::Test {
 
     // Errors print as the real API server's.
     CommandResult missing = sim_.Kubectl("get deployment nope -n shop", token_);
-    EXPECT_NE(missing.output.find("Error from server (NotFound): deployments.apps \"nope\" not found"),
-              std::string::npos)
+    EXPECT_NE(
+        missing.output.find("Error from server (NotFound): deployments.apps \"nope\" not found"),
+        std::string::npos)
         << missing.output;
   }
 
@@ -217,10 +221,11 @@ TEST_F(KubesimKubectlTest, RolloutUndoReturnsToThePreviousTemplate) {
 }
 
 TEST_F(KubesimKubectlTest, UnauthorizedAndForbidden) {
-  ASSERT_TRUE(sim_.Start({.scenario = kScenario,
-                          .tls = true,
-                          .tokens = {"admin-secret",
-                                     "viewer-secret;user=viewer;verbs=get,list,watch;namespaces=shop"}}));
+  ASSERT_TRUE(
+      sim_.Start({.scenario = kScenario,
+                  .tls = true,
+                  .tokens = {"admin-secret",
+                             "viewer-secret;user=viewer;verbs=get,list,watch;namespaces=shop"}}));
   // A wrong token fails at discovery, as on a real cluster; with no credentials at all kubectl
   // asks for a user name (stdin is empty) after the 401.
   CommandResult wrong = sim_.Kubectl("get pods -n shop", "wrong-token");

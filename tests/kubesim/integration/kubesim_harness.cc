@@ -15,14 +15,14 @@ using rebound::testing::WriteFile;
 bool KubesimHarness::MakeCertificates() {
   WriteFile(dir_.File("san.cnf"), "subjectAltName=IP:127.0.0.1\n");
   std::string d = dir_.path();
-  CommandResult made = RunCommand(
-      "cd " + d +
-      " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 1"
-      " -subj /CN=kubesim-test-ca"
-      " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr"
-      " -subj /CN=127.0.0.1"
-      " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial"
-      " -out server.crt -days 1 -extfile san.cnf");
+  CommandResult made =
+      RunCommand("cd " + d +
+                 " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 1"
+                 " -subj /CN=kubesim-test-ca"
+                 " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr"
+                 " -subj /CN=127.0.0.1"
+                 " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial"
+                 " -out server.crt -days 1 -extfile san.cnf");
   EXPECT_EQ(made.exit_code, 0) << made.output;
   return made.exit_code == 0;
 }
@@ -35,16 +35,20 @@ KubesimHarness::~KubesimHarness() {
 
 bool KubesimHarness::Start(const Options& options) {
   std::vector<std::string> argv = {rebound::testing::BinaryPath("tools/kubesim/kubesim"),
-                                   "--listen", "127.0.0.1:0", "--pod-start-delay",
-                                   options.pod_start_delay, "--seed", "1"};
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--pod-start-delay",
+                                   options.pod_start_delay,
+                                   "--seed",
+                                   "1"};
   if (!options.scenario.empty()) {
     WriteFile(dir_.File("scenario.yaml"), options.scenario);
     argv.insert(argv.end(), {"--scenario", dir_.File("scenario.yaml")});
   }
   if (options.tls) {
     if (!MakeCertificates()) return false;
-    argv.insert(argv.end(), {"--tls-cert", dir_.File("server.crt"), "--tls-key",
-                             dir_.File("server.key")});
+    argv.insert(argv.end(),
+                {"--tls-cert", dir_.File("server.crt"), "--tls-key", dir_.File("server.key")});
   }
   for (const std::string& token : options.tokens) argv.insert(argv.end(), {"--token", token});
   process_ = rebound::testing::Process::Start(argv, dir_.File("kubesim.log"));
@@ -65,8 +69,9 @@ std::string KubesimHarness::Kubeconfig(const std::string& token) {
   kubeconfigs_[token] = path;
   std::string cluster = "    server: " + url_ + "\n";
   if (url_.starts_with("https")) {
-    cluster += "    certificate-authority-data: " +
-               common::Base64Encode(ReadFile(dir_.File("ca.crt"))) + "\n";
+    cluster +=
+        "    certificate-authority-data: " + common::Base64Encode(ReadFile(dir_.File("ca.crt"))) +
+        "\n";
   }
   std::string user = token.empty() ? "  user: {}\n" : "  user:\n    token: " + token + "\n";
   WriteFile(path, "apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n" + cluster +

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <stop_token>
 
-namespace rebound::kube {
+namespace rebound::common {
 
 class Sleeper {
  public:
@@ -24,4 +24,4 @@ class RealSleeper final : public Sleeper {
   bool SleepFor(std::chrono::milliseconds duration, std::stop_token stop) override;
 };
 
-}  // namespace rebound::kube
+}  // namespace rebound::common

@@ -1,9 +1,9 @@
-#include "kube/sleeper.h"
+#include "common/sleeper.h"
 
 #include <condition_variable>
 #include <mutex>
 
-namespace rebound::kube {
+namespace rebound::common {
 
 bool RealSleeper::SleepFor(std::chrono::milliseconds duration, std::stop_token stop) {
   std::mutex mu;
@@ -14,4 +14,4 @@ bool RealSleeper::SleepFor(std::chrono::milliseconds duration, std::stop_token s
   return !stop.stop_requested();
 }
 
-}  // namespace rebound::kube
+}  // namespace rebound::common

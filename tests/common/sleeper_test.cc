@@ -1,10 +1,10 @@
-#include "kube/sleeper.h"
+#include "common/sleeper.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
-namespace rebound::kube {
+namespace rebound::common {
 namespace {
 
 TEST(RealSleeperTest, ReturnsAtOnceWhenAlreadyStopped) {
@@ -31,4 +31,4 @@ TEST(RealSleeperTest, ZeroDurationCompletes) {
 }
 
 }  // namespace
-}  // namespace rebound::kube
+}  // namespace rebound::common
