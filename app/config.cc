@@ -49,7 +49,7 @@ class ConfigParser {
   Config Parse(const YAML::Node& root) {
     StrictMap top(root, "",
                   {"listen", "tls", "webhook", "state_dir", "journal", "kubernetes", "prometheus",
-                   "alertmanager", "slack", "playbooks", "guardrails", "log", "server"},
+                   "alertmanager", "slack", "playbooks", "guardrails", "healing", "log", "server"},
                   errors_);
     ParseListen(top);
     ParseTls(top);
@@ -64,6 +64,7 @@ class ConfigParser {
     ParseSlack(top);
     ParsePlaybooks(top);
     ParseGuardrails(top);
+    ParseHealing(top);
     ParseLog(top);
     ParseServer(top);
     return std::move(config_);
@@ -292,13 +293,16 @@ class ConfigParser {
   }
 
   void ParseGuardrails(const StrictMap& top) {
-    StrictMap guard =
-        top.Child("guardrails", {"dry_run", "protected_namespaces", "max_actions_per_hour"});
-    Config::Guardrails& out = config_.guardrails;
-    if (auto b = guard.Bool("dry_run")) out.dry_run = *b;
-    if (auto list = guard.StringList("protected_namespaces")) out.protected_namespaces = *list;
-    if (auto n = guard.Int("max_actions_per_hour", 1, std::numeric_limits<int>::max())) {
-      out.max_actions_per_hour = static_cast<int>(*n);
+    ParseGuardrailConfig(top.Child("guardrails", GuardrailKeys()), config_.guardrails);
+  }
+
+  void ParseHealing(const StrictMap& top) {
+    StrictMap healing = top.Child("healing", {"max_concurrent", "verify_interval"});
+    if (auto n = healing.Int("max_concurrent", 1, 1024)) {
+      config_.healing.max_concurrent = static_cast<size_t>(*n);
+    }
+    if (auto d = healing.Duration("verify_interval", milliseconds(100))) {
+      config_.healing.verify_interval = *d;
     }
   }
 
@@ -329,6 +333,35 @@ class ConfigParser {
 std::string ConfigError::ToString() const {
   if (line == 0) return file + ": " + message;
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+std::vector<std::string> GuardrailKeys() {
+  return {"dry_run",        "paused",          "protected_namespaces", "max_actions_per_hour",
+          "cooldown",       "max_pods_per_action", "max_percent_per_action", "min_replicas",
+          "max_cordoned_nodes", "circuit_breaker"};
+}
+
+void ParseGuardrailConfig(const common::StrictMap& guard,
+                          controller::healing::GuardrailConfig& out) {
+  using std::chrono::milliseconds;
+  if (auto b = guard.Bool("dry_run")) out.dry_run = *b;
+  if (auto b = guard.Bool("paused")) out.paused = *b;
+  if (auto list = guard.StringList("protected_namespaces")) out.protected_namespaces = *list;
+  auto integer = [&](std::string_view key, int min, int max, int& field) {
+    if (auto n = guard.Int(key, min, max)) field = static_cast<int>(*n);
+  };
+  const int kMax = std::numeric_limits<int>::max();
+  integer("max_actions_per_hour", 0, kMax, out.max_actions_per_hour);
+  integer("max_pods_per_action", 1, kMax, out.blast_radius.max_pods);
+  integer("max_percent_per_action", 1, 100, out.blast_radius.max_percent);
+  integer("min_replicas", 0, kMax, out.blast_radius.min_replicas);
+  integer("max_cordoned_nodes", 0, kMax, out.blast_radius.max_nodes);
+  if (auto d = guard.Duration("cooldown", milliseconds(0))) out.cooldown = *d;
+  common::StrictMap breaker = guard.Child("circuit_breaker", {"failures", "window"});
+  if (auto n = breaker.Int("failures", 1, kMax)) {
+    out.circuit_breaker_failures = static_cast<int>(*n);
+  }
+  if (auto d = breaker.Duration("window", milliseconds(1000))) out.circuit_breaker_window = *d;
 }
 
 LoadResult LoadConfig(const std::string& path) {

@@ -15,6 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "common/yaml_util.h"
+#include "controller/healing/guardrails.h"
+
 namespace rebound::app {
 
 struct ConfigError {
@@ -67,11 +70,11 @@ struct Config {
     std::string channel;
   } slack;
   std::vector<std::string> playbooks;  // globs, resolved against the config folder
-  struct Guardrails {
-    bool dry_run = false;
-    std::vector<std::string> protected_namespaces = {"kube-system"};
-    int max_actions_per_hour = 30;
-  } guardrails;
+  controller::healing::GuardrailConfig guardrails;
+  struct Healing {
+    size_t max_concurrent = 32;  // remediations at once; more episodes wait in order
+    std::chrono::milliseconds verify_interval = std::chrono::seconds(5);  // polling
+  } healing;
   struct Log {
     std::string format = "text";  // text | json
     std::string level = "info";   // trace | debug | info | warn | error
@@ -96,5 +99,11 @@ struct LoadResult {
 
 // Loads and validates `path`. Reports every problem found, not just the first.
 LoadResult LoadConfig(const std::string& path);
+
+// The keys of a `guardrails` mapping, and their reader: rebound.yaml and playbook test files
+// (`rebound test`) share them. Problems go to guard.errors().
+std::vector<std::string> GuardrailKeys();
+void ParseGuardrailConfig(const common::StrictMap& guard,
+                          controller::healing::GuardrailConfig& out);
 
 }  // namespace rebound::app

@@ -64,11 +64,19 @@ common::Status Daemon::Start() {
   if (!journal.ok()) return journal.status().WithContext("opening the journal");
   journal_ = std::move(journal).value();
 
+  healing_ = std::make_unique<HealingService>(config_, clock_, *registry_);
+  if (common::Status healing = healing_->Start(*journal_); !healing.ok()) {
+    healing_.reset();
+    journal_.reset();
+    return healing;
+  }
+
   queue_ = std::make_unique<WorkQueue>(config_.webhook.queue_capacity);
   webhook_ = std::make_unique<WebhookHandler>(*journal_, *queue_, *intake_metrics_);
   webhook_->SetAuth(AuthFrom(config_));
   WarnIfUnauthenticated(config_);
-  worker_ = std::make_unique<Worker>(*journal_, *queue_, *intake_metrics_);
+  worker_ = std::make_unique<Worker>(*journal_, *queue_, *intake_metrics_,
+                                     [this](const Episode& e) { healing_->Submit(e); });
   worker_->Start();
 
   HttpServer::Options server_options;
@@ -79,6 +87,28 @@ common::Status Daemon::Start() {
   server_options.request_timeout = config_.server.request_timeout;
   server_ = std::make_unique<HttpServer>(server_options);
 
+  AddRoutes();
+
+  common::Status started = server_->Start();
+  if (!started.ok()) {
+    queue_->Close();
+    worker_->Join();
+    healing_->Stop();
+    return started;
+  }
+  spdlog::info("rebound {} listening on {}://{}:{} (state in {})", CurrentBuild().version,
+               server_->tls() ? "https" : "http",
+               common::ParseListenAddress(config_.listen)->first, server_->port(),
+               config_.state_dir);
+  ready_ = true;
+  // Journal settings need a restart, so the maintenance thread keeps its own copy.
+  maintenance_ = std::thread([this, retention = config_.journal.retention] {
+    RunMaintenance(retention);
+  });
+  return common::Status::Ok();
+}
+
+void Daemon::AddRoutes() {
   HttpServer::Route webhook;
   webhook.methods = {"POST"};
   webhook.handler = [this](const HttpRequest& r) { return webhook_->Handle(r); };
@@ -96,30 +126,37 @@ common::Status Daemon::Start() {
   server_->Handle("/api/v1/episodes", Get([this](const HttpRequest& r) {
                     return HandleListEpisodes(*journal_, r);
                   }));
-
-  common::Status started = server_->Start();
-  if (!started.ok()) {
-    queue_->Close();
-    worker_->Join();
-    return started;
+  server_->Handle("/api/v1/actions",
+                  Get([this](const HttpRequest& r) { return healing_->HandleActions(r); }));
+  server_->Handle("/api/v1/status",
+                  Get([this](const HttpRequest& r) { return healing_->HandleStatus(r); }));
+  // The kill switch changes what the daemon does: it needs the webhook's credentials.
+  for (bool paused : {true, false}) {
+    HttpServer::Route route;
+    route.methods = {"POST"};
+    route.max_body_bytes = [] { return size_t{4096}; };
+    route.check_headers = [this](const HttpRequest& r) -> std::optional<HttpResponse> {
+      if (webhook_->Authenticated(r)) return std::nullopt;
+      HttpResponse response = HttpResponse::Error(401, "missing or invalid credentials");
+      response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"rebound\"");
+      return response;
+    };
+    route.handler = [this, paused](const HttpRequest& r) {
+      return healing_->SetPaused(paused, r.remote_addr);
+    };
+    server_->Handle(paused ? "/api/v1/pause" : "/api/v1/resume", std::move(route));
   }
-  spdlog::info("rebound {} listening on {}://{}:{} (state in {})", CurrentBuild().version,
-               server_->tls() ? "https" : "http",
-               common::ParseListenAddress(config_.listen)->first, server_->port(),
-               config_.state_dir);
-  ready_ = true;
-  maintenance_ = std::thread([this] { RunMaintenance(); });
-  return common::Status::Ok();
 }
 
 HttpResponse Daemon::Ready() const {
   if (!ready_) {
     return HttpResponse::Json(503, {{"status", "not ready"}, {"reasons", {"starting or stopping"}}});
   }
-  return HttpResponse::Json(200, {{"status", "ready"}});
+  // Missing dependencies do not make the daemon unready: intake and the journal still work.
+  return HttpResponse::Json(200, {{"status", "ready"}, {"dependencies", healing_->Dependencies()}});
 }
 
-void Daemon::RunMaintenance() {
+void Daemon::RunMaintenance(std::chrono::milliseconds heal_log_retention) {
   std::unique_lock lock(maintenance_mu_);
   do {
     lock.unlock();
@@ -130,11 +167,12 @@ void Daemon::RunMaintenance() {
     } else if (*deleted > 0) {
       spdlog::info("journal retention removed {} closed episode(s)", *deleted);
     }
+    healing_->ApplyRetention(heal_log_retention);
     lock.lock();
   } while (!maintenance_cv_.wait_for(lock, kMaintenanceInterval, [this] { return stopping_; }));
 }
 
-void Daemon::Reload(const Config& next) {
+bool Daemon::Reload(const Config& next) {
   auto restart_needed = [&](const char* key, bool changed) {
     if (changed) spdlog::warn("config reload: {} changed; it takes effect after a restart", key);
   };
@@ -146,6 +184,20 @@ void Daemon::Reload(const Config& next) {
                                next.server.request_timeout != config_.server.request_timeout);
   restart_needed("journal", next.journal.retention != config_.journal.retention ||
                                 next.journal.max_rows != config_.journal.max_rows);
+  restart_needed("kubernetes", next.kubernetes.mode != config_.kubernetes.mode ||
+                                   next.kubernetes.kubeconfig != config_.kubernetes.kubeconfig ||
+                                   next.kubernetes.context != config_.kubernetes.context);
+  restart_needed("prometheus", next.prometheus.url != config_.prometheus.url ||
+                                   next.prometheus.timeout != config_.prometheus.timeout);
+  restart_needed("healing", next.healing.max_concurrent != config_.healing.max_concurrent ||
+                                next.healing.verify_interval != config_.healing.verify_interval);
+  restart_needed("slack", next.slack.webhook_url_file != config_.slack.webhook_url_file ||
+                              next.slack.webhook_url_env != config_.slack.webhook_url_env ||
+                              next.slack.channel != config_.slack.channel);
+  common::Status playbooks = healing_->Reload(next);
+  if (!playbooks.ok()) {
+    spdlog::error("config reload: {}; keeping the running playbooks", playbooks.message());
+  }
 
   common::Status logging = common::SetupLogging(next.log.format, next.log.level);
   if (!logging.ok()) spdlog::error("config reload: {}", logging.message());
@@ -161,8 +213,14 @@ void Daemon::Reload(const Config& next) {
   applied.state_dir = config_.state_dir;
   applied.server = config_.server;
   applied.journal = config_.journal;
+  applied.kubernetes = config_.kubernetes;
+  applied.prometheus = config_.prometheus;
+  applied.slack = config_.slack;
+  applied.healing = config_.healing;
+  if (!playbooks.ok()) applied.playbooks = config_.playbooks;
   config_ = std::move(applied);
   spdlog::info("config reloaded from {}", config_.file);
+  return playbooks.ok();
 }
 
 void Daemon::Stop() {
@@ -179,6 +237,9 @@ void Daemon::Stop() {
   spdlog::info("stopping: draining {} queued episode(s)", queue_->depth());
   queue_->Close();
   worker_->Join();
+  spdlog::info("stopping: interrupting running remediations (resumed at the next start)");
+  healing_->Stop();
+  healing_.reset();
   journal_.reset();
   server_.reset();
   spdlog::info("stopped");

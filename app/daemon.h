@@ -1,10 +1,13 @@
-// Daemon: `rebound run` — wires the journal, intake queue, worker, metrics and HTTP server.
+// Daemon: `rebound run` — wires the journal, intake queue, worker, healing, metrics and the
+// HTTP server.
 //
 // Start() opens the journal, resumes unfinished episodes, and starts serving; Stop() drains:
 // the HTTP server finishes in-flight requests (each one either durably accepted or refused),
-// then the worker finishes what is queued, then the journal is closed. Reload() applies a new
-// config: authentication, body limit, queue capacity and logging change at once; listen, tls,
-// state_dir and server settings need a restart (logged as such).
+// then the worker finishes what is queued, then running remediations are interrupted (their
+// episodes resume at the next start), then the journal is closed. Reload() applies a new
+// config: authentication, body limit, queue capacity, logging, playbooks and guardrails change
+// at once (an invalid playbook set keeps the running one); listen, tls, state_dir, server,
+// kubernetes, prometheus and slack settings need a restart (logged as such).
 //
 // Thread-safety: Start/Stop/Reload are called from the main thread; HTTP handlers run on the
 // server's threads.
@@ -19,6 +22,7 @@
 #include <prometheus/registry.h>
 
 #include "app/config.h"
+#include "app/healing_service.h"
 #include "common/clock.h"
 #include "common/http_server.h"
 #include "common/status.h"
@@ -39,9 +43,11 @@ class Daemon {
   explicit Daemon(Config config);
   ~Daemon();
 
-  // Unavailable when the journal cannot be opened or the listen address cannot be bound.
+  // Unavailable when the journal cannot be opened or the listen address cannot be bound;
+  // InvalidArgument when a playbook is invalid.
   common::Status Start();
-  void Reload(const Config& next);
+  // False (the running configuration kept, in part) when the new playbooks are invalid.
+  bool Reload(const Config& next);
   void Stop();
 
   int port() const { return server_ ? server_->port() : 0; }
@@ -49,7 +55,9 @@ class Daemon {
 
  private:
   common::HttpResponse Ready() const;
-  void RunMaintenance();
+  void AddRoutes();
+  // Applies journal and heal-log retention now and then every hour until Stop().
+  void RunMaintenance(std::chrono::milliseconds heal_log_retention);
 
   Config config_;
   common::SystemClock clock_;
@@ -58,6 +66,7 @@ class Daemon {
   std::unique_ptr<exporter::SelfMetrics> self_metrics_;
   std::unique_ptr<controller::intake::IntakeMetrics> intake_metrics_;
   std::unique_ptr<controller::intake::Journal> journal_;
+  std::unique_ptr<HealingService> healing_;
   std::unique_ptr<controller::intake::WorkQueue> queue_;
   std::unique_ptr<controller::intake::WebhookHandler> webhook_;
   std::unique_ptr<controller::intake::Worker> worker_;

@@ -1,7 +1,9 @@
-// The rebound binary: subcommands run, check, version (DESIGN.md section 2).
+// The rebound binary: subcommands run, check, test, replay, version (DESIGN.md section 2).
 #include <signal.h>
 
 #include <cstdio>
+#include <iostream>
+#include <memory>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -10,8 +12,15 @@
 #include <spdlog/spdlog.h>
 
 #include "app/config.h"
+#include "app/clients.h"
 #include "app/daemon.h"
+#include "app/playbook_tests.h"
+#include "app/replay.h"
 #include "common/logging.h"
+#include "common/sleeper.h"
+#include "controller/actions/action.h"
+#include "controller/healing/heal_log.h"
+#include "controller/playbook/playbook_loader.h"
 
 namespace {
 
@@ -24,8 +33,11 @@ constexpr std::string_view kUsage = R"(Usage: rebound <command> [options]
 Alert-driven self-healing for Kubernetes.
 
 Commands:
-  run      -c rebound.yaml   run the daemon (webhook intake, journal, metrics)
-  check    -c rebound.yaml   validate the configuration; errors as file:line:col
+  run      -c rebound.yaml   run the daemon (webhook intake, healing, metrics)
+  check    -c rebound.yaml   validate the configuration and playbooks; errors as file:line:col
+  test     FILE...           run playbook unit tests (docs/playbook-tests.md)
+  replay   -c rebound.yaml PAYLOAD.json
+                             what the playbooks would do with a recorded Alertmanager payload
   version                    print the version
   help                       show this help
 
@@ -34,8 +46,10 @@ Run 'rebound <command> --help' for a command's options.
 
 constexpr std::string_view kRunUsage = R"(Usage: rebound run -c FILE
 
-Runs the daemon: serves POST /webhook/alertmanager, GET /metrics, /healthz, /readyz and
-/api/v1/episodes on the configured listen address, journals accepted alerts in state_dir.
+Runs the daemon: serves POST /webhook/alertmanager, GET /metrics, /healthz, /readyz,
+/api/v1/episodes, /api/v1/actions, /api/v1/status and POST /api/v1/pause|resume on the
+configured listen address; journals accepted alerts in state_dir and heals them with the
+configured playbooks.
 
 Options:
   -c, --config FILE   configuration file (default: rebound.yaml)
@@ -47,12 +61,38 @@ Signals: SIGTERM/SIGINT drain in-flight work and exit 0; SIGHUP reloads the conf
 
 constexpr std::string_view kCheckUsage = R"(Usage: rebound check -c FILE
 
-Validates the configuration and the secret files it names, reporting every problem as
-file:line:col: message. Exit status 0 when valid, 1 otherwise.
+Validates the configuration, the secret files it names and every playbook it loads, reporting
+every problem as file:line:col: message. Exit status 0 when valid, 1 otherwise.
 
 Options:
   -c, --config FILE   configuration file (default: rebound.yaml)
   -h, --help          show this help
+)";
+
+constexpr std::string_view kTestUsage = R"(Usage: rebound test FILE...
+
+Runs playbook unit tests: each test gives alerts (or a recorded Alertmanager payload), the
+cluster's objects and optional history, and the plan the playbooks must make for them. Plans
+are made in dry-run against an in-memory cluster; nothing is contacted. On a mismatch the
+expected and actual plans are shown as a diff. Format: docs/playbook-tests.md.
+
+Exit status: 0 when every test passes, 1 when one fails, 2 when a file is invalid.
+)";
+
+constexpr std::string_view kReplayUsage = R"(Usage: rebound replay -c FILE PAYLOAD.json
+
+Shows what the configured playbooks would do with a recorded Alertmanager webhook payload:
+which playbook matches each alert, its target, and each step's decision, with the guardrails
+of the configuration and the recent history in its state_dir. The configured cluster and
+Prometheus are only read (no cluster configured: an empty one is used); nothing is changed,
+nothing is notified.
+
+Options:
+  -c, --config FILE   configuration file (default: rebound.yaml)
+  -h, --help          show this help
+
+Exit status: 0 when the plan was made, 1 for an invalid configuration, 2 for a bad payload or
+invalid playbooks.
 )";
 
 constexpr std::string_view kVersionUsage = R"(Usage: rebound version
@@ -62,11 +102,14 @@ Prints the version and the revision it was built from.
 
 struct Args {
   std::string config = "rebound.yaml";
+  std::vector<std::string> files;  // positional arguments
   bool help = false;
   std::string error;
 };
 
-Args ParseArgs(const std::vector<std::string_view>& argv, bool takes_config) {
+// Parses -c/--config (when `takes_config`), -h/--help and up to `max_files` positional files.
+Args ParseArgs(const std::vector<std::string_view>& argv, bool takes_config,
+               size_t max_files = 0) {
   Args args;
   for (size_t i = 0; i < argv.size(); ++i) {
     std::string_view a = argv[i];
@@ -80,6 +123,8 @@ Args ParseArgs(const std::vector<std::string_view>& argv, bool takes_config) {
       args.config = argv[++i];
     } else if (takes_config && a.starts_with("--config=")) {
       args.config = a.substr(9);
+    } else if (!a.starts_with("-") && args.files.size() < max_files) {
+      args.files.emplace_back(a);
     } else {
       args.error = "unknown argument \"" + std::string(a) + "\"";
       return args;
@@ -109,8 +154,61 @@ int Check(const Args& args) {
     std::fprintf(stderr, "%s: %zu error(s)\n", args.config.c_str(), result.errors.size());
     return 1;
   }
-  std::printf("%s: OK\n", args.config.c_str());
+  rebound::controller::actions::ActionRegistry actions;
+  rebound::controller::actions::RegisterBuiltinActions(actions);
+  rebound::controller::playbook::LoadedPlaybooks playbooks =
+      rebound::controller::playbook::LoadPlaybooks(result.config->playbooks, "", actions);
+  for (const auto& error : playbooks.errors) {
+    std::fprintf(stderr, "%s\n", error.ToString().c_str());
+  }
+  if (!playbooks.errors.empty()) {
+    std::fprintf(stderr, "%zu error(s) in the playbooks\n", playbooks.errors.size());
+    return 1;
+  }
+  std::printf("%s: OK (%zu playbook(s) in %zu file(s))\n", args.config.c_str(),
+              playbooks.set.playbooks.size(), playbooks.set.files.size());
   return 0;
+}
+
+// Decision logs would drown the plan: commands that print one keep only warnings.
+void QuietLogs() { (void)rebound::common::SetupLogging("text", "warn"); }
+
+int Test(const Args& args) {
+  if (args.files.empty()) return Usage(kTestUsage, "no test files given");
+  QuietLogs();
+  return rebound::app::RunPlaybookTests(args.files, std::cout, std::cerr);
+}
+
+int Replay(const Args& args) {
+  if (args.files.size() != 1) return Usage(kReplayUsage, "give exactly one payload file");
+  LoadResult loaded = LoadConfig(args.config);
+  if (!ReportErrors(loaded)) return 1;
+  QuietLogs();
+  const Config& config = *loaded.config;
+  rebound::common::SystemClock clock;
+  rebound::common::CurlHttpClient http;
+  rebound::common::RealSleeper sleeper;
+  rebound::kube::SystemRandom random;
+  rebound::app::ClientDeps deps{http, clock, sleeper, random, nullptr};
+  std::string kube_state;
+  std::string prometheus_state;
+  std::unique_ptr<rebound::kube::KubeClient> kube =
+      rebound::app::MakeKubeClient(config, deps, &kube_state);
+  std::unique_ptr<rebound::controller::promql::PrometheusApi> prometheus =
+      rebound::app::MakePrometheus(config, deps, &prometheus_state);
+  rebound::app::ReplayOptions options;
+  options.playbook_patterns = config.playbooks;
+  options.guardrails = config.guardrails;
+  options.kube = kube.get();
+  options.prometheus = prometheus.get();
+  options.payload_file = args.files[0];
+  // The daemon's recent history, so that cooldowns and caps apply as they would now.
+  if (auto log = rebound::controller::healing::HealLog::Open(config.state_dir); log.ok()) {
+    if (auto history = (*log)->Since(clock.Now() - std::chrono::hours(24)); history.ok()) {
+      options.history = std::move(*history);
+    }
+  }
+  return rebound::app::RunReplay(options, std::cout, std::cerr);
 }
 
 int Run(const Args& args) {
@@ -151,8 +249,11 @@ int Run(const Args& args) {
         daemon.self_metrics().reload_failure.Increment();
         continue;
       }
-      daemon.Reload(*next.config);
-      daemon.self_metrics().reload_success.Increment();
+      if (daemon.Reload(*next.config)) {
+        daemon.self_metrics().reload_success.Increment();
+      } else {
+        daemon.self_metrics().reload_failure.Increment();
+      }
       continue;
     }
     spdlog::info("received {}, shutting down", strsignal(sig));
@@ -173,6 +274,14 @@ int main(int argc, char** argv) {
   if (command == "check") {
     Args args = ParseArgs(rest, true);
     return args.help || !args.error.empty() ? Usage(kCheckUsage, args.error) : Check(args);
+  }
+  if (command == "test") {
+    Args args = ParseArgs(rest, false, rest.size());
+    return args.help || !args.error.empty() ? Usage(kTestUsage, args.error) : Test(args);
+  }
+  if (command == "replay") {
+    Args args = ParseArgs(rest, true, 1);
+    return args.help || !args.error.empty() ? Usage(kReplayUsage, args.error) : Replay(args);
   }
   if (command == "version" || command == "--version") {
     Args args = ParseArgs(rest, false);

@@ -26,6 +26,12 @@ struct Timestamp {
   static Timestamp FromTimePoint(std::chrono::system_clock::time_point tp);
   // Unix time in nanoseconds, saturating outside the representable range.
   int64_t UnixNanos() const;
+  // The instant as a system_clock time point (saturating as UnixNanos does).
+  std::chrono::system_clock::time_point ToTimePoint() const {
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::nanoseconds(UnixNanos())));
+  }
 
   friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
 };

@@ -89,6 +89,24 @@ std::vector<YamlError> YamlErrors::Sorted() const {
   return sorted;
 }
 
+std::optional<std::vector<YAML::Node>> ParseYamlDocuments(const std::string& text,
+                                                          YamlErrors& errors) {
+  try {
+    // "---" followed by nothing (or by comments only) is no document. (Not erase_if: assigning
+    // a YAML::Node assigns into the node it refers to, so elements cannot be moved around.)
+    std::vector<YAML::Node> docs;
+    for (const YAML::Node& doc : YAML::LoadAll(text)) {
+      if (!doc.IsNull()) docs.push_back(doc);
+    }
+    return docs;
+  } catch (const YAML::Exception& e) {
+    errors.Add(e.mark, "YAML syntax error: " + e.msg);
+  } catch (const std::exception& e) {
+    errors.Add(YAML::Mark::null_mark(), std::string("cannot parse YAML: ") + e.what());
+  }
+  return std::nullopt;
+}
+
 std::optional<YAML::Node> ParseYaml(const std::string& text, YamlErrors& errors) {
   try {
     std::vector<YAML::Node> docs = YAML::LoadAll(text);
@@ -109,8 +127,10 @@ std::optional<YAML::Node> ParseYaml(const std::string& text, YamlErrors& errors)
   return std::nullopt;
 }
 
-std::optional<YAML::Node> LoadYamlFile(const std::string& path, YamlErrors& errors) {
-  auto fail = [&](const std::string& why) {
+namespace {
+
+std::optional<std::string> ReadYamlText(const std::string& path, YamlErrors& errors) {
+  auto fail = [&](const std::string& why) -> std::optional<std::string> {
     errors.Add(YAML::Mark::null_mark(), "cannot read file: " + why);
     return std::nullopt;
   };
@@ -121,7 +141,22 @@ std::optional<YAML::Node> LoadYamlFile(const std::string& path, YamlErrors& erro
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return fail(std::generic_category().message(errno));
-  return ParseYaml(text.str(), errors);
+  return text.str();
+}
+
+}  // namespace
+
+std::optional<YAML::Node> LoadYamlFile(const std::string& path, YamlErrors& errors) {
+  std::optional<std::string> text = ReadYamlText(path, errors);
+  if (!text) return std::nullopt;
+  return ParseYaml(*text, errors);
+}
+
+std::optional<std::vector<YAML::Node>> LoadYamlDocuments(const std::string& path,
+                                                         YamlErrors& errors) {
+  std::optional<std::string> text = ReadYamlText(path, errors);
+  if (!text) return std::nullopt;
+  return ParseYamlDocuments(*text, errors);
 }
 
 std::string DescribeYaml(const YAML::Node& node) {

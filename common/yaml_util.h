@@ -65,6 +65,15 @@ std::optional<YAML::Node> LoadYamlFile(const std::string& path, YamlErrors& erro
 // As LoadYamlFile, for text already in memory (errors are reported against errors.file()).
 std::optional<YAML::Node> ParseYaml(const std::string& text, YamlErrors& errors);
 
+// Reads every YAML document in `path` (documents separated by "---"; empty ones are skipped),
+// for files that hold several resources such as playbooks. On failure adds one error, as
+// LoadYamlFile does, and returns nullopt.
+std::optional<std::vector<YAML::Node>> LoadYamlDocuments(const std::string& path,
+                                                         YamlErrors& errors);
+// As LoadYamlDocuments, for text already in memory.
+std::optional<std::vector<YAML::Node>> ParseYamlDocuments(const std::string& text,
+                                                          YamlErrors& errors);
+
 // "a mapping", "a sequence", "null" or the quoted scalar: for "expected X, got Y" messages.
 std::string DescribeYaml(const YAML::Node& node);
 

@@ -43,7 +43,7 @@ common::HttpResponse HandleListEpisodes(const Journal& journal,
     state = ParseEpisodeState(*text);
     if (!state) {
       return common::HttpResponse::Error(
-          400, "state: unknown state \"" + *text + "\" (use received, pending or closed)");
+          400, "state: unknown state \"" + *text + "\" (use received, pending, handled or closed)");
     }
   }
   size_t limit = kDefaultLimit;

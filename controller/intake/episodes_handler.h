@@ -1,6 +1,6 @@
 // GET /api/v1/episodes: the journal's alert episodes, newest first, as JSON.
 //
-// Query parameters: state (received | pending | closed), limit (1..10000, default 100).
+// Query parameters: state (received | pending | handled | closed), limit (1..10000, default 100).
 // Bad parameters answer 400 naming the parameter. Thread-safe (reads only).
 #pragma once
 

@@ -68,6 +68,27 @@ CREATE INDEX episodes_by_state_updated ON episodes (state, updated_at_ms);
 -- A "resolved" whose startsAt Alertmanager shifted: firing episodes of a fingerprint by start.
 CREATE INDEX episodes_by_fingerprint_status_start ON episodes (fingerprint, status, starts_at_ns);
 )sql",
+    // The healing record (controller/healing/heal_log.h): one row per decision, action,
+    // verification and outcome of a remediation.
+    R"sql(
+CREATE TABLE heal_log (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms       INTEGER NOT NULL,
+  fingerprint TEXT    NOT NULL,
+  starts_at   TEXT    NOT NULL,
+  alertname   TEXT    NOT NULL,
+  playbook    TEXT    NOT NULL,
+  target      TEXT    NOT NULL,  -- "Deployment shop/web", '' before the target is known
+  step        INTEGER NOT NULL,  -- 0-based step, -1 outside steps
+  action      TEXT    NOT NULL,
+  kind        TEXT    NOT NULL,  -- HealRecord::Kind
+  result      TEXT    NOT NULL,
+  reason      TEXT    NOT NULL,
+  message     TEXT    NOT NULL,
+  duration_ms INTEGER NOT NULL
+);
+CREATE INDEX heal_log_by_at ON heal_log (at_ms);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -284,6 +305,8 @@ std::string_view EpisodeStateName(EpisodeState state) {
       return "received";
     case EpisodeState::kPending:
       return "pending";
+    case EpisodeState::kHandled:
+      return "handled";
     case EpisodeState::kClosed:
       return "closed";
   }
@@ -291,7 +314,8 @@ std::string_view EpisodeStateName(EpisodeState state) {
 }
 
 std::optional<EpisodeState> ParseEpisodeState(std::string_view name) {
-  for (EpisodeState s : {EpisodeState::kReceived, EpisodeState::kPending, EpisodeState::kClosed}) {
+  for (EpisodeState s : {EpisodeState::kReceived, EpisodeState::kPending, EpisodeState::kHandled,
+                         EpisodeState::kClosed}) {
     if (EpisodeStateName(s) == name) return s;
   }
   return std::nullopt;
@@ -393,7 +417,8 @@ class Journal::Impl {
     return results;
   }
 
-  std::vector<Status> SetStates(const std::vector<EpisodeKey>& keys, EpisodeState state) {
+  std::vector<Status> SetStates(const std::vector<EpisodeKey>& keys, EpisodeState state,
+                                const std::string& playbook) {
     std::vector<std::future<Status>> futures;
     {
       std::lock_guard lock(queue_mu_);
@@ -402,6 +427,7 @@ class Journal::Impl {
         auto request = std::make_unique<SetStateRequest>();
         request->key = key;
         request->state = state;
+        request->playbook = playbook;
         futures.push_back(request->promise.get_future());
         queue_.push_back(std::move(request));
       }
@@ -492,6 +518,7 @@ class Journal::Impl {
   struct SetStateRequest : RequestWithResult<Status> {
     EpisodeKey key;
     EpisodeState state = EpisodeState::kReceived;
+    std::string playbook;  // "" keeps the recorded one
     Status Apply(Impl& impl, int64_t now_ms) override { return impl.ApplySetState(*this, now_ms); }
   };
 
@@ -519,7 +546,10 @@ class Journal::Impl {
         "SELECT starts_at, ends_at FROM episodes WHERE fingerprint = ?1 AND status = ?2 AND "
         "starts_at_ns BETWEEN ?3 AND ?4 ORDER BY starts_at_ns DESC"));
     REBOUND_RETURN_IF_ERROR(
-        set_state_.Prepare(db, "UPDATE episodes SET state = ?3, updated_at_ms = ?4" + key));
+        set_state_.Prepare(db,
+                           "UPDATE episodes SET state = ?3, updated_at_ms = ?4, playbook = "
+                           "CASE WHEN ?5 = '' THEN playbook ELSE ?5 END" +
+                               key));
     REBOUND_RETURN_IF_ERROR(
         expire_.Prepare(db, "DELETE FROM episodes WHERE state = ?1 AND updated_at_ms < ?2"));
     REBOUND_RETURN_IF_ERROR(count_.Prepare(db, "SELECT count(*) FROM episodes"));
@@ -792,12 +822,14 @@ class Journal::Impl {
     }
     // Closed is final; moving to the current state changes nothing.
     const EpisodeState current = (*recorded)->state;
-    if (current != EpisodeState::kClosed && current != request.state) {
+    if (current != EpisodeState::kClosed &&
+        (current != request.state || !request.playbook.empty())) {
       Query update(write_db_.get(), set_state_, "set state of " + what);
       update.Text(key.fingerprint)
           .Text(key.starts_at)
           .Text(EpisodeStateName(request.state))
-          .Int(now_ms);
+          .Int(now_ms)
+          .Text(request.playbook);
       REBOUND_RETURN_IF_ERROR(update.Run());
     }
     request.result = Status::Ok();
@@ -878,15 +910,20 @@ common::Result<std::vector<AppendResult>> Journal::Append(const std::vector<Aler
 std::vector<common::Status> Journal::SetStates(const std::vector<EpisodeKey>& keys,
                                                EpisodeState state) {
   try {
-    return impl_->SetStates(keys, state);
+    return impl_->SetStates(keys, state, "");
   } catch (const std::exception& e) {
     return std::vector<common::Status>(
         keys.size(), common::Internal(std::string("journal: set state: ") + e.what()));
   }
 }
 
-common::Status Journal::SetState(const EpisodeKey& key, EpisodeState state) {
-  return SetStates({key}, state).front();
+common::Status Journal::SetState(const EpisodeKey& key, EpisodeState state,
+                                 const std::string& playbook) {
+  try {
+    return impl_->SetStates({key}, state, playbook).front();
+  } catch (const std::exception& e) {
+    return common::Internal(std::string("journal: set state: ") + e.what());
+  }
 }
 
 common::Result<std::vector<Episode>> Journal::Unfinished() const {

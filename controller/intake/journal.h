@@ -31,11 +31,13 @@ namespace rebound::controller::intake {
 
 enum class EpisodeState {
   kReceived,  // journaled, not yet taken by the worker
-  kPending,   // taken by the worker, awaiting remediation
+  kPending,   // taken by the worker, awaiting remediation (or being remediated)
+  kHandled,   // remediation over (healed, refused, escalated, or no playbook); still firing
   kClosed,    // resolved: final
 };
 
-std::string_view EpisodeStateName(EpisodeState state);  // "received" | "pending" | "closed"
+// "received" | "pending" | "handled" | "closed"
+std::string_view EpisodeStateName(EpisodeState state);
 std::optional<EpisodeState> ParseEpisodeState(std::string_view name);
 
 struct EpisodeKey {
@@ -102,8 +104,9 @@ class Journal {
   // commit; one status per key, in order: OK, NotFound when there is no such episode, or the
   // commit's error for every key.
   std::vector<common::Status> SetStates(const std::vector<EpisodeKey>& keys, EpisodeState state);
-  // SetStates for one episode.
-  common::Status SetState(const EpisodeKey& key, EpisodeState state);
+  // SetStates for one episode; a non-empty `playbook` also records the playbook that claimed it.
+  common::Status SetState(const EpisodeKey& key, EpisodeState state,
+                          const std::string& playbook = "");
 
   // Episodes in state received or pending, oldest first: the work to resume after a restart.
   common::Result<std::vector<Episode>> Unfinished() const;

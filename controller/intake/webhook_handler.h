@@ -39,9 +39,11 @@ class WebhookHandler {
   std::optional<common::HttpResponse> CheckHeaders(const common::HttpRequest& request) const;
   common::HttpResponse Handle(const common::HttpRequest& request);
 
- private:
+  // Whether `request` carries the configured credentials (always, when none are configured).
+  // Also guards the other state-changing endpoints (the kill switch).
   bool Authenticated(const common::HttpRequest& request) const;
 
+ private:
   Journal& journal_;
   WorkQueue& queue_;
   IntakeMetrics& metrics_;

@@ -10,8 +10,8 @@ constexpr size_t kMaxBatch = 512;
 
 }  // namespace
 
-Worker::Worker(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics)
-    : journal_(journal), queue_(queue), metrics_(metrics) {}
+Worker::Worker(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics, Sink sink)
+    : journal_(journal), queue_(queue), metrics_(metrics), sink_(std::move(sink)) {}
 
 Worker::~Worker() { Join(); }
 
@@ -62,8 +62,19 @@ void Worker::Process(const std::vector<WorkItem>& batch) {
                     fresh[i].fingerprint, fresh[i].starts_at, statuses[i].message());
       continue;
     }
-    spdlog::info("worker: episode fingerprint={} startsAt={} pending: no remediation configured",
-                 fresh[i].fingerprint, fresh[i].starts_at);
+    if (!sink_) {
+      spdlog::info("worker: episode fingerprint={} startsAt={} pending: no remediation configured",
+                   fresh[i].fingerprint, fresh[i].starts_at);
+      continue;
+    }
+    common::Result<Episode> episode = journal_.Get(fresh[i]);
+    if (!episode.ok()) {
+      metrics_.journal_errors.Increment();
+      spdlog::error("worker: cannot read episode fingerprint={} startsAt={}: {}",
+                    fresh[i].fingerprint, fresh[i].starts_at, episode.status().message());
+      continue;
+    }
+    sink_(*episode);
   }
 }
 

@@ -3,13 +3,14 @@
 // On start it first resumes every unfinished episode in the journal (those accepted before a
 // crash or a restart), then serves the queue, taking what has piled up in batches so that one
 // journal commit records many episodes. Processing is level-based and idempotent: an
-// episode processed twice (resumed, then re-delivered) ends in the same state. For now a new
-// episode is recorded as pending, awaiting remediation; resolved episodes are already closed
-// by the journal.
+// episode processed twice (resumed, then re-delivered) ends in the same state. A new episode
+// is recorded as pending and handed to the sink (healing); resolved episodes are already closed
+// by the journal, and whoever heals them reads that from the journal.
 //
 // Thread-safety: Start and Join are called once each from the owning thread.
 #pragma once
 
+#include <functional>
 #include <thread>
 
 #include "controller/intake/intake_metrics.h"
@@ -20,7 +21,11 @@ namespace rebound::controller::intake {
 
 class Worker {
  public:
-  Worker(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics);
+  // Receives each episode once it is recorded as pending. Must not block for long: it runs on
+  // the worker's thread.
+  using Sink = std::function<void(const Episode&)>;
+
+  Worker(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics, Sink sink = nullptr);
   ~Worker();  // joins
 
   void Start();
@@ -34,6 +39,7 @@ class Worker {
   Journal& journal_;
   WorkQueue& queue_;
   IntakeMetrics& metrics_;
+  Sink sink_;
   std::thread thread_;
 };
 

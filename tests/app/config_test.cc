@@ -516,7 +516,8 @@ TEST_F(ConfigTest, AllErrorsAreReportedInFileOrder) {
   EXPECT_EQ(result.errors[1].message, "\"log.format\" must be one of text, json (got \"xml\")");
   EXPECT_EQ(result.errors[2].message,
             "unknown key \"colour\" (allowed: listen, tls, webhook, state_dir, journal, "
-            "kubernetes, prometheus, alertmanager, slack, playbooks, guardrails, log, server)");
+            "kubernetes, prometheus, alertmanager, slack, playbooks, guardrails, healing, log, "
+            "server)");
   EXPECT_EQ(result.errors[3].message,
             "\"listen\": invalid listen address \"nowhere\": missing port "
             "(expected HOST:PORT, e.g. 127.0.0.1:9464)");

@@ -61,6 +61,24 @@ TEST(ParseYamlTest, SyntaxErrorAtParserPosition) {
             std::vector<std::string>{"f.yaml:1:5: YAML syntax error: illegal map value"});
 }
 
+TEST(ParseYamlDocumentsTest, ReadsEveryDocumentAndSkipsEmptyOnes) {
+  YamlErrors errors("f.yaml");
+  auto docs = ParseYamlDocuments("---\n# only a comment\n---\na: 1\n---\n---\nb: 2\n", errors);
+  ASSERT_TRUE(docs.has_value());
+  ASSERT_EQ(docs->size(), 2u);
+  EXPECT_EQ((*docs)[0]["a"].as<int>(), 1);
+  EXPECT_EQ((*docs)[1]["b"].as<int>(), 2);
+  EXPECT_EQ((*docs)[1].Mark().line, 6);  // positions stay those of the whole file
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST(ParseYamlDocumentsTest, SyntaxErrorInALaterDocumentIsReported) {
+  YamlErrors errors("f.yaml");
+  EXPECT_FALSE(ParseYamlDocuments("a: 1\n---\nb: c: d\n", errors).has_value());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors.Sorted()[0].line, 3);
+}
+
 TEST(ParseYamlTest, SecondDocumentIsAnError) {
   YamlErrors errors("f.yaml");
   EXPECT_FALSE(ParseYaml("a: 1\n---\nb: 2\n", errors).has_value());

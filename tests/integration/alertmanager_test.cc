@@ -40,7 +40,8 @@ TEST(AlertmanagerIntegrationTest, EpisodeRecordedOnceDespiteRepeatsThenClosed) {
   EXPECT_EQ(episodes[0]["labels"]["deployment"], "web");
   EXPECT_EQ(episodes[0]["status"], "firing");
   EXPECT_GE(daemon.Metric("rebound_alerts_deduplicated_total"), 2);
-  EXPECT_TRUE(WaitFor([&] { return Episodes(daemon, "?state=pending").size() == 1; },
+  // No playbook matches it: recorded as such and set aside ("handled").
+  EXPECT_TRUE(WaitFor([&] { return Episodes(daemon, "?state=handled").size() == 1; },
                       std::chrono::seconds(10)));
 
   CommandResult resolve = am.Amtool(std::string("alert add ") + kLabels + start + " --end=" +

@@ -40,13 +40,13 @@ TEST(DaemonTest, ServesProbesAndLintCleanMetrics) {
   EXPECT_GE(daemon.Metric("rebound_journal_write_seconds_count"), 1);
 }
 
-TEST(DaemonTest, RecordsEpisodesAndMovesThemToPending) {
+TEST(DaemonTest, RecordsEpisodesAndHandsThemToHealing) {
   TempDir dir;
   ReboundDaemon daemon(dir);
   ASSERT_TRUE(daemon.Start());
   ASSERT_EQ(daemon.PostWebhook(Fixture("grouped-truncated-firing.json"))->status, 200);
   ASSERT_EQ(daemon.PostWebhook(Fixture("grouped-truncated-firing.json"))->status, 200);
-  EXPECT_TRUE(WaitFor([&] { return Episodes(daemon, "?state=pending").size() == 2; },
+  EXPECT_TRUE(WaitFor([&] { return Episodes(daemon, "?state=handled").size() == 2; },
                       std::chrono::seconds(10)));
   nlohmann::json all = Episodes(daemon);
   ASSERT_EQ(all.size(), 2u);

@@ -522,6 +522,29 @@ TEST_F(JournalTest, SetStateMovesUntilClosedWhichIsFinal) {
   EXPECT_EQ(missing.code(), common::StatusCode::kNotFound) << missing.ToString();
 }
 
+TEST_F(JournalTest, HandledEpisodesRecordTheirPlaybookAndAreNotResumed) {
+  const EpisodeKey a = KeyOf(MakeAlert("a", kFiring));
+  const EpisodeKey b = KeyOf(MakeAlert("b", kFiring));
+  {
+    auto journal = MustOpen();
+    ASSERT_NE(journal, nullptr);
+    MustAppend(*journal, {MakeAlert("a", kFiring), MakeAlert("b", kFiring)});
+    ASSERT_TRUE(journal->SetState(a, EpisodeState::kPending, "restart-web").ok());
+    ASSERT_TRUE(journal->SetState(a, EpisodeState::kHandled).ok());
+    ASSERT_TRUE(journal->SetState(b, EpisodeState::kPending).ok());
+    EXPECT_EQ(journal->Get(a)->playbook, "restart-web");  // "" keeps the recorded playbook
+    EXPECT_EQ(journal->Get(a)->state, EpisodeState::kHandled);
+    EXPECT_EQ(journal->Get(b)->playbook, "");
+  }
+  auto reopened = MustOpen();
+  ASSERT_NE(reopened, nullptr);
+  common::Result<std::vector<Episode>> unfinished = reopened->Unfinished();
+  ASSERT_TRUE(unfinished.ok());
+  ASSERT_EQ(unfinished->size(), 1u);
+  EXPECT_EQ((*unfinished)[0].key, b);
+  EXPECT_EQ(ParseEpisodeState("handled"), EpisodeState::kHandled);
+}
+
 TEST_F(JournalTest, ListIsNewestFirstWithStateFilterAndLimit) {
   auto journal = MustOpen();
   ASSERT_NE(journal, nullptr);
@@ -736,7 +759,7 @@ TEST_F(JournalTest, CreatesPrivateStateDirAndVersionedWalDatabase) {
     MustAppend(*journal, {MakeAlert("a", kFiring)});
   }
   EXPECT_EQ(QueryText(DbPath(), "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "1");
+  EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "2");
   EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM episodes"), "1");
   EXPECT_EQ(QueryText(DbPath(), "SELECT starts_at_ns FROM episodes"),
             std::to_string(kStart) + "653000000");

@@ -359,15 +359,19 @@ TEST_F(KubesimClientTest, InjectedConflictIsResolvedByReReading) {
   Fault(
       {{"verb", "update"}, {"resource", "deployments/scale"}, {"type", "conflict"}, {"count", 2}});
   int attempts = 0;
+  std::string history;  // what each attempt saw, for the failure message
   common::Result<Scale> result = RetryOnConflict(3, [&]() -> common::Result<Scale> {
     ++attempts;
     common::Result<Scale> scale = client_->GetScale(kDeployments, "shop", "web");
     if (!scale.ok()) return scale.status();
     scale->replicas = 5;
-    return client_->UpdateScale(kDeployments, *scale);
+    common::Result<Scale> updated = client_->UpdateScale(kDeployments, *scale);
+    history += "\n  attempt " + std::to_string(attempts) + ": " +
+               (updated.ok() ? "ok" : updated.status().ToString());
+    return updated;
   });
-  ASSERT_TRUE(result.ok()) << result.status().ToString();
-  EXPECT_EQ(attempts, 3);
+  ASSERT_TRUE(result.ok()) << result.status().ToString() << history;
+  EXPECT_EQ(attempts, 3) << history << "\n  sleeps: " << sleeper_.sleeps().size();
   EXPECT_EQ(result->replicas, 5);
 }
 

@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "tests/kubesim/integration/kubesim_harness.h"
+#include "tests/support/kubesim_harness.h"
 #include "tests/kubesim/metric_samples.h"
 
 namespace rebound::kubesim::testing {

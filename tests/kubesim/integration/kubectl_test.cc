@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "tests/kubesim/integration/kubesim_harness.h"
+#include "tests/support/kubesim_harness.h"
 
 namespace rebound::kubesim::testing {
 namespace {

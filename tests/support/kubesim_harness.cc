@@ -1,4 +1,4 @@
-#include "tests/kubesim/integration/kubesim_harness.h"
+#include "tests/support/kubesim_harness.h"
 
 #include <gtest/gtest.h>
 

@@ -52,9 +52,11 @@ class KubesimHarness {
 
   std::string Log() const { return process_ ? process_->Log() : ""; }
 
+  // A kubeconfig file for this kubesim holding `token` (none when empty), written once.
+  std::string Kubeconfig(const std::string& token);
+
  private:
   bool MakeCertificates();
-  std::string Kubeconfig(const std::string& token);
 
   rebound::testing::TempDir dir_;
   std::unique_ptr<rebound::testing::Process> process_;

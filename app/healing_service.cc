@@ -1,0 +1,307 @@
+#include "app/healing_service.h"
+
+#include "app/clients.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/duration.h"
+#include "common/secret.h"
+#include "common/time_format.h"
+#include "controller/notify/log_notifier.h"
+#include "controller/notify/slack_notifier.h"
+#include "controller/playbook/playbook_index.h"
+#include "controller/playbook/playbook_loader.h"
+
+namespace rebound::app {
+namespace {
+
+using common::HttpRequest;
+using common::HttpResponse;
+using controller::healing::HealRecord;
+
+// Stands in for the Kubernetes client when none could be configured: every call fails with
+// the reason, so healing refuses with it instead of crashing or guessing.
+class UnconfiguredKubeClient final : public kube::KubeClient {
+ public:
+  explicit UnconfiguredKubeClient(std::string why) : why_(std::move(why)) {}
+  // why: "not configured: <reason>"
+  common::Result<nlohmann::json> Get(const kube::Resource&, std::string_view,
+                                     std::string_view) override {
+    return Fail();
+  }
+  common::Result<kube::ObjectList> List(const kube::Resource&, std::string_view,
+                                        const kube::ListOptions&) override {
+    return Fail();
+  }
+  common::Result<nlohmann::json> Patch(const kube::Resource&, std::string_view, std::string_view,
+                                       kube::PatchType, const nlohmann::json&) override {
+    return Fail();
+  }
+  common::Result<kube::Scale> GetScale(const kube::Resource&, std::string_view,
+                                       std::string_view) override {
+    return Fail();
+  }
+  common::Result<kube::Scale> UpdateScale(const kube::Resource&, const kube::Scale&) override {
+    return Fail();
+  }
+  common::Status DeletePod(std::string_view, std::string_view,
+                           const kube::DeleteOptions&) override {
+    return Fail();
+  }
+  common::Result<nlohmann::json> CreateEvent(std::string_view, const nlohmann::json&) override {
+    return Fail();
+  }
+  common::Result<kube::Lease> GetLease(std::string_view, std::string_view) override {
+    return Fail();
+  }
+  common::Result<kube::Lease> CreateLease(const kube::Lease&) override { return Fail(); }
+  common::Result<kube::Lease> UpdateLease(const kube::Lease&) override { return Fail(); }
+
+ private:
+  // FailedPrecondition, not Unavailable: retrying cannot help until the config changes.
+  common::Status Fail() const {
+    return common::FailedPrecondition("Kubernetes API " + why_);
+  }
+  std::string why_;
+};
+
+std::string FormatTime(std::chrono::system_clock::time_point t) {
+  return common::FormatRfc3339(common::Timestamp::FromTimePoint(t));
+}
+
+nlohmann::json RecordJson(const HealRecord& r) {
+  nlohmann::json out = {{"id", r.id},
+                        {"at", FormatTime(r.at)},
+                        {"kind", controller::healing::HealRecordKindName(r.kind)},
+                        {"result", r.result},
+                        {"alertname", r.alertname},
+                        {"fingerprint", r.episode.fingerprint},
+                        {"startsAt", r.episode.starts_at},
+                        {"playbook", r.playbook},
+                        {"target", r.target},
+                        {"message", r.message}};
+  if (r.step >= 0) out["step"] = r.step;
+  if (!r.action.empty()) out["action"] = r.action;
+  if (!r.reason.empty()) out["reason"] = r.reason;
+  if (r.duration.count() > 0) out["durationSeconds"] = r.duration.count() / 1000.0;
+  return out;
+}
+
+std::string ErrorList(const std::vector<common::YamlError>& errors) {
+  std::string out;
+  for (const common::YamlError& e : errors) out += "\n  " + e.ToString();
+  return out;
+}
+
+// Loads the playbooks of `config`; InvalidArgument listing every error.
+common::Result<std::shared_ptr<const controller::playbook::PlaybookIndex>> LoadIndex(
+    const Config& config, const controller::actions::ActionRegistry& actions) {
+  controller::playbook::LoadedPlaybooks loaded =
+      controller::playbook::LoadPlaybooks(config.playbooks, "", actions);
+  if (!loaded.errors.empty()) {
+    return common::InvalidArgument(std::to_string(loaded.errors.size()) +
+                                   " error(s) in the playbooks:" + ErrorList(loaded.errors));
+  }
+  spdlog::info("loaded {} playbook(s) from {} file(s)", loaded.set.playbooks.size(),
+               loaded.set.files.size());
+  return std::make_shared<const controller::playbook::PlaybookIndex>(loaded.set.playbooks);
+}
+
+}  // namespace
+
+HealingService::HealingService(const Config& config, const common::Clock& clock,
+                               prometheus::Registry& registry)
+    : config_(config),
+      clock_(clock),
+      registry_(registry),
+      kube_metrics_(registry),
+      metrics_(registry) {
+  controller::actions::RegisterBuiltinActions(actions_);
+}
+
+HealingService::~HealingService() { Stop(); }
+
+void HealingService::BuildClients() {
+  ClientDeps deps{http_, clock_, sleeper_, random_, &kube_metrics_};
+  kube_ = MakeKubeClient(config_, deps, &kube_state_);
+  if (kube_) {
+    spdlog::info("kubernetes: {}", kube_state_);
+  } else {
+    spdlog::warn("kubernetes: {}; healing will refuse to act until it is configured",
+                 kube_state_);
+    kube_ = std::make_unique<UnconfiguredKubeClient>(kube_state_);
+  }
+  prometheus_ = MakePrometheus(config_, deps, &prometheus_state_);
+  if (!config_.prometheus.url.empty() && !prometheus_) {
+    spdlog::error("prometheus: {}", prometheus_state_);
+  }
+}
+
+void HealingService::BuildNotifier() {
+  const Config::Slack& slack = config_.slack;
+  common::Result<std::string> url = common::NotFound("");
+  if (!slack.webhook_url_file.empty()) url = common::ReadSecretFile(slack.webhook_url_file);
+  if (!slack.webhook_url_env.empty()) url = common::ReadSecretEnv(slack.webhook_url_env);
+  if (slack.webhook_url_file.empty() && slack.webhook_url_env.empty()) {
+    slack_state_ = "not configured: notifications go to the log";
+    notifier_ = std::make_unique<controller::notify::LogNotifier>();
+    return;
+  }
+  if (!url.ok()) {
+    slack_state_ = "cannot read the webhook URL: " + url.status().message();
+    spdlog::error("slack: {}; notifications go to the log", slack_state_);
+    notifier_ = std::make_unique<controller::notify::LogNotifier>();
+    return;
+  }
+  controller::notify::SlackNotifierOptions options;
+  options.webhook_url = *url;
+  options.channel = slack.channel;
+  auto notifier = std::make_unique<controller::notify::SlackNotifier>(
+      options,
+      controller::notify::SlackNotifierDeps{http_, clock_, sleeper_, random_, registry_});
+  notifier->Start();
+  notifier_ = std::move(notifier);
+  slack_state_ = "configured";
+}
+
+common::Status HealingService::Start(controller::intake::Journal& journal) {
+  common::Result<std::shared_ptr<const controller::playbook::PlaybookIndex>> index =
+      LoadIndex(config_, actions_);
+  if (!index.ok()) return index.status();
+  playbook_count_ = (*index)->playbooks().size();
+
+  common::Result<std::unique_ptr<controller::healing::HealLog>> log =
+      controller::healing::HealLog::Open(config_.state_dir);
+  if (!log.ok()) return log.status().WithContext("opening the heal log");
+  log_ = std::move(*log);
+
+  BuildClients();
+  BuildNotifier();
+
+  guardrails_ = std::make_unique<controller::healing::Guardrails>(config_.guardrails, clock_);
+  // Caps, cooldowns and the breaker look back at most this far.
+  auto horizon = std::max({std::chrono::milliseconds(std::chrono::hours(1)),
+                           config_.guardrails.cooldown,
+                           config_.guardrails.circuit_breaker_window});
+  common::Result<std::vector<HealRecord>> history = log_->Since(clock_.Now() - horizon);
+  if (history.ok()) {
+    guardrails_->Restore(*history);
+  } else {
+    spdlog::error("cannot read the heal log to restore guardrail state: {}",
+                  history.status().message());
+  }
+  metrics_.paused.Set(guardrails_->paused() ? 1 : 0);
+
+  deps_ = std::make_unique<controller::healing::HealingDeps>(controller::healing::HealingDeps{
+      journal, *log_, *kube_, prometheus_.get(), *notifier_, http_, clock_, sleeper_,
+      *guardrails_, metrics_, config_.healing.verify_interval, ""});
+  if (const char* pod = std::getenv("POD_NAME")) deps_->instance = pod;
+  controller::healing::Healer::Options options;
+  options.max_concurrent = config_.healing.max_concurrent;
+  healer_ = std::make_unique<controller::healing::Healer>(*deps_, *index, options);
+  if (guardrails_->paused()) spdlog::warn("healing starts paused (guardrails.paused)");
+  return common::Status::Ok();
+}
+
+void HealingService::Submit(const controller::intake::Episode& episode) {
+  if (healer_) healer_->Submit(episode);
+}
+
+common::Status HealingService::Reload(const Config& next) {
+  if (guardrails_) {
+    guardrails_->Reconfigure(next.guardrails);
+    metrics_.paused.Set(guardrails_->paused() ? 1 : 0);
+  }
+  config_.guardrails = next.guardrails;
+  common::Result<std::shared_ptr<const controller::playbook::PlaybookIndex>> index =
+      LoadIndex(next, actions_);
+  if (!index.ok()) return index.status();
+  playbook_count_ = (*index)->playbooks().size();
+  if (healer_) healer_->SetPlaybooks(*index);
+  config_.playbooks = next.playbooks;
+  return common::Status::Ok();
+}
+
+void HealingService::ApplyRetention(std::chrono::milliseconds retention) {
+  if (!log_) return;
+  common::Result<size_t> deleted = log_->DeleteBefore(clock_.Now() - retention);
+  if (!deleted.ok()) {
+    spdlog::error("heal log retention failed: {}", deleted.status().message());
+  } else if (*deleted > 0) {
+    spdlog::info("heal log retention removed {} record(s)", *deleted);
+  }
+}
+
+void HealingService::Stop() {
+  if (healer_) healer_->Stop();
+  healer_.reset();
+  // The notifier drains what the remediations said last.
+  notifier_.reset();
+}
+
+HttpResponse HealingService::HandleActions(const HttpRequest& request) const {
+  size_t limit = 100;
+  if (std::optional<std::string> text = request.QueryParam("limit")) {
+    char* end = nullptr;
+    long value = std::strtol(text->c_str(), &end, 10);
+    if (text->empty() || *end != '\0' || value < 1 || value > 10000) {
+      return HttpResponse::Error(400, "limit must be an integer from 1 to 10000, got \"" +
+                                          *text + "\"");
+    }
+    limit = static_cast<size_t>(value);
+  }
+  std::string playbook = request.QueryParam("playbook").value_or("");
+  if (!log_) return HttpResponse::Error(503, "healing is not running");
+  common::Result<std::vector<HealRecord>> records = log_->Recent(limit, playbook);
+  if (!records.ok()) return HttpResponse::Error(503, records.status().message());
+  nlohmann::json items = nlohmann::json::array();
+  for (const HealRecord& r : *records) items.push_back(RecordJson(r));
+  return HttpResponse::Json(200, {{"status", "success"}, {"data", items}});
+}
+
+nlohmann::json HealingService::Dependencies() const {
+  return {{"kubernetes", kube_state_}, {"prometheus", prometheus_state_}, {"slack", slack_state_}};
+}
+
+HttpResponse HealingService::HandleStatus(const HttpRequest&) const {
+  nlohmann::json active = nlohmann::json::array();
+  size_t queued = 0;
+  if (healer_) {
+    for (const auto& r : healer_->Active()) {
+      active.push_back({{"id", r.id},
+                        {"playbook", r.playbook},
+                        {"target", r.target},
+                        {"step", r.step},
+                        {"phase", r.phase},
+                        {"startedAt", FormatTime(r.started_at)},
+                        {"episodes", r.episodes}});
+    }
+    queued = healer_->queued();
+  }
+  controller::healing::GuardrailConfig guard =
+      guardrails_ ? guardrails_->config() : config_.guardrails;
+  nlohmann::json data = {
+      {"paused", guardrails_ && guardrails_->paused()},
+      {"dryRun", guard.dry_run},
+      {"playbooks", playbook_count_},
+      {"remediations", active},
+      {"queued", queued},
+      {"dependencies", Dependencies()},
+      {"guardrails",
+       {{"maxActionsPerHour", guard.max_actions_per_hour},
+        {"cooldown", common::FormatDuration(guard.cooldown)},
+        {"protectedNamespaces", guard.protected_namespaces}}}};
+  return HttpResponse::Json(200, {{"status", "success"}, {"data", data}});
+}
+
+HttpResponse HealingService::SetPaused(bool paused, const std::string& who) {
+  if (!guardrails_) return HttpResponse::Error(503, "healing is not running");
+  guardrails_->SetPaused(paused);
+  metrics_.paused.Set(paused ? 1 : 0);
+  spdlog::warn("kill switch {} by {}: {}", paused ? "ON" : "off", who,
+               paused ? "no action will run until POST /api/v1/resume"
+                      : "healing may act again");
+  return HttpResponse::Json(200, {{"status", "success"}, {"data", {{"paused", paused}}}});
+}
+
+}  // namespace rebound::app

@@ -1,0 +1,97 @@
+// HealingService: the healing half of `rebound run` — builds the clients healing needs from
+// rebound.yaml (Kubernetes, Prometheus, Slack), loads the playbooks, restores guardrail state
+// from the heal log, runs the Healer, and serves the healing API:
+//   GET  /api/v1/actions   recent decisions and actions with their reasons (?limit=, ?playbook=)
+//   GET  /api/v1/status    paused, running remediations, dependencies, playbooks
+//   POST /api/v1/pause     the kill switch: no action runs until resumed (authenticated)
+//   POST /api/v1/resume
+// Missing or unreachable dependencies do not stop the daemon: healing reports them (status,
+// readiness, logs) and refuses what it cannot do; a remediation needing an unreachable
+// Kubernetes API retries while its alert fires.
+//
+// Thread-safety: Start, Reload and Stop are called from the main thread; Submit from the intake
+// worker; the handlers from HTTP threads.
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "app/config.h"
+#include "common/clock.h"
+#include "common/http_client.h"
+#include "common/http_server.h"
+#include "common/sleeper.h"
+#include "controller/actions/action.h"
+#include "controller/healing/guardrails.h"
+#include "controller/healing/heal_log.h"
+#include "controller/healing/heal_metrics.h"
+#include "controller/healing/healer.h"
+#include "controller/intake/journal.h"
+#include "controller/notify/notifier.h"
+#include "controller/promql/prometheus_api.h"
+#include "kube/backoff.h"
+#include "kube/kube_api_metrics.h"
+#include "kube/kube_client.h"
+
+namespace rebound::app {
+
+class HealingService {
+ public:
+  HealingService(const Config& config, const common::Clock& clock,
+                 prometheus::Registry& registry);
+  ~HealingService();
+
+  // Loads the playbooks (InvalidArgument listing every error when any is invalid), opens the
+  // heal log (after the journal), and starts notifying and healing.
+  common::Status Start(controller::intake::Journal& journal);
+  // Hands over an episode the intake worker has recorded as pending.
+  void Submit(const controller::intake::Episode& episode);
+  // Applies new guardrails and playbooks; on an invalid playbook set keeps the running
+  // playbooks and returns the errors. Kubernetes, Prometheus and Slack settings need a restart.
+  common::Status Reload(const Config& next);
+  // Deletes heal-log records older than `retention`.
+  void ApplyRetention(std::chrono::milliseconds retention);
+  // Interrupts remediations (their episodes are resumed at the next start) and stops.
+  void Stop();
+
+  common::HttpResponse HandleActions(const common::HttpRequest& request) const;
+  common::HttpResponse HandleStatus(const common::HttpRequest& request) const;
+  // Turns the kill switch on or off; `who` (the client address) goes to the log.
+  common::HttpResponse SetPaused(bool paused, const std::string& who);
+
+  // What is missing or unconfigured, for /readyz and /api/v1/status: {"kubernetes": "...", ...}.
+  nlohmann::json Dependencies() const;
+
+ private:
+  void BuildClients();
+  void BuildNotifier();
+
+  Config config_;
+  const common::Clock& clock_;
+  prometheus::Registry& registry_;
+  common::CurlHttpClient http_;
+  common::RealSleeper sleeper_;
+  kube::SystemRandom random_;
+  kube::KubeApiMetrics kube_metrics_;
+  controller::healing::HealMetrics metrics_;
+  controller::actions::ActionRegistry actions_;
+
+  std::unique_ptr<kube::KubeClient> kube_;
+  std::string kube_state_;  // "ok (<source>)" or why there is no client
+  std::unique_ptr<controller::promql::PrometheusApi> prometheus_;
+  std::string prometheus_state_;
+  std::unique_ptr<controller::notify::Notifier> notifier_;
+  std::string slack_state_;
+
+  std::unique_ptr<controller::healing::HealLog> log_;
+  std::unique_ptr<controller::healing::Guardrails> guardrails_;
+  std::unique_ptr<controller::healing::HealingDeps> deps_;
+  std::unique_ptr<controller::healing::Healer> healer_;
+  size_t playbook_count_ = 0;
+};
+
+}  // namespace rebound::app

@@ -1,0 +1,130 @@
+#include "controller/actions/scale_action.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "controller/actions/action_support.h"
+#include "controller/actions/scale_spec.h"
+#include "kube/retry_on_conflict.h"
+
+namespace rebound::controller::actions {
+namespace {
+
+constexpr int kMaxConflictAttempts = 5;
+
+class ScaleAction final : public Action {
+ public:
+  ScaleAction(ScaleSpec spec, std::optional<int64_t> min, std::optional<int64_t> max)
+      : spec_(std::move(spec)), min_(min), max_(max) {}
+
+  ActionResult Run(const ActionContext& ctx) const override {
+    if (WorkloadResource(ctx.target.kind) == nullptr) {
+      return TargetFailure(ctx, common::InvalidArgument("unsupported kind"));
+    }
+    const int64_t floor = std::max<int64_t>(ctx.limits.min_replicas, min_.value_or(0));
+    common::Result<ActionResult> result =
+        kube::RetryOnConflict(kMaxConflictAttempts, [&]() -> common::Result<ActionResult> {
+          common::Result<kube::Scale> scale =
+              ctx.kube.GetScale(ctx.target.resource(), ctx.target.ns, ctx.target.name);
+          if (!scale.ok()) return TargetFailure(ctx, scale.status());
+          const ScaleDecision decision = DecideScale(spec_, scale->replicas, floor, max_);
+          const std::string from = std::to_string(scale->replicas);
+          const std::string note = decision.note.empty() ? "" : " (" + decision.note + ")";
+          if (decision.kind == ScaleDecision::Kind::kRefuse) {
+            return Refused(decision.reason, ctx.target.ToString() + " has " + decision.note);
+          }
+          if (decision.kind == ScaleDecision::Kind::kNoop) {
+            return Noop(ctx.target.ToString() + " already has " + from + " replicas" + note);
+          }
+          const std::string change = ctx.target.ToString() + " from " + from + " to " +
+                                     std::to_string(decision.replicas) + " replicas" + note;
+          if (ctx.dry_run) return DryRun("would scale " + change);
+          kube::Scale wanted = *scale;
+          wanted.replicas = static_cast<int32_t>(decision.replicas);
+          common::Result<kube::Scale> updated = ctx.kube.UpdateScale(ctx.target.resource(), wanted);
+          if (updated.ok()) return Done("scaled " + change);
+          if (updated.status().code() == common::StatusCode::kConflict) return updated.status();
+          if (updated.status().code() == common::StatusCode::kNotFound) {
+            return TargetFailure(ctx, updated.status());
+          }
+          return ApiFailure("cannot scale " + ctx.target.ToString(), updated.status());
+        });
+    if (!result.ok()) {
+      return Failed("conflict", ctx.target.ToString() + " kept changing while scaling it: " +
+                                    result.status().message());
+    }
+    return std::move(result).value();
+  }
+
+  std::string Describe() const override {
+    std::string bounds;
+    if (min_) bounds += "min " + std::to_string(*min_);
+    if (max_) bounds += (bounds.empty() ? "" : ", ") + std::string("max ") + std::to_string(*max_);
+    std::string what = spec_.absolute() ? "scale to " + spec_.text() : "scale " + spec_.text();
+    return bounds.empty() ? what : what + " (" + bounds + ")";
+  }
+
+ private:
+  ScaleSpec spec_;
+  std::optional<int64_t> min_;
+  std::optional<int64_t> max_;
+};
+
+class ScaleActionFactory final : public ActionFactory {
+ public:
+  std::vector<std::string> Keys() const override { return {"replicas", "min", "max"}; }
+
+  std::unique_ptr<Action> Create(const common::StrictMap& step) const override {
+    const size_t errors_before = step.errors().size();
+    std::optional<int64_t> min = step.Int("min", 0, ScaleSpec::kMaxReplicas);
+    std::optional<int64_t> max = step.Int("max", 1, ScaleSpec::kMaxReplicas);
+    if (min && max && *min > *max) {
+      step.errors().Add(*step.Find("min"), "\"" + step.Qualified("min") + "\" (" +
+                                               std::to_string(*min) + ") is above \"" +
+                                               step.Qualified("max") + "\" (" +
+                                               std::to_string(*max) + ")");
+    }
+    std::optional<ScaleSpec> spec = ReadSpec(step, min, max);
+    if (!spec || step.errors().size() != errors_before) return nullptr;
+    return std::make_unique<ScaleAction>(std::move(*spec), min, max);
+  }
+
+ private:
+  static std::optional<ScaleSpec> ReadSpec(const common::StrictMap& step,
+                                           std::optional<int64_t> min, std::optional<int64_t> max) {
+    if (!step.Require("replicas")) return std::nullopt;
+    const YAML::Node node = *step.Find("replicas");
+    const std::string name = "\"" + step.Qualified("replicas") + "\"";
+    std::optional<std::string> text = step.String("replicas");
+    if (!text) return std::nullopt;
+    common::Result<ScaleSpec> spec = ScaleSpec::Parse(*text);
+    if (!spec.ok()) {
+      step.errors().Add(node, name + ": " + spec.status().message());
+      return std::nullopt;
+    }
+    if (spec->CanIncrease() && !max && !step.Has("max")) {
+      step.errors().Add(node, "\"" + step.Qualified("max") + "\" is required with " + name + " " +
+                                  spec->text() + ", so that scaling stays bounded");
+    }
+    if (std::optional<int64_t> absolute = spec->absolute()) {
+      if (max && *absolute > *max) {
+        step.errors().Add(node,
+                          name + " " + spec->text() + " is above max " + std::to_string(*max));
+      }
+      if (min && *absolute < *min) {
+        step.errors().Add(node,
+                          name + " " + spec->text() + " is below min " + std::to_string(*min));
+      }
+    }
+    return std::move(spec).value();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ActionFactory> NewScaleActionFactory() {
+  return std::make_unique<ScaleActionFactory>();
+}
+
+}  // namespace rebound::controller::actions

@@ -1,0 +1,180 @@
+#include "controller/healing/heal_log.h"
+
+#include <filesystem>
+
+#include "controller/intake/sqlite.h"
+
+namespace rebound::controller::healing {
+namespace {
+
+using intake::sqlite::Exec;
+using intake::sqlite::Query;
+using intake::sqlite::Statement;
+
+constexpr std::string_view kColumns =
+    "id, at_ms, fingerprint, starts_at, alertname, playbook, target, step, action, kind, result, "
+    "reason, message, duration_ms";
+
+int64_t ToMs(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point FromMs(int64_t ms) {
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+}
+
+HealRecord::Kind ParseKind(std::string_view name) {
+  for (HealRecord::Kind kind :
+       {HealRecord::Kind::kDecision, HealRecord::Kind::kAction, HealRecord::Kind::kVerify,
+        HealRecord::Kind::kOutcome, HealRecord::Kind::kEscalation}) {
+    if (HealRecordKindName(kind) == name) return kind;
+  }
+  return HealRecord::Kind::kDecision;
+}
+
+}  // namespace
+
+std::string_view HealRecordKindName(HealRecord::Kind kind) {
+  switch (kind) {
+    case HealRecord::Kind::kDecision:
+      return "decision";
+    case HealRecord::Kind::kAction:
+      return "action";
+    case HealRecord::Kind::kVerify:
+      return "verify";
+    case HealRecord::Kind::kOutcome:
+      return "outcome";
+    case HealRecord::Kind::kEscalation:
+      return "escalation";
+  }
+  return "decision";
+}
+
+class HealLog::Impl {
+ public:
+  common::Status Open(const std::string& state_dir) {
+    const std::string path = (std::filesystem::path(state_dir) / "journal.db").string();
+    REBOUND_RETURN_IF_ERROR(db_.Open(path, SQLITE_OPEN_READWRITE, "open heal log in"));
+    sqlite3* db = db_.get();
+    REBOUND_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=FULL", "set synchronous=FULL"));
+    const std::string select = "SELECT " + std::string(kColumns) + " FROM heal_log";
+    REBOUND_RETURN_IF_ERROR(insert_.Prepare(
+        db, "INSERT INTO heal_log (" + std::string(kColumns).substr(4) +
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+    REBOUND_RETURN_IF_ERROR(
+        recent_.Prepare(db, select + " ORDER BY at_ms DESC, id DESC LIMIT ?1"));
+    REBOUND_RETURN_IF_ERROR(recent_playbook_.Prepare(
+        db, select + " WHERE playbook = ?2 ORDER BY at_ms DESC, id DESC LIMIT ?1"));
+    REBOUND_RETURN_IF_ERROR(since_.Prepare(db, select + " WHERE at_ms >= ?1 ORDER BY at_ms, id"));
+    REBOUND_RETURN_IF_ERROR(delete_before_.Prepare(db, "DELETE FROM heal_log WHERE at_ms < ?1"));
+    return common::Status::Ok();
+  }
+
+  common::Result<HealRecord> Append(HealRecord record) {
+    std::lock_guard lock(mu_);
+    Query insert(db_.get(), insert_, "append to heal log");
+    insert.Int(ToMs(record.at))
+        .Text(record.episode.fingerprint)
+        .Text(record.episode.starts_at)
+        .Text(record.alertname)
+        .Text(record.playbook)
+        .Text(record.target)
+        .Int(record.step)
+        .Text(record.action)
+        .Text(HealRecordKindName(record.kind))
+        .Text(record.result)
+        .Text(record.reason)
+        .Text(record.message)
+        .Int(record.duration.count());
+    REBOUND_RETURN_IF_ERROR(insert.Run());
+    record.id = sqlite3_last_insert_rowid(db_.get());
+    return record;
+  }
+
+  common::Result<std::vector<HealRecord>> Recent(size_t limit, const std::string& playbook) {
+    std::lock_guard lock(mu_);
+    const int64_t n = static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX));
+    if (playbook.empty()) {
+      Query query(db_.get(), recent_, "read heal log");
+      query.Int(n);
+      return ReadAll(query);
+    }
+    Query query(db_.get(), recent_playbook_, "read heal log");
+    query.Int(n).Text(playbook);
+    return ReadAll(query);
+  }
+
+  common::Result<std::vector<HealRecord>> Since(std::chrono::system_clock::time_point since) {
+    std::lock_guard lock(mu_);
+    Query query(db_.get(), since_, "read heal log");
+    query.Int(ToMs(since));
+    return ReadAll(query);
+  }
+
+  common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before) {
+    std::lock_guard lock(mu_);
+    Query query(db_.get(), delete_before_, "trim heal log");
+    query.Int(ToMs(before));
+    REBOUND_RETURN_IF_ERROR(query.Run());
+    return static_cast<size_t>(query.Changes());
+  }
+
+ private:
+  static common::Result<std::vector<HealRecord>> ReadAll(Query& query) {
+    std::vector<HealRecord> out;
+    for (;;) {
+      common::Result<bool> row = query.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return out;
+      HealRecord r;
+      r.id = query.ColumnInt(0);
+      r.at = FromMs(query.ColumnInt(1));
+      r.episode.fingerprint = query.ColumnText(2);
+      r.episode.starts_at = query.ColumnText(3);
+      r.alertname = query.ColumnText(4);
+      r.playbook = query.ColumnText(5);
+      r.target = query.ColumnText(6);
+      r.step = static_cast<int>(query.ColumnInt(7));
+      r.action = query.ColumnText(8);
+      r.kind = ParseKind(query.ColumnText(9));
+      r.result = query.ColumnText(10);
+      r.reason = query.ColumnText(11);
+      r.message = query.ColumnText(12);
+      r.duration = std::chrono::milliseconds(query.ColumnInt(13));
+      out.push_back(std::move(r));
+    }
+  }
+
+  std::mutex mu_;
+  intake::sqlite::Connection db_;
+  Statement insert_, recent_, recent_playbook_, since_, delete_before_;
+};
+
+HealLog::HealLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HealLog::~HealLog() = default;
+
+common::Result<std::unique_ptr<HealLog>> HealLog::Open(const std::string& state_dir) {
+  auto impl = std::make_unique<Impl>();
+  REBOUND_RETURN_IF_ERROR(impl->Open(state_dir));
+  return std::unique_ptr<HealLog>(new HealLog(std::move(impl)));
+}
+
+common::Result<HealRecord> HealLog::Append(HealRecord record) {
+  return impl_->Append(std::move(record));
+}
+
+common::Result<std::vector<HealRecord>> HealLog::Recent(size_t limit,
+                                                        const std::string& playbook) const {
+  return impl_->Recent(limit, playbook);
+}
+
+common::Result<std::vector<HealRecord>> HealLog::Since(
+    std::chrono::system_clock::time_point since) const {
+  return impl_->Since(since);
+}
+
+common::Result<size_t> HealLog::DeleteBefore(std::chrono::system_clock::time_point before) {
+  return impl_->DeleteBefore(before);
+}
+
+}  // namespace rebound::controller::healing

@@ -1,0 +1,77 @@
+// HealLog: the durable record of what healing decided and did (the heal_log table of the
+// journal database), for GET /api/v1/actions, for the audit trail an operator reads after an
+// incident, and to rebuild guardrail state (cooldowns, hourly caps, the circuit breaker) and
+// outcome statistics after a restart.
+//
+// One row per event of a remediation: the decision (matched a playbook, none matched, refused,
+// folded into a running remediation, skipped), each action, each verification, the outcome and
+// any escalation. Rows are written synchronously (synchronous=FULL) before the step they record
+// is considered done.
+//
+// Thread-safety: all methods may be called from any thread (one connection behind a mutex).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "controller/intake/journal.h"
+
+namespace rebound::controller::healing {
+
+struct HealRecord {
+  enum class Kind {
+    kDecision,    // result: matched | no_playbook | refused | folded | skipped | waiting
+    kAction,      // result: actions::OutcomeName (done | dry_run | noop | refused | failed)
+    kVerify,      // result: passed | failed
+    kOutcome,     // result: healed | unhealed | refused | skipped
+    kEscalation,  // result: escalated
+  };
+
+  int64_t id = 0;  // assigned by Append
+  std::chrono::system_clock::time_point at;
+  intake::EpisodeKey episode;
+  std::string alertname;
+  std::string playbook;
+  std::string target;  // "Deployment shop/web"
+  int step = -1;       // 0-based, -1 outside steps
+  std::string action;
+  Kind kind = Kind::kDecision;
+  std::string result;
+  std::string reason;   // the guardrail, or the cause of a failure
+  std::string message;  // for people
+  std::chrono::milliseconds duration{0};
+};
+
+// "decision" | "action" | "verify" | "outcome" | "escalation"
+std::string_view HealRecordKindName(HealRecord::Kind kind);
+
+class HealLog {
+ public:
+  // Opens the journal database in `state_dir`, which Journal::Open must have created (it owns
+  // the schema). Unavailable when it cannot be opened.
+  static common::Result<std::unique_ptr<HealLog>> Open(const std::string& state_dir);
+  ~HealLog();
+
+  // Records `record` durably; returns it with its id. Unavailable on a database failure.
+  common::Result<HealRecord> Append(HealRecord record);
+
+  // The newest records first, at most `limit`; only those of `playbook` when it is not empty.
+  common::Result<std::vector<HealRecord>> Recent(size_t limit, const std::string& playbook) const;
+  // Records at or after `since`, oldest first.
+  common::Result<std::vector<HealRecord>> Since(std::chrono::system_clock::time_point since) const;
+  // Deletes records older than `before`; returns how many.
+  common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before);
+
+ private:
+  class Impl;
+  explicit HealLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rebound::controller::healing

@@ -1,0 +1,61 @@
+// Metrics of healing (DESIGN.md section 10, "Healing" group), registered on the caller's
+// registry. Series for every guardrail reason exist from start-up so that rates and the
+// ReboundGuardrailStorm alert work before the first refusal.
+//
+// Thread-safety: all methods may be called from any thread (prometheus-cpp metrics are
+// thread-safe; the success counts behind rebound_playbook_success_ratio have a mutex).
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace rebound::controller::healing {
+
+class HealMetrics {
+ public:
+  explicit HealMetrics(prometheus::Registry& registry);
+
+  // An action ran: rebound_heal_actions_total{playbook,action,result} and, unless it was
+  // refused, rebound_heal_action_seconds{action}.
+  void ActionRan(const std::string& playbook, const std::string& action, std::string_view result,
+                 std::chrono::nanoseconds took);
+  // A guardrail refused: rebound_guardrail_blocks_total{reason}.
+  void GuardrailBlocked(const std::string& reason);
+  // A step's verification: feeds rebound_playbook_success_ratio{playbook,action}.
+  void StepVerified(const std::string& playbook, const std::string& action, bool passed);
+  // A remediation ended: rebound_heal_remediations_total{playbook,outcome} and, when it healed,
+  // rebound_heal_time_to_resolve_seconds{playbook} (from the alert's start to verification).
+  void RemediationEnded(const std::string& playbook, const std::string& outcome,
+                        std::optional<std::chrono::nanoseconds> time_to_resolve);
+  // An alert matched no playbook: rebound_heal_unmatched_alerts_total.
+  void Unmatched();
+  // rebound_escalations_total{playbook}
+  void Escalated(const std::string& playbook);
+
+  prometheus::Gauge& in_progress;  // rebound_heal_in_progress
+  prometheus::Gauge& paused;       // rebound_paused
+
+ private:
+  prometheus::Family<prometheus::Counter>& actions_;
+  prometheus::Family<prometheus::Histogram>& action_seconds_;
+  prometheus::Family<prometheus::Histogram>& time_to_resolve_;
+  prometheus::Family<prometheus::Counter>& guardrail_blocks_;
+  prometheus::Family<prometheus::Gauge>& success_ratio_;
+  prometheus::Family<prometheus::Counter>& remediations_;
+  prometheus::Family<prometheus::Counter>& escalations_;
+  prometheus::Counter& unmatched_;
+  std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> verified_;  // ok, all
+};
+
+}  // namespace rebound::controller::healing

@@ -1,0 +1,213 @@
+#include "controller/healing/healer.h"
+
+#include <spdlog/spdlog.h>
+
+#include "controller/healing/episode_context.h"
+#include "controller/healing/workload_state.h"
+
+namespace rebound::controller::healing {
+
+Healer::Healer(HealingDeps& deps, std::shared_ptr<const playbook::PlaybookIndex> playbooks,
+               Options options)
+    : deps_(deps), options_(options), playbooks_(std::move(playbooks)) {}
+
+Healer::~Healer() { Stop(); }
+
+void Healer::SetPlaybooks(std::shared_ptr<const playbook::PlaybookIndex> playbooks) {
+  std::lock_guard lock(mu_);
+  playbooks_ = std::move(playbooks);
+}
+
+std::shared_ptr<const playbook::PlaybookIndex> Healer::playbooks() const {
+  std::lock_guard lock(mu_);
+  return playbooks_;
+}
+
+void Healer::Submit(const intake::Episode& episode) {
+  if (episode.state == intake::EpisodeState::kClosed) return;
+  if (options_.synchronous) {
+    Handle(episode, std::stop_token());
+    return;
+  }
+  std::lock_guard lock(mu_);
+  if (stopping_) return;  // stays pending in the journal: resumed at the next start
+  queue_.push_back(episode);
+  StartQueuedLocked();
+}
+
+void Healer::StartQueuedLocked() {
+  tasks_.remove_if([](Task& task) { return task.done->load(); });  // joins finished threads
+  while (running_ < options_.max_concurrent && !queue_.empty()) {
+    intake::Episode episode = std::move(queue_.front());
+    queue_.pop_front();
+    ++running_;
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    tasks_.push_back(Task{std::jthread([this, episode, done](std::stop_token stop) {
+                            Handle(episode, stop);
+                            std::lock_guard lock(mu_);
+                            --running_;
+                            if (!stopping_) StartQueuedLocked();
+                            idle_cv_.notify_all();
+                            done->store(true);
+                          }),
+                          done});
+  }
+}
+
+void Healer::Stop() {
+  std::list<Task> tasks;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    queue_.clear();
+    tasks.swap(tasks_);
+  }
+  for (Task& task : tasks) task.thread.request_stop();
+  tasks.clear();  // joins
+}
+
+void Healer::WaitIdle() {
+  std::unique_lock lock(mu_);
+  idle_cv_.wait(lock, [&] { return running_ == 0 && queue_.empty(); });
+}
+
+std::vector<Remediation::Snapshot> Healer::Active() const {
+  std::lock_guard lock(mu_);
+  std::vector<Remediation::Snapshot> out;
+  for (const auto& [target, remediation] : active_) out.push_back(remediation->snapshot());
+  return out;
+}
+
+size_t Healer::queued() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+void Healer::Decide(const intake::Episode& episode, const std::string& playbook,
+                    const std::string& target, std::string result, std::string reason,
+                    std::string message) {
+  spdlog::info("heal {}: alert {} playbook={} target={} decision={}{}: {}", EpisodeId(episode.key),
+               episode.alertname, playbook.empty() ? "-" : playbook, target.empty() ? "-" : target,
+               result, reason.empty() ? "" : " reason=" + reason, message);
+  HealRecord record;
+  record.at = deps_.clock.Now();
+  record.episode = episode.key;
+  record.alertname = episode.alertname;
+  record.playbook = playbook;
+  record.target = target;
+  record.kind = HealRecord::Kind::kDecision;
+  record.result = std::move(result);
+  record.reason = std::move(reason);
+  record.message = std::move(message);
+  if (common::Result<HealRecord> appended = deps_.log.Append(std::move(record)); !appended.ok()) {
+    spdlog::error("heal {}: cannot write the heal log: {}", EpisodeId(episode.key),
+                  appended.status().message());
+  }
+}
+
+void Healer::Refuse(const intake::Episode& episode, const std::string& playbook,
+                    const actions::Target* target, std::string reason, std::string message) {
+  const std::string what = target != nullptr ? target->ToString() : "";
+  notify::Notification n = EpisodeNotification(episode, playbook, target);
+  n.kind = notify::Notification::Kind::kRefusal;
+  n.title = target != nullptr ? "Refused to heal " + what
+                              : "Cannot find what to heal for " + episode.alertname;
+  n.text = message;
+  n.success = false;
+  deps_.notifier.Notify(std::move(n));
+  deps_.metrics.RemediationEnded(playbook, "refused", std::nullopt);
+  Decide(episode, playbook, what, "refused", std::move(reason), std::move(message));
+  (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
+}
+
+void Healer::Handle(const intake::Episode& episode, std::stop_token stop) {
+  std::vector<std::shared_ptr<const playbook::Playbook>> matched =
+      playbooks()->Match(episode.labels);
+  if (matched.empty()) {
+    deps_.metrics.Unmatched();
+    Decide(episode, "", "", "no_playbook", "", "no playbook matches this alert");
+    (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
+    return;
+  }
+  for (const auto& playbook : matched) {
+    if (stop.stop_requested()) return;
+    HandleWithPlaybook(episode, playbook, stop);
+  }
+}
+
+common::Result<ResolvedTarget> Healer::Resolve(const intake::Episode& episode,
+                                               const playbook::Playbook& playbook,
+                                               std::stop_token stop) {
+  playbook::TemplateContext vars = EpisodeVars(episode, playbook.name);
+  for (int attempt = 1;; ++attempt) {
+    common::Result<ResolvedTarget> resolved = ResolveTarget(playbook.target, vars, deps_.kube);
+    const common::StatusCode code = resolved.status().code();
+    bool transient = code == common::StatusCode::kUnavailable ||
+                     code == common::StatusCode::kDeadlineExceeded;
+    if (resolved.ok() || !transient || attempt >= options_.resolve_attempts) return resolved;
+    spdlog::warn("heal {}: cannot resolve the target of playbook {} (attempt {} of {}): {}",
+                 EpisodeId(episode.key), playbook.name, attempt, options_.resolve_attempts,
+                 resolved.status().message());
+    if (!deps_.sleeper.SleepFor(deps_.poll_interval, stop)) return resolved;
+    common::Result<intake::Episode> now = deps_.journal.Get(episode.key);
+    if (now.ok() && now->status == intake::AlertStatus::kResolved) return resolved;
+  }
+}
+
+void Healer::HandleWithPlaybook(const intake::Episode& episode,
+                                const std::shared_ptr<const playbook::Playbook>& playbook,
+                                std::stop_token stop) {
+  (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kPending, playbook->name);
+  common::Result<ResolvedTarget> resolved = Resolve(episode, *playbook, stop);
+  if (!resolved.ok()) {
+    if (stop.stop_requested()) return;
+    const common::StatusCode code = resolved.status().code();
+    Refuse(episode, playbook->name, nullptr,
+           code == common::StatusCode::kInvalidArgument ? "template"
+           : code == common::StatusCode::kNotFound      ? "target_not_found"
+                                                        : "target_unresolved",
+           resolved.status().message());
+    return;
+  }
+  const std::string target = resolved->target.ToString();
+  // Another replica (or this one before a restart) may have acted on the target: its mark
+  // carries the cooldown over. The episode's own mark is a remediation to resume, from the
+  // step it names, and not a cooldown.
+  std::optional<HealMark> mark = ReadHealMark(resolved->object);
+  const bool resuming = mark && mark->remediation == EpisodeId(episode.key) &&
+                        mark->playbook == playbook->name;
+  if (mark && !resuming) deps_.guardrails.NoteAction(mark->playbook, target, mark->at);
+  std::shared_ptr<Remediation> remediation;
+  std::optional<Refusal> refusal;
+  {
+    std::lock_guard lock(mu_);
+    if (auto running = active_.find(target); running != active_.end()) {
+      running->second->Fold(episode);
+    } else if (refusal = deps_.guardrails.CheckStart(*playbook, resolved->target, resuming);
+               !refusal) {
+      remediation = std::make_shared<Remediation>(deps_, playbook, *resolved, episode,
+                                                  resuming ? mark->step : 0);
+      active_[target] = remediation;
+    }
+  }
+  if (refusal) {
+    deps_.metrics.GuardrailBlocked(refusal->reason);
+    Refuse(episode, playbook->name, &resolved->target, refusal->reason, refusal->message);
+    return;
+  }
+  if (remediation == nullptr) {
+    Decide(episode, playbook->name, target, "folded", "",
+           "a remediation of " + target + " is already running; this alert joins it");
+    return;
+  }
+  Decide(episode, playbook->name, target, "matched", "",
+         (resuming ? "resuming playbook " + playbook->name + " at step " +
+                         std::to_string(mark->step + 1) + " on "
+                   : "starting playbook " + playbook->name + " on ") +
+             target + (deps_.guardrails.DryRun(*playbook) ? " (dry run)" : ""));
+  remediation->Run(stop);
+  std::lock_guard lock(mu_);
+  active_.erase(target);
+}
+
+}  // namespace rebound::controller::healing

@@ -1,0 +1,98 @@
+// Healer: turns accepted alert episodes into remediations (DESIGN.md section 4).
+//
+// For each firing episode handed over by the intake worker it finds the playbooks that match
+// (PlaybookIndex), resolves each playbook's target, and then, under the per-target lock:
+//   - folds the episode into the remediation already running on that target, if any (one
+//     remediation per target at a time), or
+//   - asks the guardrails whether a remediation may start, and records the refusal if not, or
+//   - starts a Remediation.
+// Every decision is recorded (heal log, logs, metrics; refusals also on Slack). An episode no
+// playbook matches is recorded as such and set aside (state "handled"). When the target cannot
+// be read because the API is unavailable, resolution is retried while the alert fires, a
+// bounded number of times.
+//
+// Episodes are handled on their own threads, at most `max_concurrent` at once (the rest wait
+// in order). Stop() interrupts running remediations; their episodes stay pending in the
+// journal and are resumed at the next start.
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <thread>
+#include <vector>
+
+#include "controller/healing/remediation.h"
+#include "controller/playbook/playbook_index.h"
+
+namespace rebound::controller::healing {
+
+class Healer {
+ public:
+  struct Options {
+    size_t max_concurrent = 32;
+    int resolve_attempts = 10;  // reads of an unavailable target, poll_interval apart
+    // Handle each episode on the caller's thread, before Submit returns (tests, replay).
+    bool synchronous = false;
+  };
+
+  Healer(HealingDeps& deps, std::shared_ptr<const playbook::PlaybookIndex> playbooks,
+         Options options);
+  ~Healer();  // Stop()
+
+  // Hands over a firing episode. Closed episodes are ignored.
+  void Submit(const intake::Episode& episode);
+  // Replaces the playbooks (a reload); running remediations keep the ones they started with.
+  void SetPlaybooks(std::shared_ptr<const playbook::PlaybookIndex> playbooks);
+  std::shared_ptr<const playbook::PlaybookIndex> playbooks() const;
+
+  // Interrupts running remediations and waits for every thread.
+  void Stop();
+  // Blocks until nothing is queued or running (tests).
+  void WaitIdle();
+
+  // The remediations running now.
+  std::vector<Remediation::Snapshot> Active() const;
+  size_t queued() const;
+
+ private:
+  struct Task {
+    std::jthread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+
+  void Handle(const intake::Episode& episode, std::stop_token stop);
+  void HandleWithPlaybook(const intake::Episode& episode,
+                          const std::shared_ptr<const playbook::Playbook>& playbook,
+                          std::stop_token stop);
+  common::Result<ResolvedTarget> Resolve(const intake::Episode& episode,
+                                         const playbook::Playbook& playbook,
+                                         std::stop_token stop);
+  void Decide(const intake::Episode& episode, const std::string& playbook,
+              const std::string& target, std::string result, std::string reason,
+              std::string message);
+  // Records and announces that `playbook` will not act for `episode`, which is then handled.
+  void Refuse(const intake::Episode& episode, const std::string& playbook,
+              const actions::Target* target, std::string reason, std::string message);
+  void StartQueuedLocked();
+
+  HealingDeps& deps_;
+  const Options options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable idle_cv_;
+  std::shared_ptr<const playbook::PlaybookIndex> playbooks_;
+  std::map<std::string, std::shared_ptr<Remediation>> active_;  // by target
+  std::deque<intake::Episode> queue_;
+  std::list<Task> tasks_;
+  size_t running_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace rebound::controller::healing

@@ -1,0 +1,117 @@
+// Remediation: one playbook working on one target for one or more alert episodes (DESIGN.md
+// section 4). It runs the playbook's steps in order. Before each step it re-reads the
+// episodes and the target and stops, with the reason recorded, when the alert has resolved,
+// the target is gone or was replaced (new uid), or someone else's rollout is under way; then
+// the healer's guardrails must allow the action; then the action runs and its step is
+// verified within its deadline. A verified step ends the remediation as healed; a failed one
+// moves on to the next step; after the last, Rebound escalates. Every decision goes to the heal
+// log, the logs, the metrics and Slack; every action also to a Kubernetes Event on the target.
+//
+// In dry-run every step is decided and recorded as "would ..." and nothing is verified (there
+// is nothing to verify), so the record shows the whole path the playbook would take.
+//
+// Before acting, a step is marked on the target (the rebound.io/last-heal annotation) so that
+// a controller that restarts mid-step, or a new leader, sees the step as done and verifies
+// instead of acting again.
+//
+// Thread-safety: Run is called once, from one thread; Fold, Episodes and Snapshot may be called
+// from any thread meanwhile.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/http_client.h"
+#include "common/sleeper.h"
+#include "controller/healing/guardrails.h"
+#include "controller/healing/heal_log.h"
+#include "controller/healing/heal_metrics.h"
+#include "controller/healing/target_resolver.h"
+#include "controller/healing/verifier.h"
+#include "controller/intake/journal.h"
+#include "controller/notify/notifier.h"
+#include "controller/playbook/playbook.h"
+#include "kube/kube_client.h"
+
+namespace rebound::controller::healing {
+
+// Everything healing uses. References outlive the healer.
+struct HealingDeps {
+  intake::Journal& journal;
+  HealLog& log;
+  kube::KubeClient& kube;
+  promql::PrometheusApi* prometheus;  // null when no Prometheus is configured
+  notify::Notifier& notifier;
+  common::HttpClient& http;
+  const common::Clock& clock;
+  common::Sleeper& sleeper;
+  Guardrails& guardrails;
+  HealMetrics& metrics;
+  std::chrono::milliseconds poll_interval{5000};  // verification and retry polling
+  std::string instance;  // this replica's name, for Kubernetes Events
+};
+
+class Remediation {
+ public:
+  struct Snapshot {
+    std::string id;
+    std::string playbook;
+    std::string target;
+    int step = 0;  // the step running now (0-based)
+    std::string phase;  // "acting" | "waiting for a rollout" | "verifying" | "done"
+    std::chrono::system_clock::time_point started_at;
+    size_t episodes = 0;
+  };
+
+  // `first_step` > 0 resumes a remediation whose earlier steps ran before a restart.
+  Remediation(HealingDeps& deps, std::shared_ptr<const playbook::Playbook> playbook,
+              ResolvedTarget target, const intake::Episode& first, int first_step = 0);
+
+  // Adds `episode` (same target, later alert) to this remediation: its verification then
+  // waits for that episode to resolve too, and it ends in the same state.
+  void Fold(const intake::Episode& episode);
+
+  // Runs the steps; returns the outcome: "healed" | "unhealed" | "refused" | "skipped" |
+  // "dry_run" | "interrupted" (stop requested; the episodes stay pending and are resumed at the
+  // next start).
+  std::string Run(std::stop_token stop);
+
+  std::vector<intake::EpisodeKey> Episodes() const;
+  Snapshot snapshot() const;
+  const std::string& id() const { return id_; }
+
+ private:
+  // Level-based checks before step `index`; a reason ("resolved", "target_gone",
+  // "target_replaced", "rollout_in_progress") and message when the step must not run.
+  std::optional<std::pair<std::string, std::string>> PreStepCheck(int index,
+                                                                   nlohmann::json* workload);
+  void Record(HealRecord::Kind kind, int step, const std::string& action, std::string result,
+              std::string reason, std::string message,
+              std::chrono::milliseconds duration = std::chrono::milliseconds(0));
+  void Notify(notify::Notification::Kind kind, std::string title, std::string text, bool success,
+              std::optional<std::chrono::milliseconds> time_to_heal = std::nullopt);
+  void WriteEvent(const nlohmann::json& workload, const std::string& type,
+                  const std::string& message);
+  void SetPhase(int step, std::string phase);
+
+  HealingDeps& deps_;
+  const std::shared_ptr<const playbook::Playbook> playbook_;
+  const ResolvedTarget resolved_;
+  const intake::Episode first_;
+  const std::string id_;
+  const bool dry_run_;
+  const int first_step_;
+  playbook::TemplateContext vars_;
+  notify::Notification base_notification_;
+
+  mutable std::mutex mu_;
+  std::vector<intake::EpisodeKey> episodes_;
+  Snapshot snapshot_;
+};
+
+}  // namespace rebound::controller::healing

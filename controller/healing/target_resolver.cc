@@ -1,0 +1,54 @@
+#include "controller/healing/target_resolver.h"
+
+#include "kube/object.h"
+#include "kube/resource.h"
+
+namespace rebound::controller::healing {
+namespace {
+
+common::Result<ResolvedTarget> ReadWorkload(kube::KubeClient& kube, std::string kind,
+                                            std::string ns, std::string name) {
+  ResolvedTarget out;
+  out.target.kind = std::move(kind);
+  out.target.ns = std::move(ns);
+  out.target.name = std::move(name);
+  common::Result<nlohmann::json> object =
+      kube.Get(out.target.resource(), out.target.ns, out.target.name);
+  if (!object.ok()) return object.status().WithContext("read " + out.target.ToString());
+  out.object = std::move(*object);
+  out.uid = kube::ObjectUid(out.object);
+  return out;
+}
+
+// The Deployment or StatefulSet that controls `pod`.
+common::Result<ResolvedTarget> OwnerOf(kube::KubeClient& kube, const std::string& ns,
+                                       const std::string& pod_name) {
+  common::Result<nlohmann::json> pod = kube.Get(kube::kPods, ns, pod_name);
+  if (!pod.ok()) return pod.status().WithContext("read pod " + ns + "/" + pod_name);
+  std::optional<kube::OwnerReference> owner = kube::ControllerOf(*pod);
+  if (owner && owner->kind == "ReplicaSet") {
+    common::Result<nlohmann::json> rs = kube.Get(kube::kReplicaSets, ns, owner->name);
+    if (!rs.ok()) return rs.status().WithContext("read replicaset " + ns + "/" + owner->name);
+    owner = kube::ControllerOf(*rs);
+  }
+  if (!owner || (owner->kind != "Deployment" && owner->kind != "StatefulSet")) {
+    return common::FailedPrecondition("pod " + ns + "/" + pod_name +
+                                      " is not controlled by a Deployment or StatefulSet");
+  }
+  return ReadWorkload(kube, owner->kind, ns, owner->name);
+}
+
+}  // namespace
+
+common::Result<ResolvedTarget> ResolveTarget(const playbook::TargetSpec& spec,
+                                             const playbook::TemplateContext& vars,
+                                             kube::KubeClient& kube) {
+  common::Result<std::string> ns = spec.ns.Render(vars);
+  if (!ns.ok()) return ns.status().WithContext("target namespace");
+  common::Result<std::string> name = spec.name.Render(vars);
+  if (!name.ok()) return name.status().WithContext("target name");
+  if (spec.kind == "Pod") return OwnerOf(kube, *ns, *name);
+  return ReadWorkload(kube, spec.kind, *ns, *name);
+}
+
+}  // namespace rebound::controller::healing

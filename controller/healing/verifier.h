@@ -1,0 +1,67 @@
+// Verifier: judges whether a step worked (DESIGN.md section 4). Within the step's deadline it
+// polls until every condition holds: the remediation's alert episodes resolved (unless the
+// step says `resolved: false`), the workload ready (its rollout finished and every replica
+// available: "resolved" alone is no proof, since Alertmanager also resolves alerts when
+// Prometheus goes away), and the step's PromQL condition, if any.
+//
+// Unreachable dependencies do not pass verification: a condition that cannot be evaluated
+// counts as not holding, and the last reason is reported when the deadline passes.
+//
+// Thread-safety: Verify may be called from several threads at once; the dependencies must
+// allow that.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/sleeper.h"
+#include "controller/actions/action.h"
+#include "controller/intake/journal.h"
+#include "controller/playbook/playbook.h"
+#include "controller/promql/prometheus_api.h"
+#include "controller/healing/workload_state.h"
+#include "kube/kube_client.h"
+
+namespace rebound::controller::healing {
+
+struct VerifyOutcome {
+  bool passed = false;
+  // When failed: "not_resolved" | "not_ready" | "query" | "stopped" | "template" (verify.query
+  // cannot be rendered for this episode).
+  std::string reason;
+  std::string message;  // what held and what did not, for people
+  std::chrono::milliseconds took{0};
+};
+
+class Verifier {
+ public:
+  struct Deps {
+    intake::Journal& journal;
+    kube::KubeClient& kube;
+    promql::PrometheusApi* prometheus;  // null: no Prometheus configured; queries fail
+    const common::Clock& clock;
+    common::Sleeper& sleeper;
+    std::chrono::milliseconds poll_interval{5000};
+  };
+  explicit Verifier(Deps deps) : deps_(deps) {}
+
+  // Polls the conditions of `spec` until all hold (passed) or `spec.within` has passed since
+  // the call (failed, with the reason of the last unmet condition), or `stop` is requested.
+  VerifyOutcome Verify(const playbook::Verify& spec, const actions::Target& target,
+                       const std::function<std::vector<intake::EpisodeKey>()>& episodes,
+                       const playbook::TemplateContext& vars, std::stop_token stop) const;
+
+ private:
+  // One evaluation: empty when everything holds, else {reason, message}.
+  std::pair<std::string, std::string> Check(const playbook::Verify& spec,
+                                            const actions::Target& target,
+                                            const std::vector<intake::EpisodeKey>& episodes,
+                                            const std::string& query) const;
+  Deps deps_;
+};
+
+}  // namespace rebound::controller::healing

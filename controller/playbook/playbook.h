@@ -1,0 +1,68 @@
+// Playbook: what Rebound does about one kind of alert (DESIGN.md section 5.1), as loaded from a
+// `kind: Playbook` YAML document.
+//
+// A playbook matches alerts with Alertmanager matchers, names its target with templates, and
+// lists ordered steps; each step is an action plus how to verify that it worked. Guardrail
+// overrides and dry-run apply to this playbook only. Loading and validation are in
+// playbook_loader.h; choosing the playbooks for an alert is in playbook_index.h.
+//
+// Thread-safety: immutable once loaded; shared between threads as shared_ptr<const Playbook>.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/matcher.h"
+#include "controller/actions/action.h"
+#include "controller/playbook/template.h"
+
+namespace rebound::controller::playbook {
+
+// How a step is judged to have worked. All that is given must hold within `within`: the alert
+// episode resolved (unless `resolved: false`), the workload ready, and `query` (a PromQL
+// condition, true when it returns a non-empty vector or a non-zero scalar).
+struct Verify {
+  std::chrono::milliseconds within = std::chrono::minutes(5);
+  bool resolved = true;
+  std::optional<Template> query;
+};
+
+struct Step {
+  std::string action;  // the registry name: "restart", "scale", ...
+  std::shared_ptr<const actions::Action> impl;
+  Verify verify;
+  int line = 0;  // where the step starts in its file, for messages
+};
+
+// The workload to act on. `kind: Pod` names a pod, which resolves to its owning Deployment or
+// StatefulSet through ownerReferences.
+struct TargetSpec {
+  std::string kind;  // "Deployment" | "StatefulSet" | "Pod"
+  Template ns;
+  Template name;
+};
+
+// Per-playbook overrides of the global guardrails (rebound.yaml `guardrails`).
+struct GuardrailOverrides {
+  std::optional<std::chrono::milliseconds> cooldown;
+  std::optional<int> max_per_hour;
+  std::optional<int> max_pods;
+  std::optional<int> max_percent;
+  std::optional<int> min_replicas;
+};
+
+struct Playbook {
+  std::string name;    // metadata.name, unique across all files
+  std::string source;  // "file:line" of the document
+  common::Matchers matchers;
+  bool continue_matching = false;  // spec.continue: later playbooks may match too
+  TargetSpec target;
+  std::vector<Step> steps;
+  GuardrailOverrides guardrails;
+  bool dry_run = false;
+};
+
+}  // namespace rebound::controller::playbook

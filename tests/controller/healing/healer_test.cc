@@ -1,0 +1,436 @@
+#include "controller/healing/healer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "controller/healing/workload_state.h"
+#include "kube/resource.h"
+#include "tests/controller/healing/healing_test_support.h"
+
+namespace rebound::controller::healing {
+namespace {
+
+using intake::EpisodeState;
+using ::testing::ElementsAre;
+
+constexpr char kCrashLoop[] = R"(
+apiVersion: rebound.io/v1
+kind: Playbook
+metadata:
+  name: crashloop
+spec:
+  match:
+    - alertname = "KubePodCrashLooping"
+  target:
+    kind: Deployment
+    namespace: "{{ labels.namespace }}"
+    name: "{{ labels.deployment }}"
+  steps:
+    - action: restart
+      verify: { within: 1m }
+    - action: rollback
+      verify: { within: 1m }
+    - action: notify
+      message: "Could not heal {{ target }}"
+      escalate: true
+  guardrails:
+    cooldown: 10m
+)";
+
+intake::LabelSet CrashLabels(const std::string& ns = "shop", const std::string& name = "web") {
+  return {{"alertname", "KubePodCrashLooping"}, {"namespace", ns}, {"deployment", name},
+          {"severity", "critical"}};
+}
+
+std::string RestartedAt(const nlohmann::json& d) {
+  return d.value(nlohmann::json::json_pointer(
+                     "/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt"),
+                 "");
+}
+
+class HealerTest : public HealingTest {};
+
+TEST_F(HealerTest, FirstStepHealsWhenTheAlertResolvesAndTheWorkloadIsReady) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  sleeper_.SetHook([&](int sleeps) {
+    if (sleeps == 2) Resolve(episode);
+  });
+
+  healer->Submit(episode);
+
+  EXPECT_FALSE(RestartedAt(Deployment("shop", "web")).empty());
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:restart:done",
+                                  "verify:restart:passed", "outcome:healed"));
+  EXPECT_EQ(StateOf(episode), EpisodeState::kClosed);  // resolved: closed is final
+  EXPECT_EQ(journal_->Get(episode.key)->playbook, "crashloop");
+  EXPECT_EQ(Metric("rebound_heal_actions_total",
+                   {{"playbook", "crashloop"}, {"action", "restart"}, {"result", "done"}}),
+            1);
+  EXPECT_EQ(Metric("rebound_playbook_success_ratio", {{"playbook", "crashloop"}}), 1);
+  EXPECT_EQ(Metric("rebound_heal_time_to_resolve_seconds_count", {{"playbook", "crashloop"}}), 1);
+  EXPECT_EQ(metrics_.in_progress.Value(), 0);
+  // The action is visible on the object: a mark and an Event.
+  std::optional<HealMark> mark = ReadHealMark(Deployment("shop", "web"));
+  ASSERT_TRUE(mark.has_value());
+  EXPECT_EQ(mark->playbook, "crashloop");
+  EXPECT_EQ(mark->action, "restart");
+  EXPECT_EQ(store_.Count(kube::kEvents), 1u);
+  // Slack heard about the action and the outcome, in one thread.
+  auto sent = notifier_.sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].kind, notify::Notification::Kind::kAction);
+  EXPECT_EQ(sent[1].kind, notify::Notification::Kind::kOutcome);
+  EXPECT_TRUE(sent[1].time_to_heal.has_value());
+  EXPECT_EQ(sent[0].thread_key, sent[1].thread_key);
+  EXPECT_EQ(sent[0].thread_key, "KubePodCrashLooping shop/web");
+}
+
+TEST_F(HealerTest, FailedVerificationMovesToTheNextStepAndTheLastEscalates) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+
+  healer->Submit(episode);
+
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:restart:done",
+                                  "verify:restart:failed:not_resolved",
+                                  // No earlier revision to go back to.
+                                  "action:rollback:failed:no_previous_revision",
+                                  "action:notify:done", "escalation:escalated:steps_exhausted",
+                                  "outcome:unhealed"));
+  EXPECT_EQ(StateOf(episode), EpisodeState::kHandled);
+  EXPECT_EQ(Metric("rebound_escalations_total", {{"playbook", "crashloop"}}), 1);
+  EXPECT_EQ(Metric("rebound_playbook_success_ratio", {{"action", "restart"}}), 0);
+  // Verification waited for the whole minute, polling every 5 s.
+  EXPECT_EQ(sleeper_.sleeps(), 12);
+  // The notify step's message is the escalation: no second one.
+  auto sent = notifier_.sent();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.back().kind, notify::Notification::Kind::kEscalation);
+  EXPECT_EQ(sent.back().title, "Could not heal shop/web");
+}
+
+TEST_F(HealerTest, AlertWithoutPlaybookIsRecordedAndSetAside) {
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", {{"alertname", "DiskFull"}});
+  healer->Submit(episode);
+  EXPECT_THAT(Path(), ElementsAre("decision:no_playbook"));
+  EXPECT_EQ(StateOf(episode), EpisodeState::kHandled);
+  EXPECT_EQ(Metric("rebound_heal_unmatched_alerts_total", {}), 1);
+}
+
+TEST_F(HealerTest, ProtectedNamespaceIsRefusedAndNothingChanges) {
+  ReadyDeployment("kube-system", "coredns", 2);
+  auto healer = MakeHealer(kCrashLoop);
+  healer->Submit(Fire("f1", CrashLabels("kube-system", "coredns")));
+  EXPECT_THAT(Path(), ElementsAre("decision:refused:protected_namespace"));
+  EXPECT_TRUE(RestartedAt(Deployment("kube-system", "coredns")).empty());
+  EXPECT_EQ(Metric("rebound_guardrail_blocks_total", {{"reason", "protected_namespace"}}), 1);
+  ASSERT_EQ(notifier_.sent().size(), 1u);
+  EXPECT_EQ(notifier_.sent()[0].kind, notify::Notification::Kind::kRefusal);
+}
+
+TEST_F(HealerTest, MissingLabelIsARecordedRefusalNotAnEmptyName) {
+  auto healer = MakeHealer(kCrashLoop);
+  healer->Submit(Fire("f1", {{"alertname", "KubePodCrashLooping"}, {"namespace", "shop"}}));
+  EXPECT_THAT(Path(), ElementsAre("decision:refused:template"));
+  EXPECT_NE(Records()[0].message.find("deployment"), std::string::npos) << Records()[0].message;
+  for (const std::string& call : kube_.calls()) EXPECT_EQ(call.find("\"\""), std::string::npos);
+}
+
+TEST_F(HealerTest, CooldownRefusesTheNextRemediationUntilItPasses) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode first = Fire("f1", CrashLabels());
+  sleeper_.SetHook([&](int sleeps) {
+    if (sleeps == 1) Resolve(first);
+  });
+  healer->Submit(first);
+  ASSERT_EQ(Path().back(), "outcome:healed");
+
+  clock_.Advance(std::chrono::minutes(9));
+  healer->Submit(Fire("f2", CrashLabels()));
+  EXPECT_EQ(Path().back(), "decision:refused:cooldown");
+  EXPECT_NE(Records().back().message.find("may act again in"), std::string::npos);
+
+  clock_.Advance(std::chrono::minutes(1));
+  intake::Episode third = Fire("f3", CrashLabels());
+  sleeper_.SetHook([&](int) { Resolve(third); });
+  healer->Submit(third);
+  EXPECT_EQ(Path().back(), "outcome:healed");
+}
+
+TEST_F(HealerTest, KillSwitchRefusesUntilResumed) {
+  ReadyDeployment("shop", "web", 3);
+  GuardrailConfig config;
+  config.paused = true;
+  auto healer = MakeHealer(kCrashLoop, config);
+  healer->Submit(Fire("f1", CrashLabels()));
+  EXPECT_EQ(Path().back(), "decision:refused:paused");
+  EXPECT_TRUE(RestartedAt(Deployment("shop", "web")).empty());
+
+  guardrails_->SetPaused(false);
+  intake::Episode episode = Fire("f2", CrashLabels());
+  sleeper_.SetHook([&](int) { Resolve(episode); });
+  healer->Submit(episode);
+  EXPECT_EQ(Path().back(), "outcome:healed");
+}
+
+TEST_F(HealerTest, DryRunRecordsTheWholePathAndChangesNothing) {
+  ReadyDeployment("shop", "web", 3);
+  auto before = store_.Snapshot();
+  GuardrailConfig config;
+  config.dry_run = true;
+  auto healer = MakeHealer(kCrashLoop, config);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  healer->Submit(episode);
+
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:restart:dry_run",
+                                  "action:rollback:failed:no_previous_revision",
+                                  "action:notify:dry_run", "outcome:dry_run"));
+  EXPECT_EQ(store_.Snapshot(), before);
+  EXPECT_EQ(sleeper_.sleeps(), 0);
+  for (const auto& n : notifier_.sent()) EXPECT_TRUE(n.dry_run);
+}
+
+TEST_F(HealerTest, GlobalHourlyCapRefusesOverTheLimit) {
+  ReadyDeployment("shop", "web", 3);
+  ReadyDeployment("shop", "api", 3);
+  GuardrailConfig config;
+  config.max_actions_per_hour = 1;
+  auto healer = MakeHealer(kCrashLoop, config);
+  intake::Episode first = Fire("f1", CrashLabels("shop", "web"));
+  sleeper_.SetHook([&](int) { Resolve(first); });
+  healer->Submit(first);
+  ASSERT_EQ(Path().back(), "outcome:healed");
+  healer->Submit(Fire("f2", CrashLabels("shop", "api")));
+  EXPECT_EQ(Path().back(), "decision:refused:max_per_hour");
+  EXPECT_TRUE(RestartedAt(Deployment("shop", "api")).empty());
+}
+
+TEST_F(HealerTest, CircuitBreakerOpensAfterRepeatedFailures) {
+  ReadyDeployment("shop", "web", 3);
+  GuardrailConfig config;
+  config.circuit_breaker_failures = 2;
+  auto healer = MakeHealer(kCrashLoop, config);
+  healer->Submit(Fire("f1", CrashLabels()));
+  clock_.Advance(std::chrono::minutes(10));  // the playbook's cooldown
+  healer->Submit(Fire("f2", CrashLabels()));
+  EXPECT_EQ(Path().back(), "outcome:unhealed");
+  clock_.Advance(std::chrono::minutes(10));
+  healer->Submit(Fire("f3", CrashLabels()));
+  EXPECT_EQ(Path().back(), "decision:refused:circuit_open");
+}
+
+TEST_F(HealerTest, AStepAlreadyMarkedBeforeARestartIsVerifiedNotRepeated) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  HealMark mark;
+  mark.remediation = episode.key.fingerprint + "@" + episode.key.starts_at;
+  mark.playbook = "crashloop";
+  mark.step = 0;
+  mark.action = "restart";
+  mark.at = clock_.Now();
+  nlohmann::json d = Deployment("shop", "web");
+  d["metadata"]["annotations"][std::string(kLastHealAnnotation)] = mark.ToJson().dump();
+  store_.Put(kube::kDeployments, d);
+  sleeper_.SetHook([&](int) { Resolve(episode); });
+
+  healer->Submit(episode);
+
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:restart:noop",
+                                  "verify:restart:passed", "outcome:healed"));
+  EXPECT_TRUE(RestartedAt(Deployment("shop", "web")).empty());
+}
+
+TEST_F(HealerTest, ARestartedRemediationResumesAtItsMarkedStepDespiteItsOwnCooldown) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  // Before the restart: step 1 (rollback) was marked, and the heal log counted the restart.
+  HealMark mark;
+  mark.remediation = episode.key.fingerprint + "@" + episode.key.starts_at;
+  mark.playbook = "crashloop";
+  mark.step = 1;
+  mark.action = "rollback";
+  mark.at = clock_.Now();
+  nlohmann::json d = Deployment("shop", "web");
+  d["metadata"]["annotations"][std::string(kLastHealAnnotation)] = mark.ToJson().dump();
+  store_.Put(kube::kDeployments, d);
+  guardrails_->RecordAction("crashloop", "Deployment shop/web", clock_.Now());
+  sleeper_.SetHook([&](int) { Resolve(episode); });
+
+  healer->Submit(episode);
+
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:rollback:noop",
+                                  "verify:rollback:passed", "outcome:healed"));
+  EXPECT_NE(Records()[0].message.find("resuming playbook crashloop at step 2"), std::string::npos)
+      << Records()[0].message;
+  // A different episode is still held back by that cooldown.
+  healer->Submit(Fire("f2", CrashLabels()));
+  EXPECT_EQ(Path().back(), "decision:refused:cooldown");
+}
+
+TEST_F(HealerTest, TheKillSwitchStopsTheNextActionAndSaysSo) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  // Paused while the first step verifies.
+  sleeper_.SetHook([&](int sleeps) {
+    if (sleeps == 1) guardrails_->SetPaused(true);
+  });
+  healer->Submit(episode);
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:restart:done",
+                                  "verify:restart:failed:not_resolved",
+                                  "action:rollback:refused:paused", "outcome:refused"));
+  auto sent = notifier_.sent();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.back().kind, notify::Notification::Kind::kRefusal);
+  EXPECT_EQ(Metric("rebound_guardrail_blocks_total", {{"reason", "paused"}}), 1);
+}
+
+TEST_F(HealerTest, AlertResolvedBeforeTheFirstStepIsSkipped) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  Resolve(episode);
+  healer->Submit(episode);
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "decision:restart:skipped:resolved",
+                                  "outcome:skipped"));
+  EXPECT_TRUE(RestartedAt(Deployment("shop", "web")).empty());
+}
+
+TEST_F(HealerTest, SomeoneElsesRolloutIsNotInterruptedButAStalledOneIsHealed) {
+  nlohmann::json d = ReadyDeployment("shop", "web", 3);
+  d["spec"]["progressDeadlineSeconds"] = 60;
+  d["status"]["updatedReplicas"] = 1;
+  d["status"]["conditions"] = {
+      {{"type", "Progressing"},
+       {"status", "True"},
+       {"reason", "ReplicaSetUpdated"},
+       {"message", "ReplicaSet \"web-2\" is progressing."},
+       {"lastUpdateTime", common::FormatRfc3339(common::Timestamp::FromTimePoint(clock_.Now()))}}};
+  store_.Put(kube::kDeployments, d);
+  auto healer = MakeHealer(kCrashLoop);
+  int waited = 0;
+  sleeper_.SetHook([&](int) { ++waited; });
+  healer->Submit(Fire("f1", CrashLabels()));
+  // It waited for the rollout's 60 s deadline (5 s polls), then acted on the stalled rollout.
+  EXPECT_EQ(Path()[1], "decision:restart:waiting:rollout_in_progress");
+  EXPECT_EQ(Path()[2], "action:restart:done");
+  EXPECT_GE(waited, 12);
+}
+
+TEST_F(HealerTest, APodTargetResolvesToItsDeployment) {
+  nlohmann::json d = ReadyDeployment("shop", "web", 1);
+  nlohmann::json rs = store_.Put(
+      kube::kReplicaSets,
+      {{"metadata",
+        {{"name", "web-7d9"},
+         {"namespace", "shop"},
+         {"ownerReferences",
+          {{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"},
+            {"uid", d["metadata"]["uid"]}, {"controller", true}}}}}}});
+  store_.Put(kube::kPods,
+             {{"metadata",
+               {{"name", "web-7d9-abc"},
+                {"namespace", "shop"},
+                {"ownerReferences",
+                 {{{"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}, {"name", "web-7d9"},
+                   {"uid", rs["metadata"]["uid"]}, {"controller", true}}}}}}});
+  auto healer = MakeHealer(R"(
+apiVersion: rebound.io/v1
+kind: Playbook
+metadata: { name: pod-restart }
+spec:
+  match: [ 'alertname = "PodNotReady"' ]
+  target: { kind: Pod, namespace: "{{ labels.namespace }}", name: "{{ labels.pod }}" }
+  steps:
+    - action: restart
+)");
+  intake::Episode episode =
+      Fire("f1", {{"alertname", "PodNotReady"}, {"namespace", "shop"}, {"pod", "web-7d9-abc"}});
+  sleeper_.SetHook([&](int) { Resolve(episode); });
+  healer->Submit(episode);
+  EXPECT_EQ(Records()[0].target, "Deployment shop/web");
+  EXPECT_FALSE(RestartedAt(Deployment("shop", "web")).empty());
+}
+
+TEST_F(HealerTest, VerificationQueryMustHold) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(R"(
+apiVersion: rebound.io/v1
+kind: Playbook
+metadata: { name: errors }
+spec:
+  match: [ 'alertname = "HighErrorRate"' ]
+  target: { kind: Deployment, namespace: "{{ labels.namespace }}", name: "{{ labels.deployment }}" }
+  steps:
+    - action: restart
+      verify:
+        within: 30s
+        resolved: false
+        query: 'error_ratio{deployment="{{ target.name }}"} < 0.1'
+)");
+  prometheus_.SetVector("error_ratio{deployment=\"web\"} < 0.1", std::nullopt);
+  sleeper_.SetHook([&](int sleeps) {
+    if (sleeps == 3) prometheus_.SetVector("error_ratio{deployment=\"web\"} < 0.1", 0.02);
+  });
+  healer->Submit(Fire("f1", {{"alertname", "HighErrorRate"}, {"namespace", "shop"},
+                              {"deployment", "web"}}));
+  EXPECT_EQ(Path().back(), "outcome:healed");
+  EXPECT_EQ(sleeper_.sleeps(), 3);
+}
+
+TEST_F(HealerTest, EpisodesForATargetUnderRemediationFoldIntoIt) {
+  ReadyDeployment("shop", "web", 3);
+  GuardrailConfig config;
+  guardrails_ = std::make_unique<Guardrails>(config, clock_);
+  deps_ = std::make_unique<HealingDeps>(HealingDeps{*journal_, *log_, kube_, &prometheus_,
+                                                    notifier_, http_, clock_, sleeper_,
+                                                    *guardrails_, metrics_,
+                                                    std::chrono::seconds(5), "rebound-0"});
+  Healer::Options options;  // threads
+  Healer healer(*deps_, Playbooks(kCrashLoop), options);
+  intake::Episode first = Fire("f1", CrashLabels());
+  intake::Episode second = Fire("f2", CrashLabels());
+  std::promise<void> verifying;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  sleeper_.SetHook([&, done = false](int) mutable {
+    if (done) return;
+    done = true;
+    verifying.set_value();
+    released.wait();
+  });
+  healer.Submit(first);
+  verifying.get_future().wait();  // the first remediation is verifying its restart
+  healer.Submit(second);
+  // The second episode joins the first remediation instead of starting another.
+  ASSERT_TRUE(rebound::testing::WaitFor(
+      [&] {
+        for (const HealRecord& r : Records()) {
+          if (r.result == "folded") return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(10)));
+  ASSERT_EQ(healer.Active().size(), 1u);
+  EXPECT_EQ(healer.Active()[0].episodes, 2u);
+  Resolve(first);
+  Resolve(second);
+  release.set_value();
+  healer.WaitIdle();
+  EXPECT_EQ(Path().back(), "outcome:healed");
+  EXPECT_EQ(StateOf(first), EpisodeState::kClosed);
+  EXPECT_EQ(StateOf(second), EpisodeState::kClosed);
+  EXPECT_EQ(Metric("rebound_heal_actions_total", {{"action", "restart"}}), 1);
+}
+
+}  // namespace
+}  // namespace rebound::controller::healing
