@@ -259,7 +259,8 @@ class ConfigParser {
   }
 
   void ParseSlack(const StrictMap& top) {
-    StrictMap slack = top.Child("slack", {"webhook_url_file", "webhook_url_env", "channel"});
+    StrictMap slack =
+        top.Child("slack", {"webhook_url_file", "webhook_url_env", "channel", "dashboard_url"});
     Config::Slack& out = config_.slack;
     if (AtMostOne(slack, "webhook_url_file", "webhook_url_env")) {
       // Only checked here; the notifier reads the URL itself and keeps it out of Config.
@@ -274,6 +275,15 @@ class ConfigParser {
       if (auto env = NonEmptyString(slack, "webhook_url_env")) out.webhook_url_env = *env;
     }
     if (auto channel = slack.String("channel")) out.channel = *channel;
+    if (auto url = slack.String("dashboard_url")) {
+      if (url->starts_with("http://") || url->starts_with("https://")) {
+        out.dashboard_url = *url;
+      } else {
+        errors_.Add(*slack.Find("dashboard_url"),
+                    "\"slack.dashboard_url\": expected an http:// or https:// URL, got \"" + *url +
+                        "\"");
+      }
+    }
   }
 
   void ParsePlaybooks(const StrictMap& top) {

@@ -68,6 +68,7 @@ struct Config {
     std::string webhook_url_file;
     std::string webhook_url_env;
     std::string channel;
+    std::string dashboard_url;  // linked from every message ("" for none)
   } slack;
   std::vector<std::string> playbooks;  // globs, resolved against the config folder
   controller::healing::GuardrailConfig guardrails;

@@ -156,6 +156,7 @@ void HealingService::BuildNotifier() {
   controller::notify::SlackNotifierOptions options;
   options.webhook_url = *url;
   options.channel = slack.channel;
+  options.dashboard_url = slack.dashboard_url;
   auto notifier = std::make_unique<controller::notify::SlackNotifier>(
       options,
       controller::notify::SlackNotifierDeps{http_, clock_, sleeper_, random_, registry_});

@@ -22,6 +22,8 @@ if [ "${SKIP_SANITIZERS:-0}" = 1 ]; then
   ctest --test-dir build --output-on-failure --timeout 300 -j"$jobs"
 else
   step "build (ASan + UBSan)"
+  # Debug (-O0): much faster to compile than an optimised build, and the sanitizers catch the
+  # same bugs.
   BUILD_DIR=build-asan ./scripts/build.sh -DREBOUND_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
   step "tests under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -181,8 +181,10 @@ void SlackNotifier::Deliver(const Notification& notification, std::stop_token st
   request.method = "POST";
   request.url = options_.webhook_url;
   request.headers = {{"Content-Type", "application/json; charset=utf-8"}};
+  Notification shown = notification;
+  if (!options_.dashboard_url.empty()) shown.links.push_back({"Dashboard", options_.dashboard_url});
   // Invalid UTF-8 in a title must not cost the message: it goes out as U+FFFD.
-  request.body = RenderSlackMessage(notification, options_.channel)
+  request.body = RenderSlackMessage(shown, options_.channel)
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   request.timeout = options_.request_timeout;
 

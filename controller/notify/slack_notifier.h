@@ -54,6 +54,7 @@ kube::RetryPolicy DefaultSlackRetryPolicy();
 struct SlackNotifierOptions {
   std::string webhook_url;       // secret: never logged
   std::string channel;           // sent with each message when not empty ("#ops")
+  std::string dashboard_url;     // linked from each message when not empty
   size_t queue_capacity = 1000;  // 0 is taken as 1
   std::chrono::milliseconds request_timeout{10000};
   kube::RetryPolicy retry = DefaultSlackRetryPolicy();

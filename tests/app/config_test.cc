@@ -345,6 +345,37 @@ TEST_F(ConfigTest, BearerTokenFileAndEnvAreExclusive) {
                  "set only one of \"webhook.bearer_token_file\" and \"webhook.bearer_token_env\"");
 }
 
+TEST_F(ConfigTest, SlackDashboardUrlMustBeHttp) {
+  LoadResult result = Load(std::string(kMinimal) + "slack:\n  dashboard_url: grafana/d/x\n");
+  ExpectOneError(result, ConfigPath(), 4, 18,
+                 "\"slack.dashboard_url\": expected an http:// or https:// URL, got "
+                 "\"grafana/d/x\"");
+  LoadResult good =
+      Load(std::string(kMinimal) + "slack:\n  dashboard_url: https://grafana.example/d/x\n");
+  ASSERT_TRUE(good.config.has_value()) << Dump(good);
+  EXPECT_EQ(good.config->slack.dashboard_url, "https://grafana.example/d/x");
+}
+
+TEST_F(ConfigTest, GuardrailsAndHealingKeys) {
+  LoadResult result = Load(std::string(kMinimal) +
+                           "guardrails:\n  cooldown: 5m\n  max_pods_per_action: 2\n"
+                           "  circuit_breaker: { failures: 5, window: 2h }\n  paused: true\n"
+                           "healing: { max_concurrent: 4, verify_interval: 2s }\n");
+  ASSERT_TRUE(result.config.has_value()) << Dump(result);
+  const Config& c = *result.config;
+  EXPECT_EQ(c.guardrails.cooldown, std::chrono::minutes(5));
+  EXPECT_EQ(c.guardrails.blast_radius.max_pods, 2);
+  EXPECT_EQ(c.guardrails.circuit_breaker_failures, 5);
+  EXPECT_EQ(c.guardrails.circuit_breaker_window, std::chrono::hours(2));
+  EXPECT_TRUE(c.guardrails.paused);
+  EXPECT_EQ(c.guardrails.max_actions_per_hour, 30);  // default kept
+  EXPECT_EQ(c.healing.max_concurrent, 4u);
+  EXPECT_EQ(c.healing.verify_interval, std::chrono::seconds(2));
+  LoadResult bad = Load(std::string(kMinimal) + "guardrails:\n  max_percent_per_action: 101\n");
+  ASSERT_EQ(bad.errors.size(), 1u) << Dump(bad);
+  EXPECT_EQ(bad.errors[0].line, 4);
+}
+
 TEST_F(ConfigTest, MissingTokenFileNamesTheFile) {
   LoadResult result = Load(std::string(kMinimal) + "webhook:\n  bearer_token_file: no-such\n");
   ExpectOneError(result, ConfigPath(), 4, 22,

@@ -15,14 +15,14 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const std::string kTestData = std::string(REBOUND_SOURCE_DIR) + "/tests/app/testdata";
+const std::string kReplayTestData = std::string(REBOUND_SOURCE_DIR) + "/tests/app/testdata";
 
 class ReplayTest : public ::testing::Test {
  protected:
   ReplayTest() {
     options_.playbook_patterns = {"crashloop.yaml"};
-    options_.base_dir = kTestData;
-    options_.payload_file = kTestData + "/grouped-truncated-firing.json";
+    options_.base_dir = kReplayTestData;
+    options_.payload_file = kReplayTestData + "/grouped-truncated-firing.json";
     options_.clock = &clock_;
   }
 
@@ -95,7 +95,7 @@ TEST_F(ReplayTest, GuardrailsApply) {
 }
 
 TEST_F(ReplayTest, ResolvedAlertsHaveNothingToDo) {
-  options_.payload_file = kTestData + "/resolved.json";
+  options_.payload_file = kReplayTestData + "/resolved.json";
   EXPECT_EQ(Replay(), 0) << err_;
   EXPECT_THAT(out_, HasSubstr("DemoServiceDown {action=\"restart\", instance=\"127.0.0.1:19100\", "
                               "job=\"demo\", service=\"demo\", severity=\"critical\"}\n"

@@ -24,13 +24,13 @@ constexpr int64_t kWeek = 7 * kDay;
 constexpr int64_t kYear = 365 * kDay;
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
-int64_t MustParse(std::string_view text) {
+int64_t MustParseDuration(std::string_view text) {
   auto result = ParseDuration(text);
   EXPECT_TRUE(result.ok()) << text << ": " << result.status().ToString();
   return result.ok() ? result->count() : -1;
 }
 
-std::string ParseError(std::string_view text) {
+std::string DurationParseError(std::string_view text) {
   auto result = ParseDuration(text);
   EXPECT_FALSE(result.ok()) << "accepted \"" << text << "\" as " << result->count() << "ms";
   if (result.ok()) return "";
@@ -40,69 +40,69 @@ std::string ParseError(std::string_view text) {
 }
 
 TEST(ParseDurationTest, ParsesEachUnit) {
-  EXPECT_EQ(MustParse("30s"), 30 * kSecond);
-  EXPECT_EQ(MustParse("5m"), 5 * kMinute);
-  EXPECT_EQ(MustParse("250ms"), 250);
-  EXPECT_EQ(MustParse("3h"), 3 * kHour);
-  EXPECT_EQ(MustParse("2d"), 2 * kDay);
-  EXPECT_EQ(MustParse("1w"), kWeek);
-  EXPECT_EQ(MustParse("1y"), kYear);
+  EXPECT_EQ(MustParseDuration("30s"), 30 * kSecond);
+  EXPECT_EQ(MustParseDuration("5m"), 5 * kMinute);
+  EXPECT_EQ(MustParseDuration("250ms"), 250);
+  EXPECT_EQ(MustParseDuration("3h"), 3 * kHour);
+  EXPECT_EQ(MustParseDuration("2d"), 2 * kDay);
+  EXPECT_EQ(MustParseDuration("1w"), kWeek);
+  EXPECT_EQ(MustParseDuration("1y"), kYear);
 }
 
 TEST(ParseDurationTest, ParsesCombinationsFromLargestToSmallest) {
-  EXPECT_EQ(MustParse("1h30m"), kHour + 30 * kMinute);
-  EXPECT_EQ(MustParse("1m30ms"), kMinute + 30);
-  EXPECT_EQ(MustParse("1y2w3d4h5m6s7ms"),
+  EXPECT_EQ(MustParseDuration("1h30m"), kHour + 30 * kMinute);
+  EXPECT_EQ(MustParseDuration("1m30ms"), kMinute + 30);
+  EXPECT_EQ(MustParseDuration("1y2w3d4h5m6s7ms"),
             kYear + 2 * kWeek + 3 * kDay + 4 * kHour + 5 * kMinute + 6 * kSecond + 7);
   // Prometheus does not normalise: 90m is valid.
-  EXPECT_EQ(MustParse("90m"), 90 * kMinute);
+  EXPECT_EQ(MustParseDuration("90m"), 90 * kMinute);
 }
 
 TEST(ParseDurationTest, ParsesZero) {
-  EXPECT_EQ(MustParse("0"), 0);
-  EXPECT_EQ(MustParse("0s"), 0);
-  EXPECT_EQ(MustParse("0h0m"), 0);
-  EXPECT_EQ(MustParse("007s"), 7 * kSecond);
+  EXPECT_EQ(MustParseDuration("0"), 0);
+  EXPECT_EQ(MustParseDuration("0s"), 0);
+  EXPECT_EQ(MustParseDuration("0h0m"), 0);
+  EXPECT_EQ(MustParseDuration("007s"), 7 * kSecond);
 }
 
 TEST(ParseDurationTest, RejectsEmptyAndUnitless) {
-  EXPECT_THAT(ParseError(""), HasSubstr("empty"));
-  EXPECT_THAT(ParseError("5"), HasSubstr("missing unit"));
-  EXPECT_THAT(ParseError("1m30"), HasSubstr("missing unit"));
-  EXPECT_THAT(ParseError("m"), HasSubstr("expected a number"));
+  EXPECT_THAT(DurationParseError(""), HasSubstr("empty"));
+  EXPECT_THAT(DurationParseError("5"), HasSubstr("missing unit"));
+  EXPECT_THAT(DurationParseError("1m30"), HasSubstr("missing unit"));
+  EXPECT_THAT(DurationParseError("m"), HasSubstr("expected a number"));
 }
 
 TEST(ParseDurationTest, RejectsUnitsOutOfOrderOrRepeated) {
-  EXPECT_THAT(ParseError("1m1h"), HasSubstr("largest to smallest"));
-  EXPECT_THAT(ParseError("1s1s"), HasSubstr("largest to smallest"));
-  EXPECT_THAT(ParseError("1ms1s"), HasSubstr("largest to smallest"));
-  EXPECT_THAT(ParseError("1d1y"), HasSubstr("largest to smallest"));
+  EXPECT_THAT(DurationParseError("1m1h"), HasSubstr("largest to smallest"));
+  EXPECT_THAT(DurationParseError("1s1s"), HasSubstr("largest to smallest"));
+  EXPECT_THAT(DurationParseError("1ms1s"), HasSubstr("largest to smallest"));
+  EXPECT_THAT(DurationParseError("1d1y"), HasSubstr("largest to smallest"));
 }
 
 TEST(ParseDurationTest, RejectsFractionsSignsAndUnknownUnits) {
-  ParseError("1.5h");
-  ParseError("-5m");
-  ParseError("+5m");
-  ParseError(" 5m");
-  ParseError("5m ");
-  EXPECT_THAT(ParseError("5M"), HasSubstr("unknown unit \"M\""));
-  EXPECT_THAT(ParseError("5sec"), HasSubstr("unknown unit \"sec\""));
-  EXPECT_THAT(ParseError("5us"), HasSubstr("unknown unit \"us\""));
+  DurationParseError("1.5h");
+  DurationParseError("-5m");
+  DurationParseError("+5m");
+  DurationParseError(" 5m");
+  DurationParseError("5m ");
+  EXPECT_THAT(DurationParseError("5M"), HasSubstr("unknown unit \"M\""));
+  EXPECT_THAT(DurationParseError("5sec"), HasSubstr("unknown unit \"sec\""));
+  EXPECT_THAT(DurationParseError("5us"), HasSubstr("unknown unit \"us\""));
 }
 
 TEST(ParseDurationTest, AcceptsTheLargestValue) {
-  EXPECT_EQ(MustParse("9223372036854775807ms"), kMax);
+  EXPECT_EQ(MustParseDuration("9223372036854775807ms"), kMax);
   // 292471208 years plus 247 days is the largest whole-day value that fits.
-  EXPECT_EQ(MustParse("292471208y247d"), 292471208 * kYear + 247 * kDay);
+  EXPECT_EQ(MustParseDuration("292471208y247d"), 292471208 * kYear + 247 * kDay);
 }
 
 TEST(ParseDurationTest, RejectsOverflow) {
-  EXPECT_THAT(ParseError("9223372036854775808ms"), HasSubstr("too large"));
-  EXPECT_THAT(ParseError("99999999999999999999999s"), HasSubstr("too large"));
+  EXPECT_THAT(DurationParseError("9223372036854775808ms"), HasSubstr("too large"));
+  EXPECT_THAT(DurationParseError("99999999999999999999999s"), HasSubstr("too large"));
   // Each term fits on its own: the product overflows.
-  EXPECT_THAT(ParseError("9223372036854776s"), HasSubstr("too large"));
+  EXPECT_THAT(DurationParseError("9223372036854776s"), HasSubstr("too large"));
   // Each term fits on its own: the sum overflows.
-  EXPECT_THAT(ParseError("292471208y248d"), HasSubstr("too large"));
+  EXPECT_THAT(DurationParseError("292471208y248d"), HasSubstr("too large"));
 }
 
 TEST(FormatDurationTest, FormatsPrometheusStyle) {
@@ -146,12 +146,12 @@ TEST(FormatDurationTest, ParseReadsBackWhatFormatWrites) {
                             kMax};
   for (int64_t v : values) {
     const std::string text = FormatDuration(milliseconds(v));
-    EXPECT_EQ(MustParse(text), v) << text;
+    EXPECT_EQ(MustParseDuration(text), v) << text;
   }
   // A stride through the whole positive range.
   for (int64_t v = 0; v < kMax - kMax / 1000; v += kMax / 1000 + 12345) {
     const std::string text = FormatDuration(milliseconds(v));
-    ASSERT_EQ(MustParse(text), v) << text;
+    ASSERT_EQ(MustParseDuration(text), v) << text;
   }
 }
 

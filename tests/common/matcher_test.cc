@@ -40,13 +40,13 @@ Matcher MustCreate(std::string name, MatchType type, std::string value) {
   return m.ok() ? *m : *Matcher::Create("unused", MatchType::kEqual, "");
 }
 
-Matcher MustParse(std::string_view text) {
+Matcher MustParseMatcher(std::string_view text) {
   auto m = Matcher::Parse(text);
   EXPECT_TRUE(m.ok()) << text << ": " << m.status().ToString();
   return m.ok() ? *m : *Matcher::Create("unused", MatchType::kEqual, "");
 }
 
-std::string ParseError(std::string_view text) {
+std::string MatchersParseError(std::string_view text) {
   auto m = Matchers::Parse(text);
   EXPECT_FALSE(m.ok()) << "accepted " << text << " as " << m->ToString();
   if (m.ok()) return "";
@@ -191,12 +191,12 @@ TEST(MatcherParseTest, ReportsErrorsWithColumns) {
       {"a=\xff", "column 3: invalid UTF-8"},
       {"a=b, c=~\"(x\"", R"m(column 9: regular expression "(x": missing ")")m"},
   };
-  for (const ErrorCase& c : cases) EXPECT_EQ(ParseError(c.input), c.error) << c.input;
+  for (const ErrorCase& c : cases) EXPECT_EQ(MatchersParseError(c.input), c.error) << c.input;
 }
 
 TEST(MatcherParseTest, ParseWantsExactlyOneMatcher) {
-  EXPECT_EQ(MustParse("{foo=bar,}"), MustCreate("foo", kEq, "bar"));
-  EXPECT_EQ(MustParse(R"(  severity =~ "warning|critical" )"),
+  EXPECT_EQ(MustParseMatcher("{foo=bar,}"), MustCreate("foo", kEq, "bar"));
+  EXPECT_EQ(MustParseMatcher(R"(  severity =~ "warning|critical" )"),
             MustCreate("severity", kRe, "warning|critical"));
   EXPECT_EQ(Matcher::Parse("").status().message(), "column 1: expected a matcher, found none");
   EXPECT_EQ(Matcher::Parse("{}").status().message(), "column 3: expected a matcher, found none");
@@ -339,14 +339,14 @@ TEST(MatcherTest, AbsentLabelsMatchAsEmpty) {
   EXPECT_TRUE(matches(R"(foo!~"x")", absent));
   EXPECT_FALSE(matches(R"(foo="x")", absent));
 
-  EXPECT_TRUE(MustParse(R"(foo="")").MatchesEmpty());
-  EXPECT_TRUE(MustParse(R"(foo!="x")").MatchesEmpty());
-  EXPECT_TRUE(MustParse(R"(foo=~"x|")").MatchesEmpty());
-  EXPECT_TRUE(MustParse(R"(foo!~".+")").MatchesEmpty());
-  EXPECT_FALSE(MustParse(R"(foo="x")").MatchesEmpty());
-  EXPECT_FALSE(MustParse(R"(foo!="")").MatchesEmpty());
-  EXPECT_FALSE(MustParse(R"(foo=~".+")").MatchesEmpty());
-  EXPECT_FALSE(MustParse(R"(foo!~".*")").MatchesEmpty());
+  EXPECT_TRUE(MustParseMatcher(R"(foo="")").MatchesEmpty());
+  EXPECT_TRUE(MustParseMatcher(R"(foo!="x")").MatchesEmpty());
+  EXPECT_TRUE(MustParseMatcher(R"(foo=~"x|")").MatchesEmpty());
+  EXPECT_TRUE(MustParseMatcher(R"(foo!~".+")").MatchesEmpty());
+  EXPECT_FALSE(MustParseMatcher(R"(foo="x")").MatchesEmpty());
+  EXPECT_FALSE(MustParseMatcher(R"(foo!="")").MatchesEmpty());
+  EXPECT_FALSE(MustParseMatcher(R"(foo=~".+")").MatchesEmpty());
+  EXPECT_FALSE(MustParseMatcher(R"(foo!~".*")").MatchesEmpty());
 }
 
 TEST(MatchersTest, AllMustHold) {
@@ -365,10 +365,10 @@ TEST(MatchersTest, AllMustHold) {
 }
 
 TEST(MatchersTest, ExposesEqualityValuesForIndexing) {
-  EXPECT_EQ(MustParse(R"(alertname="X")").EqualityValue(), "X");
-  EXPECT_EQ(MustParse(R"(alertname="")").EqualityValue(), "");
-  EXPECT_EQ(MustParse(R"(alertname=~"X")").EqualityValue(), std::nullopt);
-  EXPECT_EQ(MustParse(R"(alertname!="X")").EqualityValue(), std::nullopt);
+  EXPECT_EQ(MustParseMatcher(R"(alertname="X")").EqualityValue(), "X");
+  EXPECT_EQ(MustParseMatcher(R"(alertname="")").EqualityValue(), "");
+  EXPECT_EQ(MustParseMatcher(R"(alertname=~"X")").EqualityValue(), std::nullopt);
+  EXPECT_EQ(MustParseMatcher(R"(alertname!="X")").EqualityValue(), std::nullopt);
 
   auto parsed = Matchers::Parse(R"(alertname=~"A|B", severity="page", alertname="A")");
   ASSERT_TRUE(parsed.ok());
@@ -415,7 +415,7 @@ TEST(MatcherTest, ToStringRoundTrips) {
 }
 
 TEST(MatcherTest, EqualityIgnoresNothingButTheCompiledRegex) {
-  EXPECT_EQ(MustCreate("a", kRe, "x"), MustParse(R"(a=~x)"));
+  EXPECT_EQ(MustCreate("a", kRe, "x"), MustParseMatcher(R"(a=~x)"));
   EXPECT_FALSE(MustCreate("a", kRe, "x") == MustCreate("a", kNre, "x"));
   EXPECT_FALSE(MustCreate("a", kEq, "x") == MustCreate("b", kEq, "x"));
   EXPECT_FALSE(MustCreate("a", kEq, "x") == MustCreate("a", kEq, "y"));

@@ -9,7 +9,7 @@ namespace {
 
 using common::StatusCode;
 
-ApiRequest Make(Verb verb, const Resource& resource, std::string ns, std::string name) {
+ApiRequest MakeErrorRequest(Verb verb, const Resource& resource, std::string ns, std::string name) {
   ApiRequest r;
   r.verb = verb;
   r.resource = resource;
@@ -26,7 +26,7 @@ std::string StatusBody(int code, std::string reason, std::string message) {
       .dump();
 }
 
-const ApiRequest kGetWeb = Make(Verb::kGet, kDeployments, "shop", "web");
+const ApiRequest kGetWeb = MakeErrorRequest(Verb::kGet, kDeployments, "shop", "web");
 
 TEST(ApiErrorTest, StatusBodiesMapToCodesAndKeepTheReason) {
   struct Case {
@@ -101,7 +101,7 @@ TEST(ApiErrorTest, NonStatusBodiesGetGenericTextAndAnExcerpt) {
 
 TEST(ApiErrorTest, ForbiddenNamesVerbResourceAndRbacRule) {
   common::Status s = ErrorFromResponse(
-      Make(Verb::kPatch, kDeployments, "shop", "web"), 403,
+      MakeErrorRequest(Verb::kPatch, kDeployments, "shop", "web"), 403,
       StatusBody(
           403, "Forbidden",
           "deployments.apps \"web\" is forbidden: User \"system:serviceaccount:rebound:rebound\" "
@@ -115,7 +115,7 @@ TEST(ApiErrorTest, ForbiddenNamesVerbResourceAndRbacRule) {
 }
 
 TEST(ApiErrorTest, ForbiddenSubresourceAndClusterScope) {
-  ApiRequest scale = Make(Verb::kUpdate, kStatefulSets, "db", "pg");
+  ApiRequest scale = MakeErrorRequest(Verb::kUpdate, kStatefulSets, "db", "pg");
   scale.subresource = "scale";
   EXPECT_TRUE(
       ErrorFromResponse(scale, 403, "")
@@ -124,7 +124,7 @@ TEST(ApiErrorTest, ForbiddenSubresourceAndClusterScope) {
                        "(RBAC: grant verb "
                        "\"update\" on resource \"statefulsets/scale\" in API group \"apps\")"));
   EXPECT_TRUE(
-      ErrorFromResponse(Make(Verb::kList, kNodes, "", ""), 403, "")
+      ErrorFromResponse(MakeErrorRequest(Verb::kList, kNodes, "", ""), 403, "")
           .message()
           .starts_with("forbidden: cannot list nodes cluster-wide (RBAC: grant verb \"list\" "
                        "on resource \"nodes\" in the core API group (\"\") with a "

@@ -18,7 +18,7 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kStartDelay{500};
+constexpr milliseconds kControllersStartDelay{500};
 
 class KubesimControllersTest : public ::testing::Test {
  protected:
@@ -59,7 +59,7 @@ statefulsets:
   // Ticks through `seconds` of simulated time in steps of the start delay.
   void Run(int steps) {
     for (int i = 0; i < steps; ++i) {
-      clock_.Advance(kStartDelay);
+      clock_.Advance(kControllersStartDelay);
       cluster_.Tick();
     }
   }
@@ -70,14 +70,14 @@ statefulsets:
   }
 
   ::rebound::testing::FakeClock clock_;
-  Cluster cluster_{clock_, {.pod_start_delay = kStartDelay, .seed = 3}};
+  Cluster cluster_{clock_, {.pod_start_delay = kControllersStartDelay, .seed = 3}};
 };
 
 TEST_F(KubesimControllersTest, PodsFollowReplicasAfterTheStartDelay) {
   EXPECT_EQ(Pods("web-").size(), 3u);
   EXPECT_EQ(ReadyPods("web-"), 0u) << "pods wait for the start delay";
   EXPECT_EQ(IntAt(Get(Kind::kDeployment, "web"), "/status/readyReplicas", -1), 0);
-  clock_.Advance(kStartDelay - milliseconds(1));
+  clock_.Advance(kControllersStartDelay - milliseconds(1));
   cluster_.Tick();
   EXPECT_EQ(ReadyPods("web-"), 0u);
   Run(1);

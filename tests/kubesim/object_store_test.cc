@@ -17,7 +17,7 @@ class KubesimObjectStoreTest : public ::testing::Test {
             {"spec", {{"holderIdentity", "a"}}}};
   }
   const ResourceType& leases_ = TypeOf(Kind::kLease);
-  testing::FakeClock clock_;
+  rebound::testing::FakeClock clock_;
   ObjectStore store_{clock_, 7};
 };
 

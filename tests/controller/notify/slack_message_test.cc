@@ -240,12 +240,12 @@ TEST(SlackMessageTest, CutsLongTextsToSlackLimits) {
   n.links = {{std::string(200, 'L'), "https://example.com/x"}};
   json message = RenderSlackMessage(n, "");
   ExpectSlackAccepts(message);
-  EXPECT_THAT(HeaderText(message), testing::EndsWith("…"));
+  EXPECT_THAT(HeaderText(message), ::testing::EndsWith("…"));
   std::string why = BlocksOfType(message, "section")[0].at("text").at("text");
   // The last whole entity that fits, then the ellipsis: a split "&amp" is left out.
   EXPECT_LE(SlackLength(why), kSlackSectionTextMaxChars);
   EXPECT_GT(SlackLength(why), kSlackSectionTextMaxChars - 5);
-  EXPECT_THAT(why, testing::EndsWith("&amp;…"));
+  EXPECT_THAT(why, ::testing::EndsWith("&amp;…"));
   std::string field = BlocksOfType(message, "section")[1].at("fields")[0].at("text");
   EXPECT_EQ(SlackLength(field), kSlackFieldMaxChars);
   std::string button = BlocksOfType(message, "actions")[0].at("elements")[0].at("text").at("text");

@@ -131,6 +131,17 @@ TEST_F(SlackNotifierTest, PostsTheRenderedMessageToTheWebhook) {
   EXPECT_THAT(Metrics(), HasSubstr(Requests("200", 1)));
 }
 
+TEST_F(SlackNotifierTest, LinksTheConfiguredDashboardFromEveryMessage) {
+  options_.dashboard_url = "https://grafana.example/d/rebound";
+  http_.Push(200, "ok");
+  Notification n = Titled("Restarted Deployment shop/web");
+  notifier().Notify(n);
+  ASSERT_TRUE(notifier().DeliverOne());
+  n.links.push_back({"Dashboard", "https://grafana.example/d/rebound"});
+  EXPECT_EQ(nlohmann::json::parse(http_.last().body), RenderSlackMessage(n, "#ops"));
+  EXPECT_THAT(http_.last().body, HasSubstr("https://grafana.example/d/rebound"));
+}
+
 TEST_F(SlackNotifierTest, MetricsExistFromStartUp) {
   notifier();
   std::string text = Metrics();

@@ -12,7 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-TimePoint AtMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+TimePoint AtMillisParsed(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
 TEST(ParseInstantQueryBodyTest, Vector) {
   auto result = ParseInstantQueryBody(
@@ -23,7 +23,7 @@ TEST(ParseInstantQueryBodyTest, Vector) {
   EXPECT_EQ(vector[0].labels,
             (Labels{{"__name__", "up"}, {"instance", "127.0.0.1:19391"}, {"job", "self"}}));
   EXPECT_EQ(vector[0].value, 1.0);
-  EXPECT_EQ(vector[0].timestamp, AtMillis(1795340369052));
+  EXPECT_EQ(vector[0].timestamp, AtMillisParsed(1795340369052));
   EXPECT_EQ(vector[1].labels, (Labels{{"job", "x"}}));
   EXPECT_EQ(vector[1].value, 0.25);
   EXPECT_TRUE(result->warnings.empty());
@@ -55,7 +55,7 @@ TEST(ParseInstantQueryBodyTest, Scalar) {
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   const Scalar& scalar = std::get<Scalar>(result->value);
   EXPECT_EQ(scalar.value, 2.0);
-  EXPECT_EQ(scalar.timestamp, AtMillis(1795340373003));
+  EXPECT_EQ(scalar.timestamp, AtMillisParsed(1795340373003));
 }
 
 TEST(ParseInstantQueryBodyTest, ScalarNegativeInfinity) {
@@ -71,7 +71,7 @@ TEST(ParseInstantQueryBodyTest, String) {
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   const StringValue& string = std::get<StringValue>(result->value);
   EXPECT_EQ(string.value, "hello");
-  EXPECT_EQ(string.timestamp, AtMillis(1795340373017));
+  EXPECT_EQ(string.timestamp, AtMillisParsed(1795340373017));
 }
 
 TEST(ParseInstantQueryBodyTest, MatrixFromARangeSelector) {
@@ -82,7 +82,7 @@ TEST(ParseInstantQueryBodyTest, MatrixFromARangeSelector) {
   ASSERT_EQ(matrix.size(), 1u);
   EXPECT_EQ(matrix[0].labels.at("job"), "self");
   ASSERT_EQ(matrix[0].points.size(), 2u);
-  EXPECT_EQ(matrix[0].points[1].timestamp, AtMillis(1795340369516));
+  EXPECT_EQ(matrix[0].points[1].timestamp, AtMillisParsed(1795340369516));
   EXPECT_EQ(matrix[0].points[1].value, 1.0);
 }
 
@@ -121,8 +121,8 @@ TEST(ParseRangeQueryBodyTest, Matrix) {
   const Series& series = result->matrix[0];
   EXPECT_TRUE(series.labels.empty());
   ASSERT_EQ(series.points.size(), 3u);
-  EXPECT_EQ(series.points[0].timestamp, AtMillis(1795340375000));
-  EXPECT_EQ(series.points[1].timestamp, AtMillis(1795340375500));
+  EXPECT_EQ(series.points[0].timestamp, AtMillisParsed(1795340375000));
+  EXPECT_EQ(series.points[1].timestamp, AtMillisParsed(1795340375500));
   EXPECT_EQ(series.points[1].value, 2.0);
   EXPECT_TRUE(std::isnan(series.points[2].value));
 }
