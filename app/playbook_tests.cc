@@ -299,7 +299,7 @@ class TestParser {
     }
     for (auto it = series.begin(); it != series.end(); ++it) {
       const std::string query = it->first.Scalar();
-      const YAML::Node& node = it->second;
+      const YAML::Node node = it->second;  // a copy: it-> yields a temporary
       const nlohmann::json value = node.IsScalar() ? ScalarToJson(node) : nlohmann::json();
       if (node.IsNull() || (node.IsScalar() && value.is_null())) {
         test.series[query] = std::nullopt;  // the query returns no samples
