@@ -283,15 +283,24 @@ TEST_F(KubesimClientTest, PatchScaleDelete) {
 
   for (const Resource* resource : {&kDeployments, &kStatefulSets}) {
     std::string name = *resource == kDeployments ? "web" : "db";
-    common::Result<Scale> scale = client_->GetScale(*resource, "shop", name);
-    ASSERT_TRUE(scale.ok()) << scale.status().ToString();
-    scale->replicas += 1;
-    common::Result<Scale> updated = client_->UpdateScale(*resource, *scale);
+    common::Result<Scale> first = client_->GetScale(*resource, "shop", name);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    const int64_t wanted = first->replicas + 1;
+    // kubesim's controllers write the object's status meanwhile, as a real cluster's do: a
+    // read-modify-write of the scale is retried on Conflict, as every real client does.
+    Scale read;
+    common::Result<Scale> updated = RetryOnConflict(5, [&]() -> common::Result<Scale> {
+      common::Result<Scale> scale = client_->GetScale(*resource, "shop", name);
+      if (!scale.ok()) return scale.status();
+      read = *scale;
+      read.replicas = wanted;
+      return client_->UpdateScale(*resource, read);
+    });
     ASSERT_TRUE(updated.ok()) << updated.status().ToString();
-    EXPECT_EQ(updated->replicas, scale->replicas);
-    EXPECT_EQ((*client_->Get(*resource, "shop", name))["spec"]["replicas"], scale->replicas);
+    EXPECT_EQ(updated->replicas, wanted);
+    EXPECT_EQ((*client_->Get(*resource, "shop", name))["spec"]["replicas"], wanted);
     // Writing again with the resourceVersion read before the update conflicts.
-    EXPECT_EQ(client_->UpdateScale(*resource, *scale).status().code(), StatusCode::kConflict);
+    EXPECT_EQ(client_->UpdateScale(*resource, read).status().code(), StatusCode::kConflict);
   }
 
   common::Result<json> solo = client_->Get(kPods, "shop", "solo");
@@ -360,7 +369,9 @@ TEST_F(KubesimClientTest, InjectedConflictIsResolvedByReReading) {
       {{"verb", "update"}, {"resource", "deployments/scale"}, {"type", "conflict"}, {"count", 2}});
   int attempts = 0;
   std::string history;  // what each attempt saw, for the failure message
-  common::Result<Scale> result = RetryOnConflict(3, [&]() -> common::Result<Scale> {
+  // Two injected conflicts, plus any real one: kubesim's controllers write the Deployment's
+  // status meanwhile, as a real cluster's do.
+  common::Result<Scale> result = RetryOnConflict(6, [&]() -> common::Result<Scale> {
     ++attempts;
     common::Result<Scale> scale = client_->GetScale(kDeployments, "shop", "web");
     if (!scale.ok()) return scale.status();
@@ -371,7 +382,7 @@ TEST_F(KubesimClientTest, InjectedConflictIsResolvedByReReading) {
     return updated;
   });
   ASSERT_TRUE(result.ok()) << result.status().ToString() << history;
-  EXPECT_EQ(attempts, 3) << history << "\n  sleeps: " << sleeper_.sleeps().size();
+  EXPECT_GE(attempts, 3) << history << "\n  sleeps: " << sleeper_.sleeps().size();
   EXPECT_EQ(result->replicas, 5);
 }
 
