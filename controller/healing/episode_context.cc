@@ -1,26 +1,11 @@
 #include "controller/healing/episode_context.h"
 
-#include <cctype>
-#include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "kube/api_request.h"
 
 namespace rebound::controller::healing {
 namespace {
-
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string UrlEncode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 // A matcher value as the Alertmanager UI writes and reads it: a JSON string (its parser decodes
 // the quoted value as JSON, so any control character must be escaped the JSON way).
@@ -67,7 +52,7 @@ std::string SilenceLink(const std::string& external_url, const intake::LabelSet&
   filter += "}";
   std::string base = external_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/#/silences/new?filter=" + UrlEncode(filter);
+  return base + "/#/silences/new?filter=" + kube::PercentEncode(filter);
 }
 
 notify::Notification EpisodeNotification(const intake::Episode& episode,
