@@ -1,0 +1,393 @@
+#include "anomaly/scorer.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numbers>
+#include <type_traits>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+
+namespace rebound::anomaly {
+namespace {
+
+// Fixed-capacity Eigen types: no allocation per sample, and a known size for MemoryBytes.
+using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kMaxSignals, 1>;
+using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kMaxSignals, kMaxSignals>;
+
+// A seasonal profile has at most this many buckets per period, whatever the period's length in
+// samples: memory stays bounded and each bucket sees enough samples to be learnt.
+constexpr int kMaxSeasonBuckets = 288;
+constexpr int kMaxShortWindow = 64;
+// The shrunk covariance's inverse is recomputed every this many samples (O(k^3) / 32).
+constexpr int kInverseRefresh = 32;
+// Surprise is capped (in nats): past it, every deviation is "impossible" alike.
+constexpr double kMaxSurprise = 700;
+
+double Alpha(double halflife) { return 1.0 - std::exp(-std::numbers::ln2 / halflife); }
+
+// -ln P(X >= x) for X chi-squared with `dof` degrees of freedom (integer), accurate in the
+// tail, where it matters: the sums are the regularised upper incomplete gamma function's
+// closed forms for integer and half-integer shapes.
+double ChiSquaredSurprise(double x, int dof) {
+  if (!(x > 0)) return 0;
+  const double h = x / 2;
+  double log_q;
+  if (dof % 2 == 0) {
+    double term = 1, sum = 1;
+    for (int i = 1; i < dof / 2; ++i) {
+      term *= h / i;
+      sum += term;
+    }
+    log_q = -h + std::log(sum);
+  } else {
+    const double root = std::sqrt(h);
+    double term = root / std::tgamma(1.5), sum = 0;
+    for (int i = 1; i <= (dof - 1) / 2; ++i) {
+      sum += term;
+      term *= h / (i + 0.5);
+    }
+    const double q = std::erfc(root) + std::exp(-h) * sum;
+    log_q = q > 1e-300 ? std::log(q) : -h;
+  }
+  return std::clamp(-log_q, 0.0, kMaxSurprise);
+}
+
+double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
+
+}  // namespace
+
+struct Scorer::State {
+  ScorerOptions options;
+  int k = 1;
+  int buckets = 0;  // seasonal buckets per period, 0 without seasonality
+  double alpha_level = 0, alpha_scale = 0, alpha_cov = 0, alpha_long = 0;
+
+  // Per signal: expected value, typical absolute deviation, the range ever seen, and how many
+  // values were learnt.
+  Vec level, scale, low, high;
+  Eigen::Matrix<std::uint64_t, Eigen::Dynamic, 1, 0, kMaxSignals, 1> count;
+  Eigen::ArrayXXd seasonal;  // buckets x k: the profile's deviation from the level per bucket
+
+  // Joint behaviour of the standardised residuals.
+  Mat covariance, inverse;
+  int since_inverse = 0;
+
+  // The history of the recent surprise ("anomaly likelihood").
+  double long_mean = 0, long_var = 0;
+  std::array<double, kMaxShortWindow> recent{};
+  int recent_next = 0, recent_size = 0;
+  double recent_sum = 0;
+
+  std::uint64_t samples = 0;  // samples learnt
+  std::uint64_t ticks = 0;    // samples seen, skipped ones included: the position in the season
+  double score = 0;
+  Vec shares;
+  int top = -1;
+
+  void Reset() {
+    level = Vec::Zero(k);
+    scale = Vec::Zero(k);
+    low = Vec::Zero(k);
+    high = Vec::Zero(k);
+    count.setZero(k);
+    seasonal = Eigen::ArrayXXd::Zero(buckets, k);
+    covariance = Mat::Identity(k, k);
+    inverse = Mat::Identity(k, k);
+    shares = Vec::Zero(k);
+  }
+
+  double Update(std::span<const double> sample);
+
+ private:
+  // Learns signal j's value x; returns its standardised residual and whether x lies beyond the
+  // signal's range by the margin.
+  double Residual(int j, double x, bool& out_of_range);
+  // Shares of the evidence: of the distance, or of the range breaks when there are any.
+  void Attribute(const Vec& z, const Vec& weighted, const Vec& breaks);
+  // The likelihood stage: how unusual the recent average surprise is against its history.
+  double Likelihood(double surprise);
+};
+
+double Scorer::State::Residual(int j, double x, bool& out_of_range) {
+  const ScorerOptions::Tuning& tuning = options.tuning;
+  const std::uint64_t n = ++count(j);
+  if (n == 1) {
+    level(j) = low(j) = high(j) = x;
+    return 0;
+  }
+  double* season = nullptr;
+  if (buckets > 0) {
+    const auto period = static_cast<std::uint64_t>(options.season);
+    season = &seasonal((ticks % period) * buckets / period, j);
+  }
+  const double expected = level(j) + (season ? *season : 0.0);
+  const double residual = x - expected;
+  // A constant signal has no spread: the floor keeps z finite, and any change then counts as
+  // the large deviation it is.
+  const double spread = std::max(scale(j), 1e-9 * std::max(1.0, std::abs(level(j))));
+  out_of_range = tuning.range_margin >= 0 && n > static_cast<std::uint64_t>(options.warmup) &&
+                 (x > high(j) + tuning.range_margin * spread ||
+                  x < low(j) - tuning.range_margin * spread);
+  low(j) = std::min(low(j), x);
+  high(j) = std::max(high(j), x);
+
+  // Learning sees the residual clipped, so one outlier moves neither the level nor the spread
+  // much, while a lasting shift is followed within a few half-lives.
+  const double clipped = std::clamp(residual, -tuning.clip * spread, tuning.clip * spread);
+  const double warm = 1.0 / static_cast<double>(n);
+  level(j) += std::max(alpha_level, warm) * clipped;
+  scale(j) += std::max(alpha_scale, warm) * ((n == 2 ? std::abs(residual) : std::abs(clipped)) -
+                                            scale(j));
+  if (season) {
+    // Additive Holt-Winters: the bucket learns what the level leaves, one visit per period,
+    // averaging the first periods equally and then weighting the newest by season_rate.
+    const double visits = static_cast<double>(ticks / options.season + 1);
+    *season += std::max(tuning.season_rate, 1.0 / visits) * (x - level(j) - *season);
+  }
+  return n > 2 ? residual / spread : 0.0;
+}
+
+void Scorer::State::Attribute(const Vec& z, const Vec& weighted, const Vec& breaks) {
+  // A signal's share of the distance is z_j times its row of inverse * z, negatives dropped.
+  shares = breaks.sum() > 0 ? breaks : Vec(z.cwiseProduct(weighted).cwiseMax(0.0));
+  const double total = shares.sum();
+  top = -1;
+  if (total > 0) {
+    shares /= total;
+    shares.maxCoeff(&top);
+  }
+}
+
+double Scorer::State::Likelihood(double surprise) {
+  // Averaging a few samples turns one noisy point into weak evidence and a sustained change
+  // into strong evidence; comparing with the history discounts series that are always noisy.
+  const int window = options.tuning.short_window;
+  if (recent_size == window) {
+    recent_sum -= recent[recent_next];
+  } else {
+    ++recent_size;
+  }
+  recent[recent_next] = surprise;
+  recent_sum += surprise;
+  recent_next = (recent_next + 1) % window;
+  const double recent_mean = recent_sum / recent_size;
+
+  const double deviation = recent_mean - long_mean;
+  const double likelihood = NormalCdf(deviation / std::sqrt(std::max(long_var, 1e-12)));
+  const double a_long = std::max(alpha_long, 1.0 / static_cast<double>(samples));
+  long_mean += a_long * deviation;
+  long_var += a_long * (deviation * deviation - long_var);
+  return likelihood;
+}
+
+double Scorer::State::Update(std::span<const double> sample) {
+  const ScorerOptions::Tuning& tuning = options.tuning;
+  Vec z = Vec::Zero(k), breaks = Vec::Zero(k);
+  bool any = false;
+  for (int j = 0; j < k; ++j) {
+    if (!std::isfinite(sample[j])) continue;
+    any = true;
+    bool out_of_range = false;
+    z(j) = Residual(j, sample[j], out_of_range);
+    breaks(j) = out_of_range ? 1.0 : 0.0;
+  }
+  ++ticks;
+  if (!any) return score;
+  ++samples;
+
+  // Mahalanobis distance of the residuals under their covariance shrunk towards the identity
+  // (for k = 1: z squared over the residuals' own variance), as a tail probability.
+  if (since_inverse-- <= 0) {
+    const Mat shrunk = (1 - tuning.shrinkage) * covariance + tuning.shrinkage * Mat::Identity(k, k);
+    inverse = shrunk.llt().solve(Mat::Identity(k, k));
+    since_inverse = kInverseRefresh;
+  }
+  const Vec weighted = inverse * z;
+  const double distance = std::max(0.0, z.dot(weighted));
+  const Vec clipped = z.cwiseMax(-tuning.clip).cwiseMin(tuning.clip);
+  covariance += alpha_cov * (clipped * clipped.transpose() - covariance);
+  Attribute(z, weighted, breaks);
+
+  // How unusual this sample is, in [0, 1]: 1 - P(a distance at least this large).
+  const double unusual = -std::expm1(-ChiSquaredSurprise(distance, k));
+  const double likelihood = Likelihood(unusual);
+  if (samples < static_cast<std::uint64_t>(options.warmup)) {
+    score = 0;
+  } else {
+    // A value beyond anything the signal ever showed is as unusual as it gets.
+    score = breaks.sum() > 0 ? 1.0 : likelihood;
+  }
+  return score;
+}
+
+common::Result<Scorer> Scorer::Create(const ScorerOptions& options) {
+  const ScorerOptions::Tuning& t = options.tuning;
+  if (options.signals < 1 || options.signals > kMaxSignals)
+    return common::InvalidArgument("signals must be between 1 and 16, not " +
+                                   std::to_string(options.signals));
+  if (options.season < 0) return common::InvalidArgument("season must not be negative");
+  if (options.warmup < 2) return common::InvalidArgument("warmup must be at least 2 samples");
+  if (!(t.level_halflife > 0 && t.scale_halflife > 0 && t.covariance_halflife > 0 &&
+        t.long_halflife > 0))
+    return common::InvalidArgument("half-lives must be positive");
+  if (!(t.season_rate > 0 && t.season_rate <= 1))
+    return common::InvalidArgument("season_rate must be in (0, 1]");
+  if (!(t.clip > 0)) return common::InvalidArgument("clip must be positive");
+  if (!(t.shrinkage > 0 && t.shrinkage <= 1))
+    return common::InvalidArgument("shrinkage must be in (0, 1]");
+  if (t.short_window < 1 || t.short_window > kMaxShortWindow)
+    return common::InvalidArgument("short_window must be between 1 and 64");
+
+  auto state = std::make_unique<State>();
+  state->options = options;
+  state->k = options.signals;
+  state->buckets = std::min(options.season, kMaxSeasonBuckets);
+  state->alpha_level = Alpha(t.level_halflife);
+  state->alpha_scale = Alpha(t.scale_halflife);
+  state->alpha_cov = Alpha(t.covariance_halflife);
+  state->alpha_long = Alpha(t.long_halflife);
+  state->Reset();
+  return Scorer(std::move(state));
+}
+
+Scorer::Scorer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Scorer::Scorer(Scorer&&) noexcept = default;
+Scorer& Scorer::operator=(Scorer&&) noexcept = default;
+Scorer::Scorer(const Scorer& other) : state_(std::make_unique<State>(*other.state_)) {}
+Scorer& Scorer::operator=(const Scorer& other) {
+  if (this != &other) state_ = std::make_unique<State>(*other.state_);
+  return *this;
+}
+Scorer::~Scorer() = default;
+
+double Scorer::Update(std::span<const double> sample) {
+  assert(static_cast<int>(sample.size()) == state_->k);
+  if (static_cast<int>(sample.size()) != state_->k) return 0;
+  return state_->Update(sample);
+}
+
+double Scorer::score() const { return state_->score; }
+std::span<const double> Scorer::contributions() const {
+  return std::span<const double>(state_->shares.data(), static_cast<std::size_t>(state_->k));
+}
+int Scorer::top_signal() const { return state_->top; }
+std::size_t Scorer::samples() const { return state_->samples; }
+bool Scorer::warm() const {
+  return state_->samples >= static_cast<std::uint64_t>(state_->options.warmup);
+}
+const ScorerOptions& Scorer::options() const { return state_->options; }
+
+std::size_t Scorer::MemoryBytes() const {
+  return sizeof(Scorer) + sizeof(State) +
+         static_cast<std::size_t>(state_->seasonal.size()) * sizeof(double);
+}
+
+// Serialised form: a magic and version, the options, then every field of State in a fixed
+// order, native byte order (the state moves between restarts of one build, not machines).
+namespace {
+
+constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '1'};
+
+class Writer {
+ public:
+  template <typename T>
+  void Put(const T& value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    bytes_.append(reinterpret_cast<const char*>(&value), sizeof(T));
+  }
+  void PutDoubles(const double* data, std::size_t n) {
+    bytes_.append(reinterpret_cast<const char*>(data), n * sizeof(double));
+  }
+  std::string Take() { return std::move(bytes_); }
+
+ private:
+  std::string bytes_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  template <typename T>
+  bool Get(T& value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (bytes_.size() < sizeof(T)) return false;
+    std::memcpy(&value, bytes_.data(), sizeof(T));
+    bytes_.remove_prefix(sizeof(T));
+    return true;
+  }
+  bool GetDoubles(double* data, std::size_t n) {
+    if (bytes_.size() < n * sizeof(double)) return false;
+    std::memcpy(data, bytes_.data(), n * sizeof(double));
+    bytes_.remove_prefix(n * sizeof(double));
+    return true;
+  }
+  bool done() const { return bytes_.empty(); }
+
+ private:
+  std::string_view bytes_;
+};
+
+// Visits every field of the learnt state in the serialised order; `io` is a Writer or Reader.
+template <typename IO, typename S>
+bool VisitState(IO& io, S& s) {
+  auto doubles = [&io](auto& m) {
+    if constexpr (std::is_same_v<IO, Writer>) {
+      io.PutDoubles(m.data(), static_cast<std::size_t>(m.size()));
+      return true;
+    } else {
+      return io.GetDoubles(m.data(), static_cast<std::size_t>(m.size()));
+    }
+  };
+  auto scalar = [&io](auto& v) {
+    if constexpr (std::is_same_v<IO, Writer>) {
+      io.Put(v);
+      return true;
+    } else {
+      return io.Get(v);
+    }
+  };
+  bool ok = doubles(s.level) && doubles(s.scale) && doubles(s.low) && doubles(s.high) &&
+            doubles(s.seasonal) &&
+            doubles(s.covariance) && doubles(s.inverse) && doubles(s.shares);
+  for (int j = 0; ok && j < s.k; ++j) ok = scalar(s.count(j));
+  return ok && scalar(s.since_inverse) && scalar(s.long_mean) && scalar(s.long_var) &&
+         scalar(s.recent) && scalar(s.recent_next) && scalar(s.recent_size) &&
+         scalar(s.recent_sum) && scalar(s.samples) && scalar(s.ticks) && scalar(s.score) &&
+         scalar(s.top);
+}
+
+}  // namespace
+
+std::string Scorer::Serialize() const {
+  Writer writer;
+  writer.Put(kMagic);
+  writer.Put(state_->options);
+  VisitState(writer, *state_);
+  return writer.Take();
+}
+
+common::Result<Scorer> Scorer::Deserialize(std::string_view bytes) {
+  Reader reader(bytes);
+  char magic[sizeof(kMagic)];
+  ScorerOptions options;
+  if (!reader.Get(magic) || std::memcmp(magic, kMagic, sizeof(kMagic)) != 0)
+    return common::InvalidArgument("not a serialised anomaly scorer of this version");
+  if (!reader.Get(options)) return common::InvalidArgument("serialised scorer is truncated");
+  auto scorer = Create(options);
+  if (!scorer.ok()) return scorer.status().WithContext("serialised scorer has bad options");
+  State& state = *scorer->state_;
+  if (!VisitState(reader, state) || !reader.done())
+    return common::InvalidArgument("serialised scorer is truncated or has trailing bytes");
+  if (state.recent_size < 0 || state.recent_size > state.options.tuning.short_window ||
+      state.recent_next < 0 || state.recent_next >= state.options.tuning.short_window ||
+      state.top < -1 || state.top >= state.k)
+    return common::InvalidArgument("serialised scorer is corrupted");
+  return scorer;
+}
+
+}  // namespace rebound::anomaly
