@@ -25,6 +25,8 @@ constexpr int kMaxSeasonBuckets = 288;
 constexpr int kMaxShortWindow = 64;
 // The shrunk covariance's inverse is recomputed every this many samples (O(k^3) / 32).
 constexpr int kInverseRefresh = 32;
+// A range break's score lies within this of 1.
+constexpr double kRangeBreakTail = 1e-4;
 // Surprise is capped (in nats): past it, every deviation is "impossible" alike.
 constexpr double kMaxSurprise = 700;
 
@@ -70,6 +72,7 @@ struct Scorer::State {
   // Per signal: expected value, typical absolute deviation, the range ever seen, and how many
   // values were learnt.
   Vec level, scale, low, high;
+  Vec season_level, season_scale;  // the seasonal model's own level and deviation
   Eigen::Matrix<std::uint64_t, Eigen::Dynamic, 1, 0, kMaxSignals, 1> count;
   Eigen::ArrayXXd seasonal;  // buckets x k: the profile's deviation from the level per bucket
 
@@ -94,6 +97,8 @@ struct Scorer::State {
     scale = Vec::Zero(k);
     low = Vec::Zero(k);
     high = Vec::Zero(k);
+    season_level = Vec::Zero(k);
+    season_scale = Vec::Zero(k);
     count.setZero(k);
     seasonal = Eigen::ArrayXXd::Zero(buckets, k);
     covariance = Mat::Identity(k, k);
@@ -104,52 +109,71 @@ struct Scorer::State {
   double Update(std::span<const double> sample);
 
  private:
-  // Learns signal j's value x; returns its standardised residual and whether x lies beyond the
-  // signal's range by the margin.
-  double Residual(int j, double x, bool& out_of_range);
-  // Shares of the evidence: of the distance, or of the range breaks when there are any.
+  // Learns signal j's value x and returns its standardised residual; raises `excess` to how far
+  // (in typical deviations) x lies beyond the signal's range when the range rule applies.
+  double Residual(int j, double x, double& excess);
+  // One expected-value model (level, typical deviation, optional seasonal bucket): learns x,
+  // the signal's n-th value, and returns its standardised residual before learning.
+  double Track(double& lev, double& typical, double* season, double x, std::uint64_t n) const;
+  // A constant signal has no spread: the floor keeps z finite, and any change then counts as
+  // the large deviation it is.
+  static double Spread(double typical, double lev) {
+    return std::max(typical, 1e-9 * std::max(1.0, std::abs(lev)));
+  }
+  // Shares of the evidence: of the distance, or of the range breaks (weighted by distance)
+  // when there are any.
   void Attribute(const Vec& z, const Vec& weighted, const Vec& breaks);
   // The likelihood stage: how unusual the recent average surprise is against its history.
   double Likelihood(double surprise);
 };
 
-double Scorer::State::Residual(int j, double x, bool& out_of_range) {
+double Scorer::State::Track(double& lev, double& typical, double* season, double x,
+                            std::uint64_t n) const {
   const ScorerOptions::Tuning& tuning = options.tuning;
-  const std::uint64_t n = ++count(j);
-  if (n == 1) {
-    level(j) = low(j) = high(j) = x;
-    return 0;
-  }
-  double* season = nullptr;
-  if (buckets > 0) {
-    const auto period = static_cast<std::uint64_t>(options.season);
-    season = &seasonal((ticks % period) * buckets / period, j);
-  }
-  const double expected = level(j) + (season ? *season : 0.0);
-  const double residual = x - expected;
-  // A constant signal has no spread: the floor keeps z finite, and any change then counts as
-  // the large deviation it is.
-  const double spread = std::max(scale(j), 1e-9 * std::max(1.0, std::abs(level(j))));
-  out_of_range = tuning.range_margin >= 0 && n > static_cast<std::uint64_t>(options.warmup) &&
-                 (x > high(j) + tuning.range_margin * spread ||
-                  x < low(j) - tuning.range_margin * spread);
-  low(j) = std::min(low(j), x);
-  high(j) = std::max(high(j), x);
-
+  const double residual = x - (lev + (season ? *season : 0.0));
+  const double spread = Spread(typical, lev);
   // Learning sees the residual clipped, so one outlier moves neither the level nor the spread
   // much, while a lasting shift is followed within a few half-lives.
   const double clipped = std::clamp(residual, -tuning.clip * spread, tuning.clip * spread);
   const double warm = 1.0 / static_cast<double>(n);
-  level(j) += std::max(alpha_level, warm) * clipped;
-  scale(j) += std::max(alpha_scale, warm) * ((n == 2 ? std::abs(residual) : std::abs(clipped)) -
-                                            scale(j));
+  lev += std::max(alpha_level, warm) * clipped;
+  typical += std::max(alpha_scale, warm) *
+             ((n == 2 ? std::abs(residual) : std::abs(clipped)) - typical);
   if (season) {
     // Additive Holt-Winters: the bucket learns what the level leaves, one visit per period,
     // averaging the first periods equally and then weighting the newest by season_rate.
     const double visits = static_cast<double>(ticks / options.season + 1);
-    *season += std::max(tuning.season_rate, 1.0 / visits) * (x - level(j) - *season);
+    *season += std::max(tuning.season_rate, 1.0 / visits) * (x - lev - *season);
   }
   return n > 2 ? residual / spread : 0.0;
+}
+
+double Scorer::State::Residual(int j, double x, double& excess) {
+  const ScorerOptions::Tuning& tuning = options.tuning;
+  const std::uint64_t n = ++count(j);
+  if (n == 1) {
+    level(j) = season_level(j) = low(j) = high(j) = x;
+    return 0;
+  }
+  // The range rule, in units of the signal's typical deviation.
+  const double spread = Spread(scale(j), level(j));
+  const double beyond = std::max(x - high(j), low(j) - x) / spread;
+  if (tuning.range_margin >= 0 && n > static_cast<std::uint64_t>(options.warmup) &&
+      beyond > tuning.range_margin)
+    excess = std::max(excess, beyond);
+  low(j) = std::min(low(j), x);
+  high(j) = std::max(high(j), x);
+
+  const double z = Track(level(j), scale(j), nullptr, x, n);
+  if (buckets == 0) return z;
+  // The seasonal model runs alongside and is used once two periods have been seen, for as long
+  // as it predicts clearly better than the plain one: most signals have no daily pattern, and a
+  // profile learnt on noise only adds noise.
+  const auto period = static_cast<std::uint64_t>(options.season);
+  double& bucket = seasonal((ticks % period) * buckets / period, j);
+  const double z_seasonal = Track(season_level(j), season_scale(j), &bucket, x, n);
+  const bool seasonal_wins = ticks >= 2 * period && season_scale(j) < tuning.season_gain * scale(j);
+  return seasonal_wins ? z_seasonal : z;
 }
 
 void Scorer::State::Attribute(const Vec& z, const Vec& weighted, const Vec& breaks) {
@@ -188,13 +212,15 @@ double Scorer::State::Likelihood(double surprise) {
 double Scorer::State::Update(std::span<const double> sample) {
   const ScorerOptions::Tuning& tuning = options.tuning;
   Vec z = Vec::Zero(k), breaks = Vec::Zero(k);
+  double excess = -1;  // the largest range break of this sample, -1 for none
   bool any = false;
   for (int j = 0; j < k; ++j) {
     if (!std::isfinite(sample[j])) continue;
     any = true;
-    bool out_of_range = false;
-    z(j) = Residual(j, sample[j], out_of_range);
-    breaks(j) = out_of_range ? 1.0 : 0.0;
+    double beyond = -1;
+    z(j) = Residual(j, sample[j], beyond);
+    if (beyond >= 0) breaks(j) = 1 + beyond;  // a break's weight grows with its distance
+    excess = std::max(excess, beyond);
   }
   ++ticks;
   if (!any) return score;
@@ -219,8 +245,9 @@ double Scorer::State::Update(std::span<const double> sample) {
   if (samples < static_cast<std::uint64_t>(options.warmup)) {
     score = 0;
   } else {
-    // A value beyond anything the signal ever showed is as unusual as it gets.
-    score = breaks.sum() > 0 ? 1.0 : likelihood;
+    // A value beyond anything the signal ever showed is as unusual as it gets: it scores above
+    // 1 - kRangeBreakTail, the further beyond the higher.
+    score = excess >= 0 ? 1 - kRangeBreakTail / (1 + tuning.range_excess * excess) : likelihood;
   }
   return score;
 }
@@ -237,6 +264,9 @@ common::Result<Scorer> Scorer::Create(const ScorerOptions& options) {
     return common::InvalidArgument("half-lives must be positive");
   if (!(t.season_rate > 0 && t.season_rate <= 1))
     return common::InvalidArgument("season_rate must be in (0, 1]");
+  if (!(t.season_gain > 0 && t.season_gain <= 1))
+    return common::InvalidArgument("season_gain must be in (0, 1]");
+  if (!(t.range_excess >= 0)) return common::InvalidArgument("range_excess must not be negative");
   if (!(t.clip > 0)) return common::InvalidArgument("clip must be positive");
   if (!(t.shrinkage > 0 && t.shrinkage <= 1))
     return common::InvalidArgument("shrinkage must be in (0, 1]");
@@ -352,6 +382,7 @@ bool VisitState(IO& io, S& s) {
     }
   };
   bool ok = doubles(s.level) && doubles(s.scale) && doubles(s.low) && doubles(s.high) &&
+            doubles(s.season_level) && doubles(s.season_scale) &&
             doubles(s.seasonal) &&
             doubles(s.covariance) && doubles(s.inverse) && doubles(s.shares);
   for (int j = 0; ok && j < s.k; ++j) ok = scalar(s.count(j));

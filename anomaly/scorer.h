@@ -7,9 +7,9 @@
 // in docs/anomaly.md.
 //
 // Robustness: a NaN (missing) value is skipped and changes nothing of that signal's state; a
-// constant signal scores 0 until it changes; a level shift scores high and is then learnt as
-// the new normal; with `season` set, a daily (or any) period is learnt once two periods of
-// history have been seen.
+// constant signal scores as ordinary (0.5, no division by zero) until it changes, and then high;
+// a level shift scores high and is then learnt as the new normal; with `season` set, a daily
+// (or any) period is learnt and used once two periods of history show it.
 //
 // Pure computation: no I/O, no clock, no allocation per sample. State survives restarts
 // through Serialize/Deserialize, and the same inputs always give the same scores.
@@ -42,6 +42,9 @@ struct ScorerOptions {
     double level_halflife = 60;        // samples: how fast the expected value follows the data
     double scale_halflife = 48;        // samples: how fast the typical deviation follows
     double season_rate = 0.2;          // weight of the newest period in the seasonal profile
+    // The seasonal model is used while its typical deviation is below this fraction of the
+    // plain model's.
+    double season_gain = 0.8;
     double clip = 4;                   // learning sees residuals clipped at this many deviations
     double covariance_halflife = 200;  // samples: the signals' joint behaviour
     double shrinkage = 0.2;            // weight of the identity in the shrunk covariance
@@ -50,6 +53,9 @@ struct ScorerOptions {
     // A value beyond the signal's whole history by more than this many typical deviations
     // scores 1; negative turns the rule off.
     double range_margin = 0;
+    // How fast a range break's score approaches 1 with its distance beyond the range (per
+    // typical deviation).
+    double range_excess = 30;
   } tuning;
 };
 

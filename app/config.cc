@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -7,9 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <system_error>
 #include <utility>
 
+#include "common/duration.h"
 #include "common/http_server.h"
 #include "common/secret.h"
 #include "common/yaml_util.h"
@@ -47,10 +50,11 @@ class ConfigParser {
   }
 
   Config Parse(const YAML::Node& root) {
-    StrictMap top(root, "",
-                  {"listen", "tls", "webhook", "state_dir", "journal", "kubernetes", "prometheus",
-                   "alertmanager", "slack", "playbooks", "guardrails", "healing", "log", "server"},
-                  errors_);
+    StrictMap top(
+        root, "",
+        {"listen", "tls", "webhook", "state_dir", "journal", "kubernetes", "prometheus",
+         "alertmanager", "slack", "playbooks", "guardrails", "healing", "anomaly", "log", "server"},
+        errors_);
     ParseListen(top);
     ParseTls(top);
     ParseWebhook(top);
@@ -65,6 +69,7 @@ class ConfigParser {
     ParsePlaybooks(top);
     ParseGuardrails(top);
     ParseHealing(top);
+    ParseAnomaly(top);
     ParseLog(top);
     ParseServer(top);
     return std::move(config_);
@@ -314,6 +319,122 @@ class ConfigParser {
     if (auto d = healing.Duration("verify_interval", milliseconds(100))) {
       config_.healing.verify_interval = *d;
     }
+  }
+
+  void ParseAnomaly(const StrictMap& top) {
+    StrictMap anomaly = top.Child("anomaly", {"step", "on_missing_data", "signals"});
+    Config::Anomaly& out = config_.anomaly;
+    if (auto d = anomaly.Duration("step", std::chrono::seconds(1))) out.step = *d;
+    if (auto choice = anomaly.Enum("on_missing_data", {"act", "skip"})) {
+      out.on_missing_data = *choice == "act" ? controller::anomaly::OnMissingData::kAct
+                                             : controller::anomaly::OnMissingData::kSkip;
+    }
+    if (!anomaly.Has("signals")) return;
+    const YAML::Node signals = *anomaly.Find("signals");
+    const std::string name = anomaly.Qualified("signals");
+    if (!signals.IsSequence()) {
+      errors_.Add(signals, Quote(name) + ": expected a list of signal sets, got " +
+                               common::DescribeYaml(signals));
+      return;
+    }
+    if (config_.prometheus.url.empty() && signals.size() > 0) {
+      errors_.Add(anomaly.KeyMark("signals"),
+                  Quote(name) + " needs \"prometheus.url\" to query the signals from");
+    }
+    std::map<std::string, std::string> first_of;  // set name -> where it was defined
+    for (size_t i = 0; i < signals.size(); ++i) {
+      const std::string where = name + "[" + std::to_string(i) + "]";
+      if (auto set = ParseSignalSet(signals[i], where, first_of)) {
+        out.signals.push_back(std::move(*set));
+      }
+    }
+  }
+
+  // One item of anomaly.signals, named `where`; nullopt when it has errors (reported), among
+  // them a name already in `first_of` (set names -> where they were defined).
+  std::optional<controller::anomaly::SignalSet> ParseSignalSet(
+      const YAML::Node& node, const std::string& where,
+      std::map<std::string, std::string>& first_of) {
+    const size_t errors_before = errors_.size();
+    StrictMap map(node, where, {"name", "queries", "lookback", "season"}, errors_);
+    if (!map.is_map()) return std::nullopt;
+    const milliseconds step = config_.anomaly.step;
+    controller::anomaly::SignalSet set;
+    if (map.Require("name")) {
+      if (auto name = NonEmptyString(map, "name")) {
+        auto [first, inserted] = first_of.emplace(*name, where);
+        if (!inserted) {
+          errors_.Add(*map.Find("name"), Quote(map.Qualified("name")) + ": signal set " +
+                                             Quote(*name) + " is already defined in " +
+                                             first->second);
+        }
+        set.name = *name;
+      }
+    }
+    if (map.Require("queries")) set.queries = ParseSignalQueries(map);
+    if (auto d = map.Duration("lookback", step)) {
+      if (*d / step > controller::anomaly::kMaxQueryPoints) {
+        errors_.Add(*map.Find("lookback"),
+                    Quote(map.Qualified("lookback")) + ": " + common::FormatDuration(*d) +
+                        " is more than " + std::to_string(controller::anomaly::kMaxQueryPoints) +
+                        " steps of " + common::FormatDuration(step) +
+                        ", more than Prometheus answers; shorten it or raise anomaly.step");
+      }
+      set.lookback = *d;
+    }
+    if (auto d = map.Duration("season", 2 * step)) {
+      if (*d % step != milliseconds(0)) {
+        errors_.Add(*map.Find("season"), Quote(map.Qualified("season")) +
+                                             ": must be a whole number of steps of " +
+                                             common::FormatDuration(step) + " (anomaly.step)");
+      }
+      set.season = *d;
+    }
+    if (errors_.size() != errors_before) return std::nullopt;
+    return set;
+  }
+
+  // The `queries` mapping of a signal set: signal name -> PromQL, 1..kMaxSignals of them.
+  std::vector<controller::anomaly::SignalQuery> ParseSignalQueries(const StrictMap& set) {
+    const YAML::Node node = *set.Find("queries");
+    const std::string name = set.Qualified("queries");
+    std::vector<controller::anomaly::SignalQuery> queries;
+    if (!node.IsMap()) {
+      errors_.Add(node, Quote(name) + ": expected a mapping of signal names to PromQL queries, " +
+                            "got " + common::DescribeYaml(node));
+      return queries;
+    }
+    if (node.size() == 0) {
+      errors_.Add(node, Quote(name) + ": needs at least one signal");
+      return queries;
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const YAML::Node key = it->first;
+      const YAML::Node value = it->second;
+      std::optional<std::string> signal = common::YamlString(key, name, errors_);
+      if (!signal) continue;
+      if (signal->empty()) {
+        errors_.Add(key, Quote(name) + ": a signal name must not be empty");
+        continue;
+      }
+      const std::string qualified = name + "." + *signal;
+      if (std::any_of(queries.begin(), queries.end(),
+                      [&](const auto& q) { return q.name == *signal; })) {
+        errors_.Add(key, Quote(qualified) + " is defined twice");
+        continue;
+      }
+      std::optional<std::string> query = common::YamlString(value, qualified, errors_);
+      if (query && query->empty()) {
+        errors_.Add(value, Quote(qualified) + ": expected a PromQL query, got \"\"");
+        continue;
+      }
+      if (query) queries.push_back({*signal, *query});
+    }
+    if (node.size() > static_cast<size_t>(rebound::anomaly::kMaxSignals)) {
+      errors_.Add(node, Quote(name) + ": " + std::to_string(node.size()) + " signals, at most " +
+                            std::to_string(rebound::anomaly::kMaxSignals) + " are scored together");
+    }
+    return queries;
   }
 
   void ParseLog(const StrictMap& top) {

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "common/yaml_util.h"
+#include "controller/anomaly/gate.h"
+#include "controller/anomaly/signal_set.h"
 #include "controller/healing/guardrails.h"
 
 namespace rebound::app {
@@ -76,6 +78,14 @@ struct Config {
     size_t max_concurrent = 32;  // remediations at once; more episodes wait in order
     std::chrono::milliseconds verify_interval = std::chrono::seconds(5);  // polling
   } healing;
+  struct Anomaly {
+    // The query step of playbook gates and of continuous scoring.
+    std::chrono::milliseconds step = std::chrono::seconds(30);
+    // What a playbook gate without its own onMissingData decides when it has no score.
+    controller::anomaly::OnMissingData on_missing_data = controller::anomaly::OnMissingData::kSkip;
+    // Continuously scored signal sets, unique by name; non-empty only with prometheus.url.
+    std::vector<controller::anomaly::SignalSet> signals;
+  } anomaly;
   struct Log {
     std::string format = "text";  // text | json
     std::string level = "info";   // trace | debug | info | warn | error

@@ -100,6 +100,7 @@ common::Status Daemon::Start() {
                server_->tls() ? "https" : "http",
                common::ParseListenAddress(config_.listen)->first, server_->port(),
                config_.state_dir);
+  StartAnomalyScoring(config_.anomaly.signals);
   ready_ = true;
   // Journal settings need a restart, so the maintenance thread keeps its own copy.
   maintenance_ = std::thread([this, retention = config_.journal.retention] {
@@ -156,6 +157,30 @@ HttpResponse Daemon::Ready() const {
   return HttpResponse::Json(200, {{"status", "ready"}, {"dependencies", healing_->Dependencies()}});
 }
 
+void Daemon::StartAnomalyScoring(const std::vector<controller::anomaly::SignalSet>& sets) {
+  using namespace controller::anomaly;
+  if (anomaly_ || sets.empty()) return;
+  controller::promql::PrometheusApi* prometheus = healing_->prometheus();
+  if (prometheus == nullptr) {
+    spdlog::error("anomaly: no usable Prometheus client, so the {} signal set(s) are not scored",
+                  sets.size());
+    return;
+  }
+  common::Result<std::unique_ptr<ScorerStore>> store = ScorerStore::Open(config_.state_dir);
+  if (store.ok()) {
+    scorer_store_ = std::move(*store);
+  } else {
+    spdlog::error("anomaly: scorer state will not survive a restart: {}",
+                  store.status().message());
+  }
+  anomaly_ = std::make_unique<ContinuousScorer>(
+      ContinuousScorer::Deps{*prometheus, scorer_store_.get(), clock_, sleeper_, *registry_},
+      config_.anomaly.step, sets);
+  anomaly_->Start();
+  spdlog::info("anomaly: scoring {} signal set(s) every {}", sets.size(),
+               common::FormatDuration(config_.anomaly.step));
+}
+
 void Daemon::RunMaintenance(std::chrono::milliseconds heal_log_retention) {
   std::unique_lock lock(maintenance_mu_);
   do {
@@ -194,6 +219,14 @@ bool Daemon::Reload(const Config& next) {
   restart_needed("slack", next.slack.webhook_url_file != config_.slack.webhook_url_file ||
                               next.slack.webhook_url_env != config_.slack.webhook_url_env ||
                               next.slack.channel != config_.slack.channel);
+  restart_needed("anomaly.step", next.anomaly.step != config_.anomaly.step);
+  restart_needed("anomaly.on_missing_data",
+                 next.anomaly.on_missing_data != config_.anomaly.on_missing_data);
+  if (anomaly_) {
+    anomaly_->SetSets(next.anomaly.signals);
+  } else {
+    StartAnomalyScoring(next.anomaly.signals);
+  }
   common::Status playbooks = healing_->Reload(next);
   if (!playbooks.ok()) {
     spdlog::error("config reload: {}; keeping the running playbooks", playbooks.message());
@@ -217,6 +250,8 @@ bool Daemon::Reload(const Config& next) {
   applied.prometheus = config_.prometheus;
   applied.slack = config_.slack;
   applied.healing = config_.healing;
+  applied.anomaly.step = config_.anomaly.step;
+  applied.anomaly.on_missing_data = config_.anomaly.on_missing_data;
   if (!playbooks.ok()) applied.playbooks = config_.playbooks;
   config_ = std::move(applied);
   spdlog::info("config reloaded from {}", config_.file);
@@ -234,6 +269,11 @@ void Daemon::Stop() {
   }
   maintenance_cv_.notify_all();
   if (maintenance_.joinable()) maintenance_.join();
+  if (anomaly_) {
+    spdlog::info("stopping: anomaly scoring");
+    anomaly_.reset();
+  }
+  scorer_store_.reset();
   spdlog::info("stopping: draining {} queued episode(s)", queue_->depth());
   queue_->Close();
   worker_->Join();

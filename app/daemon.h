@@ -1,13 +1,15 @@
 // Daemon: `rebound run` — wires the journal, intake queue, worker, healing, metrics and the
 // HTTP server.
 //
-// Start() opens the journal, resumes unfinished episodes, and starts serving; Stop() drains:
-// the HTTP server finishes in-flight requests (each one either durably accepted or refused),
-// then the worker finishes what is queued, then running remediations are interrupted (their
-// episodes resume at the next start), then the journal is closed. Reload() applies a new
-// config: authentication, body limit, queue capacity, logging, playbooks and guardrails change
-// at once (an invalid playbook set keeps the running one); listen, tls, state_dir, server,
-// kubernetes, prometheus and slack settings need a restart (logged as such).
+// Start() opens the journal, resumes unfinished episodes, starts serving and, when
+// `anomaly.signals` names any signal set, continuous anomaly scoring; Stop() drains: the HTTP
+// server finishes in-flight requests (each one either durably accepted or refused), scoring
+// stops, then the worker finishes what is queued, then running remediations are interrupted
+// (their episodes resume at the next start), then the journal is closed. Reload() applies a
+// new config: authentication, body limit, queue capacity, logging, playbooks, guardrails and
+// anomaly signal sets change at once (an invalid playbook set keeps the running one); listen,
+// tls, state_dir, server, kubernetes, prometheus, slack, anomaly.step and
+// anomaly.on_missing_data need a restart (logged as such).
 //
 // Thread-safety: Start/Stop/Reload are called from the main thread; HTTP handlers run on the
 // server's threads.
@@ -25,7 +27,10 @@
 #include "app/healing_service.h"
 #include "common/clock.h"
 #include "common/http_server.h"
+#include "common/sleeper.h"
 #include "common/status.h"
+#include "controller/anomaly/continuous_scorer.h"
+#include "controller/anomaly/scorer_store.h"
 #include "controller/intake/intake_metrics.h"
 #include "controller/intake/journal.h"
 #include "controller/intake/webhook_handler.h"
@@ -58,9 +63,13 @@ class Daemon {
   void AddRoutes();
   // Applies journal and heal-log retention now and then every hour until Stop().
   void RunMaintenance(std::chrono::milliseconds heal_log_retention);
+  // Starts scoring `sets` continuously, unless it runs already or `sets` is empty; without a
+  // usable Prometheus client it logs why and does not.
+  void StartAnomalyScoring(const std::vector<controller::anomaly::SignalSet>& sets);
 
   Config config_;
   common::SystemClock clock_;
+  common::RealSleeper sleeper_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<exporter::ProcessCollector> process_collector_;
   std::unique_ptr<exporter::SelfMetrics> self_metrics_;
@@ -71,6 +80,8 @@ class Daemon {
   std::unique_ptr<controller::intake::WebhookHandler> webhook_;
   std::unique_ptr<controller::intake::Worker> worker_;
   std::unique_ptr<common::HttpServer> server_;
+  std::unique_ptr<controller::anomaly::ScorerStore> scorer_store_;
+  std::unique_ptr<controller::anomaly::ContinuousScorer> anomaly_;  // null: nothing to score
   std::atomic<size_t> max_body_bytes_;
   std::atomic<bool> ready_{false};
 

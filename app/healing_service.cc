@@ -199,6 +199,8 @@ common::Status HealingService::Start(controller::intake::Journal& journal) {
   if (const char* pod = std::getenv("POD_NAME")) deps_->instance = pod;
   controller::healing::Healer::Options options;
   options.max_concurrent = config_.healing.max_concurrent;
+  options.anomaly_step = config_.anomaly.step;
+  options.anomaly_on_missing_data = config_.anomaly.on_missing_data;
   healer_ = std::make_unique<controller::healing::Healer>(*deps_, *index, options);
   if (guardrails_->paused()) spdlog::warn("healing starts paused (guardrails.paused)");
   return common::Status::Ok();

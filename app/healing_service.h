@@ -65,6 +65,9 @@ class HealingService {
 
   // What is missing or unconfigured, for /readyz and /api/v1/status: {"kubernetes": "...", ...}.
   nlohmann::json Dependencies() const;
+  // The Prometheus client healing uses (thread-safe), for continuous anomaly scoring; nullptr
+  // before Start or when none is configured or usable.
+  controller::promql::PrometheusApi* prometheus() const { return prometheus_.get(); }
 
  private:
   void BuildClients();

@@ -150,7 +150,8 @@ void PrintRun(const PlaybookRun& run, std::ostream& out) {
     return;
   }
   out << "  " << RunHeading(run.playbook, run.target) << "\n";
-  if (decision.result == "refused" || decision.result == "folded") {
+  // A matched decision has a reason when a gate let it through ("anomaly", with the score).
+  if (decision.result == "refused" || decision.result == "folded" || !decision.reason.empty()) {
     out << "    " << WithDetail(decision.result, decision.reason, decision.message) << "\n";
   }
   for (const HealRecord& step : run.steps) {

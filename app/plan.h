@@ -101,8 +101,9 @@ std::string RunHeading(const std::string& playbook, const std::string& target);
 
 // Writes `plan` for people: per alert its heading, then per playbook the target and one
 // numbered line per step ("1. restart: would restart Deployment shop/web", "2. rollback:
-// failed (no_previous_revision): ..."), refusals ("refused (cooldown): ..."), "no playbook
-// matches", or why there was nothing to do; with `notifications`, the Slack messages too.
+// failed (no_previous_revision): ..."), refusals ("refused (cooldown): ..."), a gate that let
+// the playbook act ("matched (anomaly): ...; anomaly score 1.00 ..."), "no playbook matches",
+// or why there was nothing to do; with `notifications`, the Slack messages too.
 void PrintPlan(const Plan& plan, std::ostream& out, bool notifications);
 
 }  // namespace rebound::app

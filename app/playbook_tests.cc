@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -13,6 +14,7 @@
 #include <utility>
 
 #include "app/plan.h"
+#include "app/series_values.h"
 #include "common/time_format.h"
 #include "common/yaml_util.h"
 #include "controller/actions/action.h"
@@ -69,12 +71,19 @@ struct ExpectedRun {
   std::vector<ExpectedStep> steps;
 };
 
+// What a query answers in a test: one value (instant queries), or a history of values one
+// step apart, the last at `now` (range queries: anomaly signals). NaN: no point there.
+struct TestSeries {
+  bool history = false;
+  std::vector<double> values;  // empty: the query returns nothing
+};
+
 struct TestCase {
   std::string name;
   std::vector<Alert> alerts;
   std::string external_url;
   std::vector<std::pair<kube::Resource, nlohmann::json>> cluster;
-  std::map<std::string, std::optional<double>> series;
+  std::map<std::string, TestSeries> series;
   controller::healing::GuardrailConfig guardrails;
   std::vector<HealRecord> history;
   std::chrono::system_clock::time_point now = kDefaultNow;
@@ -302,13 +311,23 @@ class TestParser {
       const YAML::Node node = it->second;  // a copy: it-> yields a temporary
       const nlohmann::json value = node.IsScalar() ? ScalarToJson(node) : nlohmann::json();
       if (node.IsNull() || (node.IsScalar() && value.is_null())) {
-        test.series[query] = std::nullopt;  // the query returns no samples
-      } else if (value.is_number()) {
-        test.series[query] = value.get<double>();
+        test.series[query] = TestSeries();  // the query returns no samples
+        continue;
+      }
+      if (value.is_number()) {
+        test.series[query] = TestSeries{false, {value.get<double>()}};
+        continue;
+      }
+      common::Result<std::vector<double>> values =
+          value.is_string() ? ParseSeriesValues(value.get<std::string>())
+                            : common::InvalidArgument("got " + common::DescribeYaml(node));
+      if (values.ok()) {
+        test.series[query] = TestSeries{true, std::move(*values)};
       } else {
         errors_.Add(node, "series " + Quote(query) +
-                              ": expected a number, or ~ for no samples, got " +
-                              common::DescribeYaml(node));
+                              ": expected a number, ~ for no samples, or a history such as "
+                              "\"100+0x60 100+5x10\"; " +
+                              values.status().message());
       }
     }
   }
@@ -473,38 +492,58 @@ std::optional<TestFile> LoadTestFile(const std::string& path,
 
 // ---- Running one test ----
 
-// Answers instant queries with the test's `series`.
+// Answers queries with the test's `series`: instant queries with the (last) value, range
+// queries with a history, its last value at the end of the range.
 class SeriesPrometheus final : public controller::promql::PrometheusApi {
  public:
-  explicit SeriesPrometheus(const std::map<std::string, std::optional<double>>& series)
-      : series_(series) {}
+  explicit SeriesPrometheus(const std::map<std::string, TestSeries>& series) : series_(series) {}
 
   common::Result<controller::promql::QueryResult> InstantQuery(
       std::string_view query, std::optional<controller::promql::TimePoint>) override {
-    auto it = series_.find(std::string(query));
-    if (it == series_.end()) {
-      return common::Unavailable("the test gives no series for " + std::string(query));
-    }
+    common::Result<const TestSeries*> series = Find(query);
+    if (!series.ok()) return series.status();
     controller::promql::Vector vector;
-    if (it->second) {
+    if (!(*series)->values.empty() && !std::isnan((*series)->values.back())) {
       controller::promql::Sample sample;
-      sample.value = *it->second;
+      sample.value = (*series)->values.back();
       vector.push_back(sample);
     }
     controller::promql::QueryResult result;
     result.value = vector;
     return result;
   }
-  common::Result<controller::promql::RangeQueryResult> RangeQuery(std::string_view query,
-                                                                  controller::promql::TimePoint,
-                                                                  controller::promql::TimePoint,
-                                                                  milliseconds) override {
-    return common::Unavailable("playbook tests give instant values only, not a range for " +
-                               std::string(query));
+  common::Result<controller::promql::RangeQueryResult> RangeQuery(
+      std::string_view query, controller::promql::TimePoint start,
+      controller::promql::TimePoint end, milliseconds step) override {
+    common::Result<const TestSeries*> series = Find(query);
+    if (!series.ok()) return series.status();
+    const std::vector<double>& values = (*series)->values;
+    if (!(*series)->history) {
+      return common::InvalidArgument("the test gives one value for " + std::string(query) +
+                                     "; a range query needs a history such as "
+                                     "\"100+0x60 100+5x10\"");
+    }
+    controller::promql::Series out;
+    for (size_t i = 0; i < values.size(); ++i) {
+      const controller::promql::TimePoint at =
+          end - static_cast<int64_t>(values.size() - 1 - i) * step;
+      if (at >= start && !std::isnan(values[i])) out.points.push_back({at, values[i]});
+    }
+    controller::promql::RangeQueryResult result;
+    if (!out.points.empty()) result.matrix.push_back(std::move(out));
+    return result;
   }
 
  private:
-  const std::map<std::string, std::optional<double>>& series_;
+  common::Result<const TestSeries*> Find(std::string_view query) const {
+    auto it = series_.find(std::string(query));
+    if (it == series_.end()) {
+      return common::Unavailable("the test gives no series for " + std::string(query));
+    }
+    return &it->second;
+  }
+
+  const std::map<std::string, TestSeries>& series_;
 };
 
 // The plans as compared: one line per alert, per playbook and per step, showing only what the

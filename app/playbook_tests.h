@@ -16,8 +16,10 @@
 //           kind: Deployment
 //           metadata: { name: web, namespace: shop }
 //           spec: { replicas: 3 }
-//       series:                              # optional: instant values of PromQL queries
-//         'error_ratio{deployment="web"}': 0.5    # (~ for an empty result)
+//       series:                              # optional: answers to PromQL queries
+//         'error_ratio{deployment="web"}': 0.5    # one value (~ for an empty result), or
+//         'sum(mem{pod=~"web-.*"})': "100+0x60 100+5x10"  # a history, one value a step,
+//                                            #   the last at `now` (anomaly signals)
 //       guardrails: { max_actions_per_hour: 0 }  # optional: rebound.yaml `guardrails` keys
 //       history:                             # optional: what Rebound did before `now`
 //         - { playbook: crashloop, target: Deployment shop/web, action: restart, ago: 5m }

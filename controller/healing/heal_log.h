@@ -43,7 +43,8 @@ struct HealRecord {
   std::string action;
   Kind kind = Kind::kDecision;
   std::string result;
-  std::string reason;   // the guardrail, or the cause of a failure
+  std::string reason;   // the guardrail, the cause of a failure; "anomaly" on a decision
+                        // "matched" whose anomaly gate passed
   std::string message;  // for people
   std::chrono::milliseconds duration{0};
 };

@@ -9,7 +9,7 @@ namespace {
 constexpr std::string_view kReasons[] = {
     "paused",       "protected_namespace", "circuit_open",          "cooldown",
     "max_per_hour", "playbook_max_per_hour", "blast_radius",        "min_replicas",
-    "max_replicas", "pod_disruption_budget"};
+    "max_replicas", "pod_disruption_budget", "anomaly"};
 
 prometheus::Histogram::BucketBoundaries ActionBuckets() {
   return {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};

@@ -154,6 +154,27 @@ common::Result<ResolvedTarget> Healer::Resolve(const intake::Episode& episode,
   }
 }
 
+common::Result<anomaly::GateDecision> Healer::CheckAnomalyGate(
+    const intake::Episode& episode, const playbook::Playbook& playbook,
+    const actions::Target& target) const {
+  const playbook::AnomalyGateSpec& spec = *playbook.anomaly_gate;
+  playbook::TemplateContext vars = EpisodeVars(episode, playbook.name);
+  SetTargetVars(vars, target);
+  anomaly::GateRequest request;
+  for (const playbook::AnomalyGateSpec::Signal& signal : spec.signals) {
+    common::Result<std::string> query = signal.query.Render(vars);
+    if (!query.ok()) {
+      return query.status().WithContext("spec.when.anomaly.signals." + signal.name);
+    }
+    request.signals.push_back({signal.name, std::move(*query)});
+  }
+  request.lookback = spec.lookback;
+  request.step = spec.step.value_or(options_.anomaly_step);
+  request.above = spec.above;
+  request.on_missing_data = spec.on_missing_data.value_or(options_.anomaly_on_missing_data);
+  return anomaly::EvaluateGate(deps_.prometheus, request, deps_.clock.Now());
+}
+
 void Healer::HandleWithPlaybook(const intake::Episode& episode,
                                 const std::shared_ptr<const playbook::Playbook>& playbook,
                                 std::stop_token stop) {
@@ -200,11 +221,40 @@ void Healer::HandleWithPlaybook(const intake::Episode& episode,
            "a remediation of " + target + " is already running; this alert joins it");
     return;
   }
-  Decide(episode, playbook->name, target, "matched", "",
+  // A resumed remediation passed its gate before the restart. A gate that passes is the
+  // reason of the decision, its explanation part of the message.
+  std::string gate_reason;
+  std::string gate_note;
+  if (playbook->anomaly_gate && !resuming) {
+    common::Result<anomaly::GateDecision> gate =
+        CheckAnomalyGate(episode, *playbook, resolved->target);
+    if (!gate.ok() || !gate->pass) {
+      {
+        std::lock_guard lock(mu_);
+        active_.erase(target);
+      }
+      if (gate.ok()) deps_.metrics.GuardrailBlocked("anomaly");
+      Refuse(episode, playbook->name, &resolved->target, gate.ok() ? "anomaly" : "template",
+             gate.ok() ? gate->explanation : gate.status().message());
+      // Alerts that joined while the gate read Prometheus end with this one.
+      for (const common::Status& s :
+           deps_.journal.SetStates(remediation->Episodes(), intake::EpisodeState::kHandled)) {
+        if (!s.ok()) {
+          spdlog::error("heal {}: cannot record an episode as handled: {}",
+                        EpisodeId(episode.key), s.message());
+        }
+      }
+      return;
+    }
+    remediation->NoteAnomalyGate(gate->explanation);
+    gate_reason = "anomaly";
+    gate_note = "; " + gate->explanation;
+  }
+  Decide(episode, playbook->name, target, "matched", gate_reason,
          (resuming ? "resuming playbook " + playbook->name + " at step " +
                          std::to_string(mark->step + 1) + " on "
                    : "starting playbook " + playbook->name + " on ") +
-             target + (deps_.guardrails.DryRun(*playbook) ? " (dry run)" : ""));
+             target + (deps_.guardrails.DryRun(*playbook) ? " (dry run)" : "") + gate_note);
   remediation->Run(stop);
   std::lock_guard lock(mu_);
   active_.erase(target);

@@ -4,7 +4,10 @@
 // (PlaybookIndex), resolves each playbook's target, and then, under the per-target lock:
 //   - folds the episode into the remediation already running on that target, if any (one
 //     remediation per target at a time), or
-//   - asks the guardrails whether a remediation may start, and records the refusal if not, or
+//   - asks the guardrails whether a remediation may start, and records the refusal if not,
+//   - for a playbook with an anomaly gate (spec.when.anomaly), asks the gate, which reads the
+//     target's signals from Prometheus (outside the lock), and records a refusal (reason
+//     "anomaly", with the score) unless it passes, or
 //   - starts a Remediation.
 // Every decision is recorded (heal log, logs, metrics; refusals also on Slack). An episode no
 // playbook matches is recorded as such and set aside (state "handled"). When the target cannot
@@ -28,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "controller/anomaly/gate.h"
 #include "controller/healing/remediation.h"
 #include "controller/playbook/playbook_index.h"
 
@@ -40,6 +44,10 @@ class Healer {
     int resolve_attempts = 10;  // reads of an unavailable target, poll_interval apart
     // Handle each episode on the caller's thread, before Submit returns (tests, replay).
     bool synchronous = false;
+    // What anomaly gates use when their playbook does not say (rebound.yaml `anomaly:`): the
+    // query_range step of the signals, and the decision when no score can be had.
+    std::chrono::milliseconds anomaly_step = std::chrono::seconds(30);
+    anomaly::OnMissingData anomaly_on_missing_data = anomaly::OnMissingData::kSkip;
   };
 
   Healer(HealingDeps& deps, std::shared_ptr<const playbook::PlaybookIndex> playbooks,
@@ -74,6 +82,11 @@ class Healer {
   common::Result<ResolvedTarget> Resolve(const intake::Episode& episode,
                                          const playbook::Playbook& playbook,
                                          std::stop_token stop);
+  // The anomaly gate of `playbook` (which has one) for `episode` on `target`. Failure:
+  // InvalidArgument when a signal's template cannot be filled from the alert.
+  common::Result<anomaly::GateDecision> CheckAnomalyGate(const intake::Episode& episode,
+                                                         const playbook::Playbook& playbook,
+                                                         const actions::Target& target) const;
   void Decide(const intake::Episode& episode, const std::string& playbook,
               const std::string& target, std::string result, std::string reason,
               std::string message);

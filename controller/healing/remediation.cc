@@ -51,6 +51,10 @@ Remediation::Remediation(HealingDeps& deps, std::shared_ptr<const playbook::Play
   snapshot_.episodes = 1;
 }
 
+void Remediation::NoteAnomalyGate(const std::string& explanation) {
+  base_notification_.fields.emplace_back("Anomaly gate", explanation);
+}
+
 void Remediation::Fold(const intake::Episode& episode) {
   std::lock_guard lock(mu_);
   if (std::find(episodes_.begin(), episodes_.end(), episode.key) != episodes_.end()) return;

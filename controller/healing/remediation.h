@@ -72,6 +72,10 @@ class Remediation {
   Remediation(HealingDeps& deps, std::shared_ptr<const playbook::Playbook> playbook,
               ResolvedTarget target, const intake::Episode& first, int first_step = 0);
 
+  // Shows the anomaly gate's decision (`explanation`) on every Slack message of this
+  // remediation. Call before Run.
+  void NoteAnomalyGate(const std::string& explanation);
+
   // Adds `episode` (same target, later alert) to this remediation: its verification then
   // waits for that episode to resolve too, and it ends in the same state.
   void Fold(const intake::Episode& episode);

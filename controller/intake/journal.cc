@@ -89,6 +89,19 @@ CREATE TABLE heal_log (
 );
 CREATE INDEX heal_log_by_at ON heal_log (at_ms);
 )sql",
+    // Continuous anomaly scoring (controller/anomaly/scorer_store.h): one scorer's state per
+    // (signal set, namespace, workload), so that a restart catches up instead of re-learning.
+    R"sql(
+CREATE TABLE anomaly_scorers (
+  signal_set   TEXT    NOT NULL,
+  namespace    TEXT    NOT NULL,
+  workload     TEXT    NOT NULL,
+  signature    TEXT    NOT NULL,  -- the set's step, season and queries the state was learnt with
+  scored_at_ms INTEGER NOT NULL,  -- the time of the last sample learnt
+  state        BLOB    NOT NULL,  -- anomaly::Scorer::Serialize()
+  PRIMARY KEY (signal_set, namespace, workload)
+);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

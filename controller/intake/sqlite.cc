@@ -68,6 +68,13 @@ Query& Query::Text(std::string_view value) {
   return *this;
 }
 
+Query& Query::Blob(std::string_view bytes) {
+  if (status_.ok()) {
+    Check(sqlite3_bind_blob64(stmt_, ++index_, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+  }
+  return *this;
+}
+
 Query& Query::Int(int64_t value) {
   if (status_.ok()) Check(sqlite3_bind_int64(stmt_, ++index_, value));
   return *this;
@@ -90,6 +97,12 @@ std::string Query::ColumnText(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (text == nullptr) return std::string();
   return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::string Query::ColumnBlob(int column) const {
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  if (bytes == nullptr) return std::string();
+  return std::string(bytes, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 int64_t Query::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }

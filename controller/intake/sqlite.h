@@ -73,8 +73,9 @@ class Query {
   Query& operator=(const Query&) = delete;
   ~Query();
 
-  // Bind the next parameter. Text is copied, so temporaries are fine.
+  // Bind the next parameter. Text and blobs are copied, so temporaries are fine.
   Query& Text(std::string_view value);
+  Query& Blob(std::string_view bytes);  // any bytes, NULs included
   Query& Int(int64_t value);
 
   // True when a row is available, false when the statement is done; Unavailable on failure.
@@ -83,6 +84,7 @@ class Query {
   common::Status Run();
 
   std::string ColumnText(int column) const;  // "" for NULL
+  std::string ColumnBlob(int column) const;  // "" for NULL or an empty blob
   int64_t ColumnInt(int column) const;
   int64_t Changes() const;  // rows changed by the last INSERT, UPDATE or DELETE on the connection
 

@@ -2,8 +2,9 @@
 // `kind: Playbook` YAML document.
 //
 // A playbook matches alerts with Alertmanager matchers, names its target with templates, and
-// lists ordered steps; each step is an action plus how to verify that it worked. Guardrail
-// overrides and dry-run apply to this playbook only. Loading and validation are in
+// lists ordered steps; each step is an action plus how to verify that it worked. An optional
+// anomaly gate holds it back unless the target's signals look unusual. Guardrail overrides and
+// dry-run apply to this playbook only. Loading and validation are in
 // playbook_loader.h; choosing the playbooks for an alert is in playbook_index.h.
 //
 // Thread-safety: immutable once loaded; shared between threads as shared_ptr<const Playbook>.
@@ -17,6 +18,7 @@
 
 #include "common/matcher.h"
 #include "controller/actions/action.h"
+#include "controller/anomaly/gate.h"
 #include "controller/playbook/template.h"
 
 namespace rebound::controller::playbook {
@@ -54,6 +56,21 @@ struct GuardrailOverrides {
   std::optional<int> min_replicas;
 };
 
+// spec.when.anomaly: the playbook acts only when the anomaly score of the target's signals is
+// above `above` (controller/anomaly/gate.h). Unset step and onMissingData come from rebound.yaml
+// (Healer::Options).
+struct AnomalyGateSpec {
+  struct Signal {
+    std::string name;
+    Template query;  // PromQL with playbook templates
+  };
+  std::vector<Signal> signals;  // in file order, 1..rebound::anomaly::kMaxSignals
+  std::chrono::milliseconds lookback = std::chrono::hours(1);
+  std::optional<std::chrono::milliseconds> step;
+  double above = 0;  // in (0, 1)
+  std::optional<anomaly::OnMissingData> on_missing_data;
+};
+
 struct Playbook {
   std::string name;    // metadata.name, unique across all files
   std::string source;  // "file:line" of the document
@@ -63,6 +80,7 @@ struct Playbook {
   std::vector<Step> steps;
   GuardrailOverrides guardrails;
   bool dry_run = false;
+  std::optional<AnomalyGateSpec> anomaly_gate;  // spec.when.anomaly
 };
 
 }  // namespace rebound::controller::playbook

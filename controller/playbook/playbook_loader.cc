@@ -3,10 +3,13 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <utility>
+
+#include "common/duration.h"
 
 namespace rebound::controller::playbook {
 namespace {
@@ -167,6 +170,119 @@ std::optional<GuardrailOverrides> ReadGuardrails(const StrictMap& spec) {
   return out;
 }
 
+// Prometheus refuses range queries of more points per series.
+constexpr int64_t kMaxRangePoints = 11000;
+
+void ReadSignals(const StrictMap& gate_map, AnomalyGateSpec& gate) {
+  const YAML::Node node = *gate_map.Find("signals");
+  const std::string where = gate_map.Qualified("signals");
+  YamlErrors& errors = gate_map.errors();
+  if (!node.IsMap() || node.size() == 0) {
+    errors.Add(node, Quote(where) +
+                         ": expected a mapping of signal names to PromQL queries, such as "
+                         "memory: 'sum(container_memory_working_set_bytes{...})', got " +
+                         common::DescribeYaml(node));
+    return;
+  }
+  if (node.size() > static_cast<size_t>(rebound::anomaly::kMaxSignals)) {
+    errors.Add(node, Quote(where) + " has " + std::to_string(node.size()) +
+                         " signals; the anomaly scorer takes at most " +
+                         std::to_string(rebound::anomaly::kMaxSignals));
+  }
+  std::set<std::string> names;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node key = it->first;  // copies: it-> yields temporaries
+    const YAML::Node value = it->second;
+    if (!key.IsScalar() || key.Scalar().empty()) {
+      errors.Add(key, Quote(where) + ": a signal's name is a non-empty string");
+      continue;
+    }
+    const std::string& name = key.Scalar();
+    if (!names.insert(name).second) {
+      errors.Add(key, Quote(where) + ": signal " + Quote(name) + " is given twice");
+      continue;
+    }
+    std::optional<std::string> text = common::YamlString(value, where + "." + name, errors);
+    if (!text) continue;
+    common::Result<Template> query = Template::Parse(*text);
+    if (text->empty() || !query.ok()) {
+      errors.Add(value, Quote(where + "." + name) + ": " +
+                            (query.ok() ? "expected a PromQL query" : query.status().message()));
+      continue;
+    }
+    gate.signals.push_back({name, std::move(*query)});
+  }
+}
+
+std::optional<double> ReadAbove(const StrictMap& gate_map) {
+  const YAML::Node node = *gate_map.Find("above");
+  double value = 0;
+  bool ok = node.IsScalar() && node.Tag() != "!";
+  if (ok) {
+    const std::string& text = node.Scalar();
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    ok = ec == std::errc() && end == text.data() + text.size() && value > 0 && value < 1;
+  }
+  if (!ok) {
+    gate_map.errors().Add(node, Quote(gate_map.Qualified("above")) +
+                                    ": expected a score between 0 and 1 (both excluded), such "
+                                    "as 0.99, got " +
+                                    common::DescribeYaml(node));
+    return std::nullopt;
+  }
+  return value;
+}
+
+// The number of points lookback/step gives must be one Prometheus answers and one the scorer
+// can learn from before it scores.
+void CheckPoints(const StrictMap& gate_map, const AnomalyGateSpec& gate) {
+  const int64_t points = gate.lookback / *gate.step + 1;
+  const int64_t warmup = rebound::anomaly::ScorerOptions().warmup;
+  if (points <= kMaxRangePoints && points >= warmup) return;
+  const YAML::Node at = gate_map.Find("lookback").value_or(*gate_map.Find("step"));
+  const std::string what = "lookback " + common::FormatDuration(gate.lookback) + " at step " +
+                           common::FormatDuration(*gate.step) + " gives " +
+                           std::to_string(points) + " points per signal";
+  gate_map.errors().Add(
+      at, Quote(gate_map.name()) + ": " + what +
+              (points > kMaxRangePoints
+                   ? "; Prometheus answers at most 11000: lengthen step or shorten lookback"
+                   : ", fewer than the " + std::to_string(warmup) +
+                         " the anomaly scorer learns from before it scores: lengthen lookback "
+                         "or shorten step"));
+}
+
+// spec.when.anomaly; nullopt when absent, and when invalid (after adding the errors).
+std::optional<AnomalyGateSpec> ReadAnomalyGate(const StrictMap& spec) {
+  if (!spec.Has("when")) return std::nullopt;
+  StrictMap when = spec.Child("when", {"anomaly"});
+  if (!when.Require("anomaly")) return std::nullopt;
+  StrictMap map =
+      when.Child("anomaly", {"signals", "lookback", "step", "above", "onMissingData"});
+  const size_t errors_before = map.errors().size();
+  AnomalyGateSpec gate;
+  if (map.Require("signals")) ReadSignals(map, gate);
+  if (map.Require("above")) gate.above = ReadAbove(map).value_or(0);
+  bool range_ok = true;
+  if (map.Has("lookback")) {
+    std::optional<std::chrono::milliseconds> lookback =
+        map.Duration("lookback", std::chrono::seconds(1));
+    range_ok = lookback.has_value();
+    gate.lookback = lookback.value_or(gate.lookback);
+  }
+  if (map.Has("step")) {
+    gate.step = map.Duration("step", std::chrono::seconds(1));
+    range_ok &= gate.step.has_value();
+  }
+  if (std::optional<std::string> on_missing = map.Enum("onMissingData", {"act", "skip"})) {
+    gate.on_missing_data =
+        *on_missing == "act" ? anomaly::OnMissingData::kAct : anomaly::OnMissingData::kSkip;
+  }
+  if (range_ok && gate.step) CheckPoints(map, gate);
+  if (map.errors().size() != errors_before) return std::nullopt;
+  return gate;
+}
+
 // Labels the matchers require to be empty: `x=""` (or a regex matcher that accepts nothing but
 // the empty string, which is checked by trying a few non-empty values).
 std::set<std::string> LabelsThatMustBeEmpty(const common::Matchers& matchers) {
@@ -230,6 +346,12 @@ void CheckVariables(const Playbook& playbook, const YAML::Node& spec_node, YamlE
       check(*step.verify.query, step_node["verify"]["query"], where + ".verify.query", false);
     }
   }
+  if (playbook.anomaly_gate) {
+    const YAML::Node signals = spec_node["when"]["anomaly"]["signals"];
+    for (const AnomalyGateSpec::Signal& signal : playbook.anomaly_gate->signals) {
+      check(signal.query, signals[signal.name], "spec.when.anomaly.signals." + signal.name, false);
+    }
+  }
 }
 
 std::optional<Playbook> ReadPlaybook(const YAML::Node& doc, const actions::ActionRegistry& registry,
@@ -253,14 +375,15 @@ std::optional<Playbook> ReadPlaybook(const YAML::Node& doc, const actions::Actio
   // at once; the errors above still leave the playbook out.
   if (!top.Has("spec")) return std::nullopt;
 
-  StrictMap spec = top.Child("spec", {"match", "continue", "target", "steps", "guardrails",
-                                      "dryRun"});
+  StrictMap spec = top.Child("spec", {"match", "continue", "target", "when", "steps",
+                                      "guardrails", "dryRun"});
   Playbook playbook;
   playbook.name = name.value_or("");
   playbook.source = errors.file() + ":" + std::to_string(doc.Mark().line + 1);
   std::optional<common::Matchers> matchers = ReadMatchers(spec);
   std::optional<TargetSpec> target = ReadTarget(spec);
   std::optional<GuardrailOverrides> guardrails = ReadGuardrails(spec);
+  playbook.anomaly_gate = ReadAnomalyGate(spec);
   playbook.continue_matching = spec.Bool("continue").value_or(false);
   playbook.dry_run = spec.Bool("dryRun").value_or(false);
   if (spec.Require("steps")) {

@@ -5,7 +5,8 @@
 // Each file holds any number of `kind: Playbook` documents. Everything is checked at load time
 // that can be: unknown keys (with the closest known one), matcher syntax, action names and
 // their parameters, template syntax and variables, durations, a missing target, duplicate
-// names, and a template that uses a label the playbook's own matchers require to be empty.
+// names, a template that uses a label the playbook's own matchers require to be empty, and an
+// anomaly gate outside the scorer's and Prometheus' limits (signals, threshold, points).
 // A set with any error is not used (the daemon refuses to start, or keeps its previous set).
 //
 // Thread-safety: the functions are reentrant; the registry is only read.

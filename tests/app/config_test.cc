@@ -179,6 +179,9 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.log.level, "info");
   EXPECT_EQ(c.server.threads, 32);
   EXPECT_EQ(c.server.request_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(c.anomaly.step, std::chrono::seconds(30));
+  EXPECT_EQ(c.anomaly.on_missing_data, controller::anomaly::OnMissingData::kSkip);
+  EXPECT_TRUE(c.anomaly.signals.empty());
   EXPECT_EQ(c.secrets.bearer_token, "");
 }
 
@@ -376,6 +379,106 @@ TEST_F(ConfigTest, GuardrailsAndHealingKeys) {
   EXPECT_EQ(bad.errors[0].line, 4);
 }
 
+constexpr const char* kWithPrometheus =
+    "listen: 127.0.0.1:9464\nstate_dir: /x\nprometheus: { url: http://127.0.0.1:9090 }\n";
+
+TEST_F(ConfigTest, AnomalySignalSetsKeepQueryOrderAndDefaults) {
+  LoadResult result = Load(std::string(kWithPrometheus) + R"(anomaly:
+  step: 1m
+  on_missing_data: act
+  signals:
+    - name: resources
+      queries:
+        memory: sum by (namespace, workload) (container_memory_working_set_bytes)
+        cpu: sum by (namespace, workload) (rate(container_cpu_usage_seconds_total[5m]))
+      lookback: 2h
+      season: 24h
+    - name: errors
+      queries: { ratio: 'sum by (namespace, workload) (rate(http_requests_total[5m]))' }
+)");
+  ASSERT_TRUE(result.config.has_value()) << Dump(result);
+  const Config::Anomaly& a = result.config->anomaly;
+  EXPECT_EQ(a.step, std::chrono::minutes(1));
+  EXPECT_EQ(a.on_missing_data, controller::anomaly::OnMissingData::kAct);
+  ASSERT_EQ(a.signals.size(), 2u);
+  EXPECT_EQ(a.signals[0].name, "resources");
+  ASSERT_EQ(a.signals[0].queries.size(), 2u);
+  EXPECT_EQ(a.signals[0].queries[0].name, "memory");
+  EXPECT_EQ(a.signals[0].queries[0].query,
+            "sum by (namespace, workload) (container_memory_working_set_bytes)");
+  EXPECT_EQ(a.signals[0].queries[1].name, "cpu");
+  EXPECT_EQ(a.signals[0].lookback, std::chrono::hours(2));
+  EXPECT_EQ(a.signals[0].season, std::chrono::hours(24));
+  EXPECT_EQ(a.signals[1].name, "errors");
+  EXPECT_EQ(a.signals[1].queries.size(), 1u);
+  EXPECT_EQ(a.signals[1].lookback, std::chrono::hours(1));
+  EXPECT_EQ(a.signals[1].season, milliseconds(0));
+}
+
+TEST_F(ConfigTest, AnomalySignalsNeedPrometheus) {
+  LoadResult result =
+      Load(std::string(kMinimal) + "anomaly:\n  signals: [ { name: m, queries: { mem: up } } ]\n");
+  ExpectOneError(result, ConfigPath(), 4, 3,
+                 "\"anomaly.signals\" needs \"prometheus.url\" to query the signals from");
+}
+
+TEST_F(ConfigTest, AnomalySignalSetErrorsNameTheSetAndField) {
+  std::string seventeen;
+  for (int i = 0; i < 17; ++i) seventeen += "s" + std::to_string(i) + ": up, ";
+  LoadResult result = Load(std::string(kWithPrometheus) + R"(anomaly:
+  signals:
+    - { name: a, queries: { mem: up }, lookbak: 1h }
+    - { name: a, queries: { mem: up } }
+    - { queries: {} }
+    - { name: c, queries: { mem: '' } }
+    - { name: d, queries: { mem: up }, lookback: 100d }
+    - { name: e, queries: { mem: up }, lookback: 10s }
+    - { name: f, queries: { mem: up }, season: 45s }
+    - { name: g, queries: { )" + seventeen + R"(} }
+    - { name: h, queries: [ up ] }
+)");
+  std::vector<std::string> got;
+  for (const ConfigError& e : result.errors) {
+    got.push_back(std::to_string(e.line) + ": " + e.message);
+  }
+  EXPECT_EQ(got,
+            (std::vector<std::string>{
+                "6: unknown key \"lookbak\" in anomaly.signals[0] (did you mean "
+                "\"lookback\"?)",
+                "7: \"anomaly.signals[1].name\": signal set \"a\" is already defined in "
+                "anomaly.signals[0]",
+                "8: \"anomaly.signals[2].name\" is required",
+                "8: \"anomaly.signals[2].queries\": needs at least one signal",
+                "9: \"anomaly.signals[3].queries.mem\": expected a PromQL query, got \"\"",
+                "10: \"anomaly.signals[4].lookback\": 100d is more than 11000 steps of 30s, more "
+                "than Prometheus answers; shorten it or raise anomaly.step",
+                "11: \"anomaly.signals[5].lookback\": expected a duration of at least 30s, got "
+                "\"10s\"",
+                "12: \"anomaly.signals[6].season\": expected a duration of at least 1m, got "
+                "\"45s\"",
+                "13: \"anomaly.signals[7].queries\": 17 signals, at most 16 are scored together",
+                "14: \"anomaly.signals[8].queries\": expected a mapping of signal names to "
+                "PromQL queries, got a sequence",
+            }))
+      << Dump(result);
+  EXPECT_FALSE(result.config.has_value());
+}
+
+TEST_F(ConfigTest, AnomalySeasonMustBeWholeSteps) {
+  LoadResult result = Load(std::string(kWithPrometheus) +
+                           "anomaly:\n  step: 1m\n  signals:\n"
+                           "    - { name: m, queries: { mem: up }, season: 150s }\n");
+  ExpectOneError(result, ConfigPath(), 7, 48,
+                 "\"anomaly.signals[0].season\": must be a whole number of steps of 1m "
+                 "(anomaly.step)");
+}
+
+TEST_F(ConfigTest, AnomalyOnMissingDataIsActOrSkip) {
+  LoadResult result = Load(std::string(kMinimal) + "anomaly: { on_missing_data: ignore }\n");
+  ExpectOneError(result, ConfigPath(), 3, 29,
+                 "\"anomaly.on_missing_data\" must be one of act, skip (got \"ignore\")");
+}
+
 TEST_F(ConfigTest, MissingTokenFileNamesTheFile) {
   LoadResult result = Load(std::string(kMinimal) + "webhook:\n  bearer_token_file: no-such\n");
   ExpectOneError(result, ConfigPath(), 4, 22,
@@ -547,8 +650,8 @@ TEST_F(ConfigTest, AllErrorsAreReportedInFileOrder) {
   EXPECT_EQ(result.errors[1].message, "\"log.format\" must be one of text, json (got \"xml\")");
   EXPECT_EQ(result.errors[2].message,
             "unknown key \"colour\" (allowed: listen, tls, webhook, state_dir, journal, "
-            "kubernetes, prometheus, alertmanager, slack, playbooks, guardrails, healing, log, "
-            "server)");
+            "kubernetes, prometheus, alertmanager, slack, playbooks, guardrails, healing, "
+            "anomaly, log, server)");
   EXPECT_EQ(result.errors[3].message,
             "\"listen\": invalid listen address \"nowhere\": missing port "
             "(expected HOST:PORT, e.g. 127.0.0.1:9464)");

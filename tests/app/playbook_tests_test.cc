@@ -215,6 +215,70 @@ TEST_F(PlaybookTestsTest, PayloadsAreReadRelativeToTheTestFile) {
                                  ": alerts[0].status: missing\n"));
 }
 
+constexpr char kGatedPlaybook[] = R"(apiVersion: rebound.io/v1
+kind: Playbook
+metadata: { name: gated }
+spec:
+  match: [ 'alertname = "MemoryGrowth"' ]
+  target: { kind: Deployment, namespace: "{{ labels.namespace }}", name: "{{ labels.deployment }}" }
+  when:
+    anomaly:
+      signals: { memory: 'mem{deployment="{{ target.name }}"}' }
+      above: 0.99
+  steps: [ { action: restart } ]
+)";
+
+TEST_F(PlaybookTestsTest, AnomalySignalsAreAnsweredFromSeriesHistories) {
+  testing::WriteFile(dir_.File("gated.yaml"), kGatedPlaybook);
+  const std::string alert = R"(
+    alerts:
+      - labels: { alertname: MemoryGrowth, namespace: shop, deployment: web }
+)";
+  const std::string file = dir_.File("gated_test.yaml");
+  testing::WriteFile(file, "playbooks: [ gated.yaml ]\ntests:\n" +
+                               ("  - name: a leak after a flat hour passes the gate" + alert +
+                                kWebCluster + R"(
+    series: { 'mem{deployment="web"}': "100+0x100 100+50x20" }
+    expect: [ { playbook: gated, steps: [ restart ] } ]
+  - name: memory as it has been all hour is refused
+)" + alert + kWebCluster + R"(
+    series: { 'mem{deployment="web"}': "100x120" }
+    expect: [ { refused: anomaly } ]
+  - name: one value is no history, and no score skips by default
+)" + alert + kWebCluster + R"(
+    series: { 'mem{deployment="web"}': 100 }
+    expect: [ { playbook: gated, steps: [ restart ] } ]
+)"));
+  Outcome run = RunTests({file});
+  EXPECT_EQ(run.code, 1) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("  PASS  a leak after a flat hour passes the gate\n"));
+  EXPECT_THAT(run.out, HasSubstr("  PASS  memory as it has been all hour is refused\n"));
+  EXPECT_THAT(run.out, HasSubstr("  FAIL  one value is no history, and no score skips by default"));
+  // The plan shows why: the refusal with the gate's explanation.
+  EXPECT_THAT(run.out, HasSubstr("refused (anomaly): no anomaly score (cannot read the signals: "
+                                 "signal memory: the test gives one value for "
+                                 "mem{deployment=\"web\"}; a range query needs a history"));
+}
+
+TEST_F(PlaybookTestsTest, AGatePassIsShownInThePlan) {
+  testing::WriteFile(dir_.File("gated.yaml"), kGatedPlaybook);
+  const std::string file = dir_.File("pass_test.yaml");
+  testing::WriteFile(file, std::string(R"(playbooks: [ gated.yaml ]
+tests:
+  - name: expects too much, to see the plan
+    alerts:
+      - labels: { alertname: MemoryGrowth, namespace: shop, deployment: web }
+)") + kWebCluster + R"(
+    series: { 'mem{deployment="web"}': "100+0x100 100+50x20" }
+    expect: [ { playbook: gated, steps: [ restart, restart ] } ]
+)");
+  Outcome run = RunTests({file});
+  EXPECT_EQ(run.code, 1) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("      matched (anomaly): starting playbook gated on Deployment "
+                                 "shop/web (dry run); anomaly score 1"));
+  EXPECT_THAT(run.out, HasSubstr("(top signal memory) is above 0.99\n"));
+}
+
 TEST_F(PlaybookTestsTest, NoFilesIsAUsageError) {
   Outcome run = RunTests({});
   EXPECT_EQ(run.code, 2);

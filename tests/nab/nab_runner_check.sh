@@ -24,7 +24,7 @@ for rel in "${subset[@]}"; do
     FNR == 1 { if ($0 != "timestamp,value,anomaly_score") { print "FAIL: " rel ": header " $0; exit 1 } next }
     {
       if ($1 != stamp[FNR]) { print "FAIL: " rel ":" FNR ": timestamp " $1 " != " stamp[FNR]; exit 1 }
-      if ($3 !~ /^[0-9.]+$/ || $3 + 0 < 0 || $3 + 0 > 1) { print "FAIL: " rel ":" FNR ": score " $3; exit 1 }
+      if ($3 !~ /^[0-9.]+(e-?[0-9]+)?$/ || $3 + 0 < 0 || $3 + 0 > 1) { print "FAIL: " rel ":" FNR ": score " $3; exit 1 }
       n++
     }
     END { if (n != rows - 1) { print "FAIL: " rel ": " n " scores for " rows - 1 " rows"; exit 1 } }

@@ -22,9 +22,9 @@ constexpr std::string_view kUsage =
     "  --daily-season    learn a daily pattern in every series (season = one day of\n"
     "                    samples at the series' median step)\n"
     "  --set name=value  override a scorer option for experiments: season, warmup,\n"
-    "                    level_halflife, scale_halflife, season_rate, clip,\n"
-    "                    covariance_halflife, shrinkage, long_halflife, short_window,\n"
-    "                    range_margin (docs/anomaly.md)\n";
+    "                    level_halflife, scale_halflife, season_rate, season_gain,\n"
+    "                    clip, covariance_halflife, shrinkage, long_halflife,\n"
+    "                    short_window, range_margin, range_excess (docs/anomaly.md)\n";
 
 int Fail(std::string_view message) {
   std::fprintf(stderr, "rebound-nab: %.*s\n", static_cast<int>(message.size()), message.data());

@@ -83,7 +83,7 @@ common::Result<std::string> ScoreSeries(const std::vector<Row>& rows,
   std::string out = "timestamp,value,anomaly_score\n";
   for (const Row& row : rows) {
     const double score = scorer->Update(std::span<const double>(&row.value, 1));
-    out += fmt::format("{},{},{:.9f}\n", row.timestamp, row.value, score);
+    out += fmt::format("{},{},{:.17g}\n", row.timestamp, row.value, score);
   }
   return out;
 }
@@ -104,6 +104,8 @@ common::Status ApplySetting(std::string_view setting, anomaly::ScorerOptions& op
       {"season_rate", [&](double v) { t.season_rate = v; }},
       {"clip", [&](double v) { t.clip = v; }},
       {"range_margin", [&](double v) { t.range_margin = v; }},
+      {"range_excess", [&](double v) { t.range_excess = v; }},
+      {"season_gain", [&](double v) { t.season_gain = v; }},
       {"covariance_halflife", [&](double v) { t.covariance_halflife = v; }},
       {"shrinkage", [&](double v) { t.shrinkage = v; }},
       {"long_halflife", [&](double v) { t.long_halflife = v; }},

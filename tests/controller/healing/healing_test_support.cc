@@ -40,10 +40,7 @@ std::unique_ptr<Healer> HealingTest::MakeHealer(const std::string& playbooks_yam
                                                     notifier_, http_, clock_, sleeper_,
                                                     *guardrails_, metrics_,
                                                     std::chrono::seconds(5), "rebound-0"});
-  Healer::Options options;
-  options.synchronous = true;
-  options.resolve_attempts = 2;
-  return std::make_unique<Healer>(*deps_, Playbooks(playbooks_yaml), options);
+  return std::make_unique<Healer>(*deps_, Playbooks(playbooks_yaml), healer_options_);
 }
 
 intake::Episode HealingTest::Fire(const std::string& fingerprint, intake::LabelSet labels) {

@@ -57,7 +57,7 @@ class HealingTest : public ::testing::Test {
 
   // Loads the playbooks in `yaml`; fails the test on any error.
   std::shared_ptr<const playbook::PlaybookIndex> Playbooks(const std::string& yaml);
-  // A Healer over the fixture's fakes, handling episodes synchronously.
+  // A Healer over the fixture's fakes with healer_options_ (synchronous by default).
   std::unique_ptr<Healer> MakeHealer(const std::string& playbooks_yaml,
                                      GuardrailConfig config = GuardrailConfig());
 
@@ -91,6 +91,12 @@ class HealingTest : public ::testing::Test {
   std::unique_ptr<HealLog> log_;
   std::unique_ptr<Guardrails> guardrails_;
   std::unique_ptr<HealingDeps> deps_;
+  Healer::Options healer_options_ = [] {
+    Healer::Options options;
+    options.synchronous = true;
+    options.resolve_attempts = 2;
+    return options;
+  }();
 };
 
 }  // namespace rebound::controller::healing

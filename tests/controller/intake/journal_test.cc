@@ -759,7 +759,7 @@ TEST_F(JournalTest, CreatesPrivateStateDirAndVersionedWalDatabase) {
     MustAppend(*journal, {MakeAlert("a", kFiring)});
   }
   EXPECT_EQ(QueryText(DbPath(), "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "2");
+  EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "3");
   EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM episodes"), "1");
   EXPECT_EQ(QueryText(DbPath(), "SELECT starts_at_ns FROM episodes"),
             std::to_string(kStart) + "653000000");
@@ -827,6 +827,21 @@ TEST_F(JournalTest, OpenWhenStateDirIsAFileIsUnavailable) {
   EXPECT_EQ(journal.status().code(), common::StatusCode::kUnavailable);
   EXPECT_NE(journal.status().message().find("not a directory"), std::string::npos)
       << journal.status().message();
+}
+
+TEST_F(JournalTest, OpenMigratesAVersion2DatabaseKeepingItsEpisodes) {
+  {
+    auto journal = MustOpen();
+    ASSERT_NE(journal, nullptr);
+    MustAppend(*journal, {MakeAlert("a", kFiring)});
+  }
+  // What a build before continuous anomaly scoring left behind.
+  ASSERT_EQ(ExecSql(DbPath(), "DROP TABLE anomaly_scorers; PRAGMA user_version = 2"), "");
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "3");
+  EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM anomaly_scorers"), "0");
+  EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM episodes"), "1");
 }
 
 TEST_F(JournalTest, OpenRefusesNewerSchema) {

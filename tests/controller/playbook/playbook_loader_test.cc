@@ -593,5 +593,137 @@ TEST_F(LoadPlaybooksTest, ReportsErrorsWithTheirFileAndStillReadsTheOthers) {
   EXPECT_THAT(Names(loaded.set), ElementsAre("b1"));
 }
 
+// ---- spec.when.anomaly ----
+
+constexpr char kGateTargetAndSteps[] = R"(  target: {kind: Deployment, namespace: shop, name: web}
+  steps: [{action: restart}]
+)";
+
+std::string WithGate(const std::string& when) {
+  return WithSpec("  match: ['alertname = \"A\"']\n" + std::string(kGateTargetAndSteps) + when);
+}
+
+TEST(PlaybookLoaderTest, LoadsAnAnomalyGate) {
+  Parsed parsed = Parse(WithGate(R"(  when:
+    anomaly:
+      signals:
+        memory: 'sum(container_memory_working_set_bytes{namespace="{{ labels.namespace }}"})'
+        restarts: 'sum(kube_pod_container_status_restarts_total)'
+      lookback: 2h
+      step: 1m
+      above: 0.995
+      onMissingData: act
+)"));
+  ASSERT_THAT(parsed.errors, IsEmpty());
+  ASSERT_THAT(parsed.set.playbooks, SizeIs(1));
+  ASSERT_TRUE(parsed.set.playbooks[0]->anomaly_gate.has_value());
+  const AnomalyGateSpec& gate = *parsed.set.playbooks[0]->anomaly_gate;
+  ASSERT_THAT(gate.signals, SizeIs(2));
+  EXPECT_EQ(gate.signals[0].name, "memory");
+  EXPECT_THAT(gate.signals[0].query.variables(), ElementsAre("labels.namespace"));
+  EXPECT_EQ(gate.signals[1].name, "restarts");
+  EXPECT_EQ(gate.lookback, std::chrono::hours(2));
+  EXPECT_EQ(gate.step, minutes(1));
+  EXPECT_DOUBLE_EQ(gate.above, 0.995);
+  EXPECT_EQ(gate.on_missing_data, anomaly::OnMissingData::kAct);
+}
+
+TEST(PlaybookLoaderTest, AnomalyGateDefaultsAndAbsence) {
+  Parsed gated = Parse(WithGate(R"(  when:
+    anomaly:
+      signals: {memory: 'sum(x)'}
+      above: 0.9
+)"));
+  ASSERT_THAT(gated.errors, IsEmpty());
+  const AnomalyGateSpec& gate = *gated.set.playbooks.at(0)->anomaly_gate;
+  EXPECT_EQ(gate.lookback, std::chrono::hours(1));
+  EXPECT_FALSE(gate.step.has_value());             // rebound.yaml's anomaly step
+  EXPECT_FALSE(gate.on_missing_data.has_value());  // rebound.yaml's default
+
+  Parsed ungated = Parse(WithGate(""));
+  ASSERT_THAT(ungated.errors, IsEmpty());
+  EXPECT_FALSE(ungated.set.playbooks.at(0)->anomaly_gate.has_value());
+}
+
+TEST(PlaybookLoaderTest, ReportsAnomalyGateProblemsAtTheValue) {
+  Parsed parsed = Parse(WithGate(R"(  when:
+    anomaly:
+      signals:
+        memory: 'sum(x{namespace="{{ lables.namespace }}"})'
+        cpu: ''
+      lookback: an hour
+      above: 1
+      onMissingData: maybe
+      treshold: 0.9
+)"));
+  EXPECT_THAT(
+      parsed.errors,
+      ElementsAre(ErrorAt(12, 17, {R"("spec.when.anomaly.signals.memory": column 21: unknown )",
+                                   R"((did you mean "labels.namespace"?))"}),
+                  ErrorAt(13, 14, {R"("spec.when.anomaly.signals.cpu": expected a PromQL query)"}),
+                  ErrorAt(14, 17, {R"("spec.when.anomaly.lookback": )"}),
+                  ErrorAt(15, 14, {R"("spec.when.anomaly.above": expected a score between 0 )",
+                                   R"(and 1 (both excluded), such as 0.99, got "1")"}),
+                  ErrorAt(16, 22, {R"("spec.when.anomaly.onMissingData" must be one of act, )"}),
+                  ErrorAt(17, 7, {R"(unknown key "treshold" in spec.when.anomaly)"})));
+  EXPECT_THAT(parsed.set.playbooks, IsEmpty());
+}
+
+TEST(PlaybookLoaderTest, AnomalyGateNeedsSignalsAndAThreshold) {
+  EXPECT_THAT(Errors(WithGate("  when: {anomaly: {lookback: 1h}}\n")),
+              ElementsAre(ErrorAt(9, 19, {R"("spec.when.anomaly.signals" is required)"}),
+                          ErrorAt(9, 19, {R"("spec.when.anomaly.above" is required)"})));
+  EXPECT_THAT(Errors(WithGate("  when: {anomaly: {signals: [up], above: 0.9}}\n")),
+              ElementsAre(ErrorAt(9, 29, {R"("spec.when.anomaly.signals": expected a mapping )"})));
+  EXPECT_THAT(Errors(WithGate("  when: {}\n")),
+              ElementsAre(ErrorAt(9, 9, {R"("spec.when.anomaly" is required)"})));
+}
+
+TEST(PlaybookLoaderTest, AnomalyGateTakesAtMostTheScorersSignals) {
+  std::string signals;
+  for (int i = 0; i <= rebound::anomaly::kMaxSignals; ++i) {
+    signals += (i == 0 ? "" : ", ") + ("s" + std::to_string(i)) + ": up";
+  }
+  EXPECT_THAT(Errors(WithGate("  when: {anomaly: {above: 0.9, signals: {" + signals + "}}}\n")),
+              ElementsAre(ErrorAt(9, 41, {R"("spec.when.anomaly.signals" has 17 signals; )",
+                                          "at most 16"})));
+}
+
+TEST(PlaybookLoaderTest, AnomalyGateRangeMustFitPrometheusAndTheWarmUp) {
+  EXPECT_THAT(Errors(WithGate(R"(  when:
+    anomaly: {signals: {m: up}, above: 0.9, lookback: 1w, step: 30s}
+)")),
+              ElementsAre(ErrorAt(10, 55, {R"("spec.when.anomaly": lookback 1w at step 30s )",
+                                           "gives 20161 points per signal",
+                                           "at most 11000: lengthen step"})));
+  EXPECT_THAT(Errors(WithGate(R"(  when:
+    anomaly: {signals: {m: up}, above: 0.9, lookback: 5m, step: 30s}
+)")),
+              ElementsAre(ErrorAt(10, 55, {"gives 11 points per signal, fewer than the",
+                                           "lengthen lookback or shorten step"})));
+  EXPECT_THAT(Errors(WithGate(R"(  when:
+    anomaly: {signals: {m: up}, above: 0.9, step: 3m}
+)")),
+              ElementsAre(ErrorAt(10, 51, {"lookback 1h at step 3m gives 21 points"})));
+  // Reported along with the gate's other problems.
+  EXPECT_THAT(Errors(WithGate(R"(  when:
+    anomaly: {signals: {m: up}, lookback: 1w, step: 30s}
+)")),
+              ElementsAre(ErrorAt(10, 14, {R"("spec.when.anomaly.above" is required)"}),
+                          ErrorAt(10, 43, {"gives 20161 points per signal"})));
+}
+
+TEST(PlaybookLoaderTest, RejectsAnomalySignalsUsingALabelTheMatchersRequireToBeAbsent) {
+  EXPECT_THAT(Errors(WithSpec(R"(  match: ['alertname = "A"', 'pod = ""']
+)" + std::string(kGateTargetAndSteps) + R"(  when:
+    anomaly:
+      above: 0.9
+      signals:
+        memory: 'sum(x{pod="{{ labels.pod }}"})'
+)")),
+              ElementsAre(ErrorAt(13, 17, {R"("spec.when.anomaly.signals.memory" uses )",
+                                           "requires that label to be absent"})));
+}
+
 }  // namespace
 }  // namespace rebound::controller::playbook

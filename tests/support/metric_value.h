@@ -1,0 +1,36 @@
+// MetricValue: reads one counter or gauge series from a prometheus::Registry, for unit tests
+// of code that exports metrics (no HTTP server, no text parsing). Reentrant.
+#pragma once
+
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace rebound::testing {
+
+// The value of the series of counter or gauge `name` whose labels include every one of
+// `labels`; nullopt when there is no such series.
+inline std::optional<double> MetricValue(const prometheus::Registry& registry,
+                                         const std::string& name,
+                                         const std::map<std::string, std::string>& labels) {
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      std::map<std::string, std::string> got;
+      for (const prometheus::ClientMetric::Label& label : metric.label) {
+        got[label.name] = label.value;
+      }
+      bool all = true;
+      for (const auto& [key, value] : labels) all = all && got.contains(key) && got[key] == value;
+      if (!all) continue;
+      if (family.type == prometheus::MetricType::Counter) return metric.counter.value;
+      if (family.type == prometheus::MetricType::Gauge) return metric.gauge.value;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace rebound::testing
