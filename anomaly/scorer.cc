@@ -1,5 +1,7 @@
 #include "anomaly/scorer.h"
 
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -8,9 +10,6 @@
 #include <limits>
 #include <numbers>
 #include <type_traits>
-
-#include <Eigen/Cholesky>
-#include <Eigen/Core>
 
 namespace rebound::anomaly {
 namespace {
@@ -25,6 +24,9 @@ constexpr int kMaxSeasonBuckets = 288;
 constexpr int kMaxShortWindow = 64;
 // The shrunk covariance's inverse is recomputed every this many samples (O(k^3) / 32).
 constexpr int kInverseRefresh = 32;
+// Residuals and range breaks are capped (in typical deviations) so that a huge but finite value
+// keeps every later computation finite.
+constexpr double kMaxDeviations = 1e6;
 // A range break's score lies within this of 1.
 constexpr double kRangeBreakTail = 1e-4;
 // Surprise is capped (in nats): past it, every deviation is "impossible" alike.
@@ -37,6 +39,8 @@ double Alpha(double halflife) { return 1.0 - std::exp(-std::numbers::ln2 / halfl
 // closed forms for integer and half-integer shapes.
 double ChiSquaredSurprise(double x, int dof) {
   if (!(x > 0)) return 0;
+  // Past this, -ln Q exceeds the cap for every dof up to 16 (and the sums below would overflow).
+  if (!(x < 2000)) return kMaxSurprise;
   const double h = x / 2;
   double log_q;
   if (dof % 2 == 0) {
@@ -108,6 +112,19 @@ struct Scorer::State {
 
   double Update(std::span<const double> sample);
 
+  // Whether the state is one Update can have produced: every learnt number finite, and the
+  // likelihood stage's statistics of values in [0, 1] within [0, 1] (a check of restored state:
+  // a huge value there would overflow and make every later score NaN).
+  bool Valid() const {
+    const bool vectors = level.allFinite() && scale.allFinite() && low.allFinite() &&
+                         high.allFinite() && season_level.allFinite() && season_scale.allFinite() &&
+                         seasonal.allFinite() && covariance.allFinite() && inverse.allFinite() &&
+                         shares.allFinite();
+    auto unit = [](double v) { return v >= 0 && v <= 1; };
+    return vectors && unit(long_mean) && unit(long_var) && unit(score) && recent_sum >= 0 &&
+           recent_sum <= recent_size + 1e-6 && std::all_of(recent.begin(), recent.end(), unit);
+  }
+
  private:
   // Learns signal j's value x and returns its standardised residual; raises `excess` to how far
   // (in typical deviations) x lies beyond the signal's range when the range rule applies.
@@ -137,8 +154,8 @@ double Scorer::State::Track(double& lev, double& typical, double* season, double
   const double clipped = std::clamp(residual, -tuning.clip * spread, tuning.clip * spread);
   const double warm = 1.0 / static_cast<double>(n);
   lev += std::max(alpha_level, warm) * clipped;
-  typical += std::max(alpha_scale, warm) *
-             ((n == 2 ? std::abs(residual) : std::abs(clipped)) - typical);
+  typical +=
+      std::max(alpha_scale, warm) * ((n == 2 ? std::abs(residual) : std::abs(clipped)) - typical);
   if (season) {
     // Additive Holt-Winters: the bucket learns what the level leaves, one visit per period,
     // averaging the first periods equally and then weighting the newest by season_rate.
@@ -212,18 +229,21 @@ double Scorer::State::Likelihood(double surprise) {
 double Scorer::State::Update(std::span<const double> sample) {
   const ScorerOptions::Tuning& tuning = options.tuning;
   Vec z = Vec::Zero(k), breaks = Vec::Zero(k);
+  std::array<bool, kMaxSignals> present{};
+  int observed = 0;
   double excess = -1;  // the largest range break of this sample, -1 for none
-  bool any = false;
   for (int j = 0; j < k; ++j) {
     if (!std::isfinite(sample[j])) continue;
-    any = true;
+    present[j] = true;
+    ++observed;
     double beyond = -1;
-    z(j) = Residual(j, sample[j], beyond);
+    z(j) = std::clamp(Residual(j, sample[j], beyond), -kMaxDeviations, kMaxDeviations);
+    beyond = std::min(beyond, kMaxDeviations);
     if (beyond >= 0) breaks(j) = 1 + beyond;  // a break's weight grows with its distance
     excess = std::max(excess, beyond);
   }
   ++ticks;
-  if (!any) return score;
+  if (observed == 0) return score;
   ++samples;
 
   // Mahalanobis distance of the residuals under their covariance shrunk towards the identity
@@ -235,12 +255,20 @@ double Scorer::State::Update(std::span<const double> sample) {
   }
   const Vec weighted = inverse * z;
   const double distance = std::max(0.0, z.dot(weighted));
+  // Only pairs of signals both present learn: a missing signal's variance and correlations stay
+  // as they were.
   const Vec clipped = z.cwiseMax(-tuning.clip).cwiseMin(tuning.clip);
-  covariance += alpha_cov * (clipped * clipped.transpose() - covariance);
+  for (int a = 0; a < k; ++a) {
+    if (!present[a]) continue;
+    for (int b = 0; b < k; ++b) {
+      if (present[b]) covariance(a, b) += alpha_cov * (clipped(a) * clipped(b) - covariance(a, b));
+    }
+  }
   Attribute(z, weighted, breaks);
 
-  // How unusual this sample is, in [0, 1]: 1 - P(a distance at least this large).
-  const double unusual = -std::expm1(-ChiSquaredSurprise(distance, k));
+  // How unusual this sample is, in [0, 1]: 1 - P(a distance at least this large), with one
+  // degree of freedom per signal present.
+  const double unusual = -std::expm1(-ChiSquaredSurprise(distance, observed));
   const double likelihood = Likelihood(unusual);
   if (samples < static_cast<std::uint64_t>(options.warmup)) {
     score = 0;
@@ -321,7 +349,7 @@ std::size_t Scorer::MemoryBytes() const {
 // order, native byte order (the state moves between restarts of one build, not machines).
 namespace {
 
-constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '1'};
+constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '2'};
 
 class Writer {
  public:
@@ -331,6 +359,7 @@ class Writer {
     bytes_.append(reinterpret_cast<const char*>(&value), sizeof(T));
   }
   void PutDoubles(const double* data, std::size_t n) {
+    if (n == 0) return;  // an empty matrix may have no storage at all
     bytes_.append(reinterpret_cast<const char*>(data), n * sizeof(double));
   }
   std::string Take() { return std::move(bytes_); }
@@ -351,6 +380,7 @@ class Reader {
     return true;
   }
   bool GetDoubles(double* data, std::size_t n) {
+    if (n == 0) return true;  // an empty matrix may have no storage at all
     if (bytes_.size() < n * sizeof(double)) return false;
     std::memcpy(data, bytes_.data(), n * sizeof(double));
     bytes_.remove_prefix(n * sizeof(double));
@@ -382,8 +412,7 @@ bool VisitState(IO& io, S& s) {
     }
   };
   bool ok = doubles(s.level) && doubles(s.scale) && doubles(s.low) && doubles(s.high) &&
-            doubles(s.season_level) && doubles(s.season_scale) &&
-            doubles(s.seasonal) &&
+            doubles(s.season_level) && doubles(s.season_scale) && doubles(s.seasonal) &&
             doubles(s.covariance) && doubles(s.inverse) && doubles(s.shares);
   for (int j = 0; ok && j < s.k; ++j) ok = scalar(s.count(j));
   return ok && scalar(s.since_inverse) && scalar(s.long_mean) && scalar(s.long_var) &&
@@ -416,7 +445,7 @@ common::Result<Scorer> Scorer::Deserialize(std::string_view bytes) {
     return common::InvalidArgument("serialised scorer is truncated or has trailing bytes");
   if (state.recent_size < 0 || state.recent_size > state.options.tuning.short_window ||
       state.recent_next < 0 || state.recent_next >= state.options.tuning.short_window ||
-      state.top < -1 || state.top >= state.k)
+      state.top < -1 || state.top >= state.k || !state.Valid())
     return common::InvalidArgument("serialised scorer is corrupted");
   return scorer;
 }

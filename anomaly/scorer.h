@@ -39,9 +39,9 @@ struct ScorerOptions {
   // The method's constants (docs/anomaly.md). The defaults are the ones chosen on the NAB
   // development split; they are options so that the NAB runner can measure alternatives.
   struct Tuning {
-    double level_halflife = 60;        // samples: how fast the expected value follows the data
-    double scale_halflife = 48;        // samples: how fast the typical deviation follows
-    double season_rate = 0.2;          // weight of the newest period in the seasonal profile
+    double level_halflife = 60;  // samples: how fast the expected value follows the data
+    double scale_halflife = 48;  // samples: how fast the typical deviation follows
+    double season_rate = 0.2;    // weight of the newest period in the seasonal profile
     // The seasonal model is used while its typical deviation is below this fraction of the
     // plain model's.
     double season_gain = 0.8;

@@ -30,9 +30,9 @@ struct SignalQuery {
 };
 
 struct SignalHistory {
-  std::vector<std::string> signals;       // names, in query order
-  std::vector<promql::TimePoint> times;   // ascending: every step at which any signal has a point
-  std::vector<double> values;             // times.size() x signals.size(), row-major; NaN = no point
+  std::vector<std::string> signals;      // names, in query order
+  std::vector<promql::TimePoint> times;  // ascending: every step at which any signal has a point
+  std::vector<double> values;            // times.size() x signals.size(), row-major; NaN = no point
 
   std::span<const double> Row(std::size_t i) const {
     return std::span<const double>(values).subspan(i * signals.size(), signals.size());
@@ -54,11 +54,11 @@ common::Result<std::map<GroupKey, SignalHistory>> FetchSignalHistories(
     std::span<const std::string> group_by);
 
 struct SignalScore {
-  double score = 0;                  // the scorer's score after the last row
-  std::vector<double> contributions; // per signal, in the history's order
-  int top_signal = -1;               // index into the history's signals, -1 when none deviated
-  std::size_t samples = 0;           // rows the scorer learnt in total
-  bool warm = false;                 // whether the scorer was past its warm-up at the end
+  double score = 0;                   // the scorer's score after the last row
+  std::vector<double> contributions;  // per signal, in the history's order
+  int top_signal = -1;                // index into the history's signals, -1 when none deviated
+  std::size_t samples = 0;            // rows the scorer learnt in total
+  bool warm = false;                  // whether the scorer was past its warm-up at the end
 };
 
 // Feeds every row of `history` (rows before `from`, if given, are skipped) to `scorer` in

@@ -165,10 +165,9 @@ TEST(ScorerDeserializeTest, CorruptedBytesNeverCrash) {
   EXPECT_GT(accepted, 0);
 }
 
-// A NaN written over any learnt value is accepted, and some (the surprise history) then make
-// every score NaN: Deserialize checks sizes and indices but not that the values are finite.
-// Reported; enable when Deserialize rejects non-finite state.
-TEST(ScorerDeserializeTest, DISABLED_NonFiniteStateIsRejectedOrHarmless) {
+// A NaN written over any learnt value (the surprise history, say) would make every later score
+// NaN: Deserialize must refuse it, or it must be harmless.
+TEST(ScorerDeserializeTest, NonFiniteStateIsRejectedOrHarmless) {
   const std::string bytes = SomeSerialisedScorer();
   const auto samples = MixedSamples(2, 20, 44);
   const double nan = std::numeric_limits<double>::quiet_NaN();

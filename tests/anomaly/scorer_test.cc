@@ -198,10 +198,9 @@ TEST(ScorerTest, NeverScoresOutsideTheUnitIntervalWithMissingValues) {
   }
 }
 
-// A huge but finite value makes the squared distance overflow to infinity; for an even k >= 4
-// the chi-squared tail then computes -inf + inf, and the NaN stays in the surprise history, so
-// every later score is NaN. Reported; enable when the scorer is fixed.
-TEST(ScorerTest, DISABLED_HugeFiniteValueDoesNotPoisonLaterScores) {
+// A huge but finite value would make the squared distance overflow (and, for an even k >= 4,
+// the chi-squared tail compute -inf + inf): scores must stay numbers in [0, 1] afterwards.
+TEST(ScorerTest, HugeFiniteValueDoesNotPoisonLaterScores) {
   std::mt19937 rng(17);
   std::normal_distribution<double> noise(0, 1);
   Scorer scorer = MakeScorer(Options(4));
@@ -219,10 +218,10 @@ TEST(ScorerTest, DISABLED_HugeFiniteValueDoesNotPoisonLaterScores) {
   }
 }
 
-// The header promises that a missing value "changes nothing of that signal's state", but the
-// joint covariance learns a zero residual for it: after a long gap its variance has decayed
-// towards 0 and ordinary values score as rare. Reported; enable when the scorer is fixed.
-TEST(ScorerTest, DISABLED_SignalReturningAfterAGapIsNotAlarming) {
+// A missing value changes nothing of its signal's state, the joint covariance included: were
+// it to learn a zero residual, the signal's variance would decay during a long gap and ordinary
+// values would score as rare when it returns.
+TEST(ScorerTest, SignalReturningAfterAGapIsNotAlarming) {
   std::mt19937 rng(9);
   std::normal_distribution<double> noise(0, 1);
   Scorer scorer = MakeScorer(Options(2));

@@ -1,15 +1,15 @@
 #include "tools/rebound-nab/nab_runner.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <ctime>
-#include <iomanip>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <map>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace rebound::nab {
 namespace {

@@ -10,13 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include "controller/intake/journal.h"
-#include "tests/fakes/fake_clock.h"
+#include "tests/controller/anomaly/scorer_store_fixture.h"
 #include "tests/fakes/fake_prometheus.h"
 #include "tests/fakes/fake_sleeper.h"
 #include "tests/support/log_capture.h"
 #include "tests/support/metric_value.h"
-#include "tests/support/process.h"
 #include "tests/support/signal_values.h"
 
 namespace rebound::controller::anomaly {
@@ -50,17 +48,9 @@ SignalSet MemorySet(const std::string& name = "memory", const std::string& query
 // Prometheus holds 300 steps of memory for shop/web, which leaks from step 180 on, and for
 // shop/api, which stays flat; "mem_v2" answers the same. Each test's scorers tick at steps
 // 120 and later, so that their first fetch finds a full hour of history.
-class ContinuousScorerTest : public ::testing::Test {
+class ContinuousScorerTest : public ScorerStoreFixture {
  protected:
   ContinuousScorerTest() {
-    intake::Journal::Options options;
-    options.state_dir = dir_.path();
-    auto journal = intake::Journal::Open(options, clock_);
-    EXPECT_TRUE(journal.ok()) << journal.status().ToString();
-    if (journal.ok()) journal_ = std::move(*journal);
-    auto store = ScorerStore::Open(dir_.path());
-    EXPECT_TRUE(store.ok()) << store.status().ToString();
-    if (store.ok()) store_ = std::move(*store);
     const promql::Matrix memory = {WorkloadSeries("web", 0, testing::MemoryValues(180, 120)),
                                    WorkloadSeries("api", 0, testing::MemoryValues(300, 0))};
     SetHistory({{"mem", memory}, {"mem_v2", memory}});
@@ -136,13 +126,9 @@ class ContinuousScorerTest : public ::testing::Test {
     failure_ = std::move(failure);
   }
 
-  rebound::testing::TempDir dir_;
-  testing::FakeClock clock_;
   testing::FakeSleeper sleeper_{clock_};
   testing::FakePrometheus prometheus_;
   prometheus::Registry registry_;
-  std::unique_ptr<intake::Journal> journal_;
-  std::unique_ptr<ScorerStore> store_;
 
  private:
   std::mutex mu_;

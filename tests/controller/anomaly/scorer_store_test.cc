@@ -2,26 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "controller/intake/journal.h"
-#include "tests/fakes/fake_clock.h"
-#include "tests/support/process.h"
+#include "tests/controller/anomaly/scorer_store_fixture.h"
 
 namespace rebound::controller::anomaly {
 namespace {
 
-class ScorerStoreTest : public ::testing::Test {
+class ScorerStoreTest : public ScorerStoreFixture {
  protected:
-  ScorerStoreTest() {
-    intake::Journal::Options options;
-    options.state_dir = dir_.path();
-    auto journal = intake::Journal::Open(options, clock_);
-    EXPECT_TRUE(journal.ok()) << journal.status().ToString();
-    if (journal.ok()) journal_ = std::move(*journal);
-    auto store = ScorerStore::Open(dir_.path());
-    EXPECT_TRUE(store.ok()) << store.status().ToString();
-    if (store.ok()) store_ = std::move(*store);
-  }
-
   std::vector<std::string> Keys() const {
     auto saved = store_->LoadAll();
     EXPECT_TRUE(saved.ok()) << saved.status().ToString();
@@ -33,11 +20,6 @@ class ScorerStoreTest : public ::testing::Test {
     }
     return out;
   }
-
-  rebound::testing::TempDir dir_;
-  testing::FakeClock clock_;
-  std::unique_ptr<intake::Journal> journal_;
-  std::unique_ptr<ScorerStore> store_;
 };
 
 TEST_F(ScorerStoreTest, SavedScorersComeBackByKeyWithTheirBytes) {

@@ -6,6 +6,7 @@
 #include "common/yaml_util.h"
 #include "controller/playbook/playbook_loader.h"
 #include "kube/resource.h"
+#include "tests/support/metric_value.h"
 
 namespace rebound::controller::healing {
 
@@ -119,23 +120,7 @@ intake::EpisodeState HealingTest::StateOf(const intake::Episode& episode) const 
 
 double HealingTest::Metric(const std::string& name,
                            const std::map<std::string, std::string>& labels) const {
-  for (const prometheus::MetricFamily& family : registry_.Collect()) {
-    for (const prometheus::ClientMetric& metric : family.metric) {
-      std::map<std::string, std::string> got;
-      for (const auto& label : metric.label) got[label.name] = label.value;
-      bool all = true;
-      for (const auto& [k, v] : labels) all &= got.count(k) && got[k] == v;
-      if (!all) continue;
-      if (family.name == name) {
-        if (family.type == prometheus::MetricType::Counter) return metric.counter.value;
-        if (family.type == prometheus::MetricType::Gauge) return metric.gauge.value;
-      }
-      if (family.name + "_count" == name && family.type == prometheus::MetricType::Histogram) {
-        return static_cast<double>(metric.histogram.sample_count);
-      }
-    }
-  }
-  return -1;
+  return rebound::testing::MetricValue(registry_, name, labels).value_or(-1);
 }
 
 }  // namespace rebound::controller::healing

@@ -3,8 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,6 +14,7 @@
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_http_client.h"
 #include "tests/fakes/fake_sleeper.h"
+#include "tests/support/log_capture.h"
 
 namespace rebound::controller::notify {
 namespace {
@@ -28,22 +27,7 @@ using ::testing::Not;
 constexpr char kWebhookUrl[] = "https://hooks.slack.com/services/T0001/B0002/s3cr3tT0k3n";
 constexpr char kWebhookSecret[] = "s3cr3tT0k3n";
 
-// Routes spdlog's default logger into a string for the life of the object.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>(
-        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::string text() const { return out_.str(); }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
+using rebound::testing::LogCapture;
 
 Notification Titled(const std::string& title) {
   Notification n;
