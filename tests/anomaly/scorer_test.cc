@@ -258,7 +258,23 @@ void ExpectSharesWellFormed(const Scorer& scorer, int i) {
   }
 }
 
-class ScorerSignalsTest : public ::testing::TestWithParam<int> {};
+class ScorerSignalsTest : public ::testing::TestWithParam<int> {
+ protected:
+  // A scorer of GetParam() signals that has learnt 1,000 samples of standard normal noise from
+  // `rng`, checking the shares after each; `sample` is sized for it.
+  Scorer WarmOnNoise(std::mt19937& rng, std::vector<double>& sample) {
+    const int k = GetParam();
+    std::normal_distribution<double> noise(0, 1);
+    Scorer scorer = MakeScorer(Options(k));
+    sample.assign(static_cast<std::size_t>(k), 0);
+    for (int i = 0; i < 1000; ++i) {
+      for (double& value : sample) value = noise(rng);
+      scorer.Update(sample);
+      ExpectSharesWellFormed(scorer, i);
+    }
+    return scorer;
+  }
+};
 
 // A sustained deviation in one signal, within the range it has shown before (so that the
 // attribution is the distance's, not the range rule's), makes it the top signal.
@@ -292,17 +308,11 @@ TEST_P(ScorerSignalsTest, DeviatingSignalIsTopWithinItsRange) {
 
 // Beyond its range, the range rule names the signal alone.
 TEST_P(ScorerSignalsTest, SignalLeavingItsRangeTakesAllTheShare) {
-  const int k = GetParam();
   std::mt19937 rng(15);
   std::normal_distribution<double> noise(0, 1);
-  Scorer scorer = MakeScorer(Options(k));
-  std::vector<double> sample(static_cast<std::size_t>(k));
-  for (int i = 0; i < 1000; ++i) {
-    for (int j = 0; j < k; ++j) sample[static_cast<std::size_t>(j)] = noise(rng);
-    scorer.Update(sample);
-    ExpectSharesWellFormed(scorer, i);
-  }
-  for (int j = 0; j < k; ++j) sample[static_cast<std::size_t>(j)] = noise(rng);
+  std::vector<double> sample;
+  Scorer scorer = WarmOnNoise(rng, sample);
+  for (double& value : sample) value = noise(rng);
   sample[1] = 50;
   EXPECT_GT(scorer.Update(sample), 0.999);
   EXPECT_EQ(scorer.top_signal(), 1);
@@ -311,16 +321,11 @@ TEST_P(ScorerSignalsTest, SignalLeavingItsRangeTakesAllTheShare) {
 
 // When several signals leave their ranges, the one furthest beyond has the largest share.
 TEST_P(ScorerSignalsTest, FurthestBreakHasTheLargestShare) {
-  const int k = GetParam();
   std::mt19937 rng(18);
   std::normal_distribution<double> noise(0, 1);
-  Scorer scorer = MakeScorer(Options(k));
-  std::vector<double> sample(static_cast<std::size_t>(k));
-  for (int i = 0; i < 1000; ++i) {
-    for (int j = 0; j < k; ++j) sample[static_cast<std::size_t>(j)] = noise(rng);
-    scorer.Update(sample);
-  }
-  for (int j = 0; j < k; ++j) sample[static_cast<std::size_t>(j)] = noise(rng) / 4;
+  std::vector<double> sample;
+  Scorer scorer = WarmOnNoise(rng, sample);
+  for (double& value : sample) value = noise(rng) / 4;
   sample[0] = 10;
   sample[3] = 60;
   EXPECT_GT(scorer.Update(sample), 0.999);
