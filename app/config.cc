@@ -16,6 +16,7 @@
 #include "common/http_server.h"
 #include "common/secret.h"
 #include "common/yaml_util.h"
+#include "controller/promql/prometheus_api.h"
 
 namespace rebound::app {
 namespace {
@@ -373,11 +374,12 @@ class ConfigParser {
     }
     if (map.Require("queries")) set.queries = ParseSignalQueries(map);
     if (auto d = map.Duration("lookback", step)) {
-      if (*d / step > controller::anomaly::kMaxQueryPoints) {
+      if (*d / step > controller::promql::kMaxRangeQueryPoints) {
         errors_.Add(*map.Find("lookback"),
                     Quote(map.Qualified("lookback")) + ": " + common::FormatDuration(*d) +
-                        " is more than " + std::to_string(controller::anomaly::kMaxQueryPoints) +
-                        " steps of " + common::FormatDuration(step) +
+                        " is more than " +
+                        std::to_string(controller::promql::kMaxRangeQueryPoints) + " steps of " +
+                        common::FormatDuration(step) +
                         ", more than Prometheus answers; shorten it or raise anomaly.step");
       }
       set.lookback = *d;

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,8 +16,6 @@ namespace rebound::controller::anomaly {
 
 // Prometheus refuses a range query of more points per series than this, so a lookback is at
 // most this many steps.
-inline constexpr int64_t kMaxQueryPoints = 11000;
-
 struct SignalSet {
   std::string name;  // the `signal` label of rebound_anomaly_score
   // 1..anomaly::kMaxSignals queries, each returning series labelled `namespace` and `workload`.

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/duration.h"
+#include "controller/promql/prometheus_api.h"
 
 namespace rebound::controller::playbook {
 namespace {
@@ -170,9 +171,6 @@ std::optional<GuardrailOverrides> ReadGuardrails(const StrictMap& spec) {
   return out;
 }
 
-// Prometheus refuses range queries of more points per series.
-constexpr int64_t kMaxRangePoints = 11000;
-
 void ReadSignals(const StrictMap& gate_map, AnomalyGateSpec& gate) {
   const YAML::Node node = *gate_map.Find("signals");
   const std::string where = gate_map.Qualified("signals");
@@ -238,15 +236,17 @@ std::optional<double> ReadAbove(const StrictMap& gate_map) {
 void CheckPoints(const StrictMap& gate_map, const AnomalyGateSpec& gate) {
   const int64_t points = gate.lookback / *gate.step + 1;
   const int64_t warmup = rebound::anomaly::ScorerOptions().warmup;
-  if (points <= kMaxRangePoints && points >= warmup) return;
+  if (points <= promql::kMaxRangeQueryPoints && points >= warmup) return;
   const YAML::Node at = gate_map.Find("lookback").value_or(*gate_map.Find("step"));
   const std::string what = "lookback " + common::FormatDuration(gate.lookback) + " at step " +
                            common::FormatDuration(*gate.step) + " gives " +
                            std::to_string(points) + " points per signal";
   gate_map.errors().Add(
       at, Quote(gate_map.name()) + ": " + what +
-              (points > kMaxRangePoints
-                   ? "; Prometheus answers at most 11000: lengthen step or shorten lookback"
+              (points > promql::kMaxRangeQueryPoints
+                   ? "; Prometheus answers at most " +
+                         std::to_string(promql::kMaxRangeQueryPoints) +
+                         ": lengthen step or shorten lookback"
                    : ", fewer than the " + std::to_string(warmup) +
                          " the anomaly scorer learns from before it scores: lengthen lookback "
                          "or shorten step"));

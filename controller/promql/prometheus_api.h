@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -16,6 +17,9 @@
 #include "controller/promql/query_result.h"
 
 namespace rebound::controller::promql {
+
+// Prometheus refuses a range query of more points per series than this.
+inline constexpr std::int64_t kMaxRangeQueryPoints = 11000;
 
 class PrometheusApi {
  public:
@@ -31,8 +35,8 @@ class PrometheusApi {
                                                    std::optional<TimePoint> time) = 0;
 
   // Evaluates `query` at every `step` from `start` to `end` (both included). Failures as for
-  // InstantQuery; InvalidArgument too for a range Prometheus refuses (e.g. over 11,000 points
-  // per series).
+  // InstantQuery; InvalidArgument too for a range Prometheus refuses (e.g. over
+  // kMaxRangeQueryPoints points per series).
   virtual common::Result<RangeQueryResult> RangeQuery(std::string_view query, TimePoint start,
                                                       TimePoint end,
                                                       std::chrono::milliseconds step) = 0;
