@@ -127,7 +127,7 @@ struct Scorer::State {
 
  private:
   // Learns signal j's value x and returns its standardised residual; raises `excess` to how far
-  // (in typical deviations) x lies beyond the signal's range when the range rule applies.
+  // x lies beyond the signal's range when the range rule applies.
   double Residual(int j, double x, double& excess);
   // One expected-value model (level, typical deviation, optional seasonal bucket): learns x,
   // the signal's n-th value, and returns its standardised residual before learning.
@@ -172,9 +172,10 @@ double Scorer::State::Residual(int j, double x, double& excess) {
     level(j) = season_level(j) = low(j) = high(j) = x;
     return 0;
   }
-  // The range rule, in units of the signal's typical deviation.
-  const double spread = Spread(scale(j), level(j));
-  const double beyond = std::max(x - high(j), low(j) - x) / spread;
+  // The range rule, in units of the signal's typical deviation widened by a fraction of the
+  // range (a record beaten by a hair is no news for a spiky series).
+  const double unit = Spread(scale(j), level(j)) + tuning.range_width * (high(j) - low(j));
+  const double beyond = std::max(x - high(j), low(j) - x) / unit;
   if (tuning.range_margin >= 0 && n > static_cast<std::uint64_t>(options.warmup) &&
       beyond > tuning.range_margin)
     excess = std::max(excess, beyond);
@@ -295,6 +296,7 @@ common::Result<Scorer> Scorer::Create(const ScorerOptions& options) {
   if (!(t.season_gain > 0 && t.season_gain <= 1))
     return common::InvalidArgument("season_gain must be in (0, 1]");
   if (!(t.range_excess >= 0)) return common::InvalidArgument("range_excess must not be negative");
+  if (!(t.range_width >= 0)) return common::InvalidArgument("range_width must not be negative");
   if (!(t.clip > 0)) return common::InvalidArgument("clip must be positive");
   if (!(t.shrinkage > 0 && t.shrinkage <= 1))
     return common::InvalidArgument("shrinkage must be in (0, 1]");
@@ -349,7 +351,7 @@ std::size_t Scorer::MemoryBytes() const {
 // order, native byte order (the state moves between restarts of one build, not machines).
 namespace {
 
-constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '2'};
+constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '3'};
 
 class Writer {
  public:

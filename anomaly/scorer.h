@@ -50,12 +50,15 @@ struct ScorerOptions {
     double shrinkage = 0.2;            // weight of the identity in the shrunk covariance
     double long_halflife = 3000;       // samples: the history recent surprise is compared with
     int short_window = 10;             // samples averaged as "recent behaviour" (1..64)
-    // A value beyond the signal's whole history by more than this many typical deviations
-    // scores 1; negative turns the rule off.
+    // A break's distance beyond the range is measured in typical deviations plus this fraction
+    // of the range's width: a spiky series, whose range is wide, must beat its record by more
+    // than a quiet one for the break to count as far.
+    double range_width = 0.2;
+    // A value beyond the signal's whole history by more than this distance scores near 1;
+    // negative turns the rule off.
     double range_margin = 0;
-    // How fast a range break's score approaches 1 with its distance beyond the range (per
-    // typical deviation).
-    double range_excess = 30;
+    // How fast a range break's score approaches 1 with its distance beyond the range.
+    double range_excess = 200;
   } tuning;
 };
 

@@ -130,6 +130,29 @@ TEST(ScorerDetectionTest, FurtherBeyondTheRangeScoresHigher) {
   EXPECT_LE(fifty_score, 1);
 }
 
+// A record beaten by a hair is weaker evidence on a spiky series, whose range is wide, than on
+// a quiet one: the distance beyond the range counts in typical deviations plus a fraction of the
+// range's width (range_width).
+TEST(ScorerDetectionTest, RecordBeatenByAHairCountsLessOnASpikySeries) {
+  const std::vector<double> quiet = GaussianSeries(29, 2000);
+  std::vector<double> spiky = quiet;
+  for (std::size_t i = 100; i < spiky.size(); i += 100) spiky[i] += 40;
+  auto hair_above_record = [](const std::vector<double>& values, double width) {
+    ScorerOptions options = Options(1);
+    options.tuning.range_width = width;
+    Scorer scorer = MakeScorer(options);
+    FeedAll(scorer, values);
+    return Feed(scorer, *std::max_element(values.begin(), values.end()) + 1);
+  };
+  const double quiet_score = hair_above_record(quiet, 0.2);
+  const double spiky_score = hair_above_record(spiky, 0.2);
+  EXPECT_GT(spiky_score, 0.999);  // still a break
+  EXPECT_GT(quiet_score, spiky_score);
+  // Measured in typical deviations alone, the spiky series' record counts as much as the
+  // quiet one's (its clipped learning keeps the spikes out of the typical deviation).
+  EXPECT_GT(hair_above_record(spiky, 0), spiky_score);
+}
+
 class ScorerCalibrationTest : public ::testing::TestWithParam<int> {};
 
 // With no anomaly at all, scores above 0.99 are rare, 0.9 is not crossed much more often than

@@ -62,6 +62,8 @@ TEST(ScorerCreateTest, RejectsBadTuning) {
   ExpectRejected(with([](Tuning& t) { t.season_gain = 1.5; }), "season_gain 1.5");
   ExpectRejected(with([](Tuning& t) { t.range_excess = -1; }), "range_excess -1");
   ExpectRejected(with([](Tuning& t) { t.range_excess = kNaN; }), "range_excess NaN");
+  ExpectRejected(with([](Tuning& t) { t.range_width = -0.1; }), "range_width -0.1");
+  ExpectRejected(with([](Tuning& t) { t.range_width = kNaN; }), "range_width NaN");
   ExpectRejected(with([](Tuning& t) { t.clip = 0; }), "clip 0");
   ExpectRejected(with([](Tuning& t) { t.shrinkage = 0; }), "shrinkage 0");
   ExpectRejected(with([](Tuning& t) { t.shrinkage = 1.01; }), "shrinkage 1.01");
@@ -75,6 +77,7 @@ TEST(ScorerCreateTest, AcceptsTheBoundaries) {
   options.tuning.season_rate = 1;
   options.tuning.season_gain = 1;
   options.tuning.range_excess = 0;
+  options.tuning.range_width = 0;
   options.tuning.shrinkage = 1;
   options.tuning.short_window = 64;
   options.tuning.range_margin = -1;

@@ -105,6 +105,7 @@ common::Status ApplySetting(std::string_view setting, anomaly::ScorerOptions& op
       {"clip", [&](double v) { t.clip = v; }},
       {"range_margin", [&](double v) { t.range_margin = v; }},
       {"range_excess", [&](double v) { t.range_excess = v; }},
+      {"range_width", [&](double v) { t.range_width = v; }},
       {"season_gain", [&](double v) { t.season_gain = v; }},
       {"covariance_halflife", [&](double v) { t.covariance_halflife = v; }},
       {"shrinkage", [&](double v) { t.shrinkage = v; }},
