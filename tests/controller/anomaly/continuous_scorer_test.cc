@@ -199,6 +199,31 @@ TEST_F(ContinuousScorerTest, SavedStateOfOtherQueriesOrOlderThanTheLookbackIsDis
   EXPECT_EQ(log.Count("discarded 2 stale or unusable"), 2) << log.text();
 }
 
+// State saved by another version of the scorer (here: format 02's magic) cannot be restored: it
+// is discarded with a warning naming the workload, and the workload is warmed afresh on the
+// whole lookback, as a new one would be.
+TEST_F(ContinuousScorerTest, SavedStateOfAnotherScorerVersionIsDiscardedAndRewarmed) {
+  MakeScorer()->Tick();
+  auto saved = store_->LoadAll();
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  ASSERT_EQ(saved->size(), 2u);
+  for (SavedScorer& s : *saved) {
+    ASSERT_EQ(s.state.substr(0, 8), "RBANOM03");
+    s.state.replace(0, 8, "RBANOM02");
+  }
+  ASSERT_TRUE(store_->Save(*saved).ok());
+
+  clock_.Advance(10 * kScoringStep);
+  testing::LogCapture log;
+  MakeScorer()->Tick();
+  EXPECT_EQ(log.Count("discarding the saved scorer of shop/web in signal set memory"), 1)
+      << log.text();
+  EXPECT_EQ(log.Count("discarded 2 stale or unusable"), 1) << log.text();
+  EXPECT_EQ(ranges().back(), (Range{StepAt(10), StepAt(130)}));
+  EXPECT_THAT(Saved(), ::testing::ElementsAre("memory/api: 121", "memory/web: 121"));
+  EXPECT_TRUE(Score("web").has_value());
+}
+
 TEST_F(ContinuousScorerTest, NewWorkloadIsWarmedWithTheWholeLookback) {
   auto scorer = MakeScorer();
   scorer->Tick();
