@@ -10,16 +10,10 @@ namespace rebound::controller::anomaly {
 namespace {
 
 using intake::sqlite::Exec;
+using intake::sqlite::FromMillis;
 using intake::sqlite::Query;
 using intake::sqlite::Statement;
-
-int64_t ToMs(std::chrono::system_clock::time_point t) {
-  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point FromMs(int64_t ms) {
-  return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-}
+using intake::sqlite::ToMillis;
 
 }  // namespace
 
@@ -57,7 +51,7 @@ class ScorerStore::Impl {
       SavedScorer s;
       s.key = {query.ColumnText(0), query.ColumnText(1), query.ColumnText(2)};
       s.signature = query.ColumnText(3);
-      s.scored_at = FromMs(query.ColumnInt(4));
+      s.scored_at = FromMillis(query.ColumnInt(4));
       s.state = query.ColumnBlob(5);
       out.push_back(std::move(s));
     }
@@ -71,7 +65,7 @@ class ScorerStore::Impl {
             .Text(s.key.namespace_name)
             .Text(s.key.workload)
             .Text(s.signature)
-            .Int(ToMs(s.scored_at))
+            .Int(ToMillis(s.scored_at))
             .Blob(s.state);
         REBOUND_RETURN_IF_ERROR(insert.Run());
       }

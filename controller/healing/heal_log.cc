@@ -8,20 +8,14 @@ namespace rebound::controller::healing {
 namespace {
 
 using intake::sqlite::Exec;
+using intake::sqlite::FromMillis;
 using intake::sqlite::Query;
 using intake::sqlite::Statement;
+using intake::sqlite::ToMillis;
 
 constexpr std::string_view kColumns =
     "id, at_ms, fingerprint, starts_at, alertname, playbook, target, step, action, kind, result, "
     "reason, message, duration_ms";
-
-int64_t ToMs(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point FromMs(int64_t ms) {
-  return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-}
 
 HealRecord::Kind ParseKind(std::string_view name) {
   for (HealRecord::Kind kind :
@@ -61,8 +55,7 @@ class HealLog::Impl {
     REBOUND_RETURN_IF_ERROR(insert_.Prepare(
         db, "INSERT INTO heal_log (" + std::string(kColumns).substr(4) +
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
-    REBOUND_RETURN_IF_ERROR(
-        recent_.Prepare(db, select + " ORDER BY at_ms DESC, id DESC LIMIT ?1"));
+    REBOUND_RETURN_IF_ERROR(recent_.Prepare(db, select + " ORDER BY at_ms DESC, id DESC LIMIT ?1"));
     REBOUND_RETURN_IF_ERROR(recent_playbook_.Prepare(
         db, select + " WHERE playbook = ?2 ORDER BY at_ms DESC, id DESC LIMIT ?1"));
     REBOUND_RETURN_IF_ERROR(since_.Prepare(db, select + " WHERE at_ms >= ?1 ORDER BY at_ms, id"));
@@ -73,7 +66,7 @@ class HealLog::Impl {
   common::Result<HealRecord> Append(HealRecord record) {
     std::lock_guard lock(mu_);
     Query insert(db_.get(), insert_, "append to heal log");
-    insert.Int(ToMs(record.at))
+    insert.Int(ToMillis(record.at))
         .Text(record.episode.fingerprint)
         .Text(record.episode.starts_at)
         .Text(record.alertname)
@@ -107,14 +100,14 @@ class HealLog::Impl {
   common::Result<std::vector<HealRecord>> Since(std::chrono::system_clock::time_point since) {
     std::lock_guard lock(mu_);
     Query query(db_.get(), since_, "read heal log");
-    query.Int(ToMs(since));
+    query.Int(ToMillis(since));
     return ReadAll(query);
   }
 
   common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before) {
     std::lock_guard lock(mu_);
     Query query(db_.get(), delete_before_, "trim heal log");
-    query.Int(ToMs(before));
+    query.Int(ToMillis(before));
     REBOUND_RETURN_IF_ERROR(query.Run());
     return static_cast<size_t>(query.Changes());
   }
@@ -128,7 +121,7 @@ class HealLog::Impl {
       if (!*row) return out;
       HealRecord r;
       r.id = query.ColumnInt(0);
-      r.at = FromMs(query.ColumnInt(1));
+      r.at = FromMillis(query.ColumnInt(1));
       r.episode.fingerprint = query.ColumnText(2);
       r.episode.starts_at = query.ColumnText(3);
       r.alertname = query.ColumnText(4);

@@ -28,9 +28,11 @@ using common::Result;
 using common::Status;
 using sqlite::Connection;
 using sqlite::Exec;
+using sqlite::FromMillis;
 using sqlite::PragmaInt;
 using sqlite::Query;
 using sqlite::Statement;
+using sqlite::ToMillis;
 
 // Schema history. Migration i takes a database from user_version i to i + 1; append new ones,
 // never edit a shipped one. Times are integer milliseconds since the Unix epoch; labels and
@@ -111,16 +113,6 @@ constexpr size_t kCommittedCacheEntries = 65536;
 constexpr std::string_view kEpisodeColumns =
     "fingerprint, starts_at, alertname, status, state, labels, annotations, ends_at, "
     "generator_url, receiver, external_url, playbook, received_at_ms, updated_at_ms";
-
-int64_t ToMillis(std::chrono::system_clock::time_point tp) {
-  return std::chrono::floor<std::chrono::milliseconds>(tp.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point FromMillis(int64_t ms) {
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::milliseconds(ms)));
-}
 
 int64_t ClampToInt64(size_t n) {
   return n > static_cast<size_t>(std::numeric_limits<int64_t>::max())
@@ -435,7 +427,8 @@ class Journal::Impl {
     std::vector<std::future<Status>> futures;
     {
       std::lock_guard lock(queue_mu_);
-      if (stopping_) return std::vector<Status>(keys.size(), common::Unavailable("journal: closing"));
+      if (stopping_)
+        return std::vector<Status>(keys.size(), common::Unavailable("journal: closing"));
       for (const EpisodeKey& key : keys) {
         auto request = std::make_unique<SetStateRequest>();
         request->key = key;

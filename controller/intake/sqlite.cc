@@ -135,4 +135,14 @@ Result<int64_t> PragmaInt(sqlite3* db, std::string_view pragma) {
   return query.ColumnInt(0);
 }
 
+int64_t ToMillis(std::chrono::system_clock::time_point t) {
+  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point FromMillis(int64_t ms) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::milliseconds(ms)));
+}
+
 }  // namespace rebound::controller::intake::sqlite

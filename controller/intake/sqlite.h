@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,6 +20,10 @@
 #include "common/status.h"
 
 namespace rebound::controller::intake::sqlite {
+
+// Times are stored as whole milliseconds since the Unix epoch (rounded down).
+int64_t ToMillis(std::chrono::system_clock::time_point t);
+std::chrono::system_clock::time_point FromMillis(int64_t ms);
 
 // Unavailable describing a failed SQLite call: "journal: <what>: <message> (<generic>)". Every
 // SQLite failure is Unavailable: the database is a dependency that cannot serve right now.
