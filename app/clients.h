@@ -12,7 +12,7 @@
 #include "common/http_client.h"
 #include "common/sleeper.h"
 #include "controller/promql/prometheus_api.h"
-#include "kube/backoff.h"
+#include "common/backoff.h"
 #include "kube/kube_api_metrics.h"
 #include "kube/kube_client.h"
 
@@ -23,7 +23,7 @@ struct ClientDeps {
   common::HttpClient& http;
   const common::Clock& clock;
   common::Sleeper& sleeper;
-  kube::RandomSource& random;
+  common::RandomSource& random;
   kube::KubeApiMetrics* kube_metrics = nullptr;  // optional
 };
 

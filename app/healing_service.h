@@ -33,7 +33,7 @@
 #include "controller/intake/journal.h"
 #include "controller/notify/notifier.h"
 #include "controller/promql/prometheus_api.h"
-#include "kube/backoff.h"
+#include "common/backoff.h"
 #include "kube/kube_api_metrics.h"
 #include "kube/kube_client.h"
 
@@ -78,7 +78,7 @@ class HealingService {
   prometheus::Registry& registry_;
   common::CurlHttpClient http_;
   common::RealSleeper sleeper_;
-  kube::SystemRandom random_;
+  common::SystemRandom random_;
   kube::KubeApiMetrics kube_metrics_;
   controller::healing::HealMetrics metrics_;
   controller::actions::ActionRegistry actions_;

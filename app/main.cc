@@ -188,7 +188,7 @@ int Replay(const Args& args) {
   rebound::common::SystemClock clock;
   rebound::common::CurlHttpClient http;
   rebound::common::RealSleeper sleeper;
-  rebound::kube::SystemRandom random;
+  rebound::common::SystemRandom random;
   rebound::app::ClientDeps deps{http, clock, sleeper, random, nullptr};
   std::string kube_state;
   std::string prometheus_state;

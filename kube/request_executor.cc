@@ -95,7 +95,7 @@ common::Result<nlohmann::json> RequestExecutor::Execute(const ApiRequest& reques
       }
       failure = ErrorFromResponse(request, status, response->body);
       std::optional<std::chrono::seconds> retry_after =
-          ParseRetryAfter(response->Header("retry-after"));
+          common::ParseRetryAfter(response->Header("retry-after"));
       bool throttled = status == 429 || (status == 503 && retry_after.has_value());
       bool server_error = status >= 500 && status < 600;
       if (!throttled && !(server_error && request.idempotent)) return failure;
@@ -113,7 +113,7 @@ common::Result<nlohmann::json> RequestExecutor::Execute(const ApiRequest& reques
       return attempt == 1 ? failure
                           : failure.WithContext(fmt::format("gave up after {} attempts", attempt));
     }
-    deps_.sleeper.SleepFor(wait.value_or(BackoffDelay(options_.retry, attempt, deps_.random)), {});
+    deps_.sleeper.SleepFor(wait.value_or(common::BackoffDelay(options_.retry, attempt, deps_.random)), {});
   }
 }
 

@@ -22,7 +22,7 @@
 #include "common/http_client.h"
 #include "common/status.h"
 #include "kube/api_request.h"
-#include "kube/backoff.h"
+#include "common/backoff.h"
 #include "kube/kube_api_metrics.h"
 #include "kube/kube_config.h"
 #include "common/sleeper.h"
@@ -31,7 +31,7 @@ namespace rebound::kube {
 
 struct KubeClientOptions {
   std::chrono::milliseconds request_timeout{30000};  // per attempt, connect included
-  RetryPolicy retry;
+  common::RetryPolicy retry;
   std::string user_agent = "rebound";
 };
 
@@ -40,7 +40,7 @@ struct KubeClientDeps {
   common::HttpClient& http;
   const common::Clock& clock;
   common::Sleeper& sleeper;
-  RandomSource& random;
+  common::RandomSource& random;
   KubeApiMetrics* metrics = nullptr;  // optional
 };
 

@@ -17,14 +17,14 @@ step() { printf '\n==> %s\n' "$*"; }
 
 if [ "${SKIP_SANITIZERS:-0}" = 1 ]; then
   step "build"
-  BUILD_DIR=build ./scripts/build.sh
+  BUILD_DIR=build ./scripts/build.sh -DREBOUND_WERROR=ON
   step "tests"
   ctest --test-dir build --output-on-failure --timeout 300 -j"$jobs"
 else
   step "build (ASan + UBSan)"
   # Debug (-O0): much faster to compile than an optimised build, and the sanitizers catch the
   # same bugs.
-  BUILD_DIR=build-asan ./scripts/build.sh -DREBOUND_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+  BUILD_DIR=build-asan ./scripts/build.sh -DREBOUND_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DREBOUND_WERROR=ON
   step "tests under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure --timeout 600 -j"$jobs"

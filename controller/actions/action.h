@@ -37,7 +37,7 @@
 #include "common/sleeper.h"
 #include "common/yaml_util.h"
 #include "controller/notify/notifier.h"
-#include "controller/playbook/template.h"
+#include "controller/templates/template.h"
 #include "kube/kube_client.h"
 #include "kube/resource.h"
 
@@ -70,7 +70,7 @@ struct BlastRadius {
 // Everything Run() may use. References outlive the call.
 struct ActionContext {
   const Target& target;
-  const playbook::TemplateContext& vars;  // the episode's template variables
+  const templates::TemplateContext& vars;  // the episode's template variables
   const BlastRadius& limits;
   bool dry_run = false;
   kube::KubeClient& kube;
@@ -115,7 +115,7 @@ class Action {
   virtual ActionResult Run(const ActionContext& ctx) const = 0;
   // The templates among its parameters, so that the playbook loader can check their variables
   // against the playbook's matchers.
-  virtual std::vector<const playbook::Template*> Templates() const { return {}; }
+  virtual std::vector<const templates::Template*> Templates() const { return {}; }
   // One line describing the step as configured, for plans: "scale +1 (max 10)".
   virtual std::string Describe() const = 0;
 };

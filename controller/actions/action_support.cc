@@ -57,7 +57,7 @@ ActionResult TargetFailure(const ActionContext& ctx, const common::Status& statu
   return ApiFailure("cannot read " + ctx.target.ToString(), status);
 }
 
-std::optional<playbook::Template> TemplateParam(const common::StrictMap& step,
+std::optional<templates::Template> TemplateParam(const common::StrictMap& step,
                                                 std::string_view key) {
   std::optional<YAML::Node> node = step.Find(key);
   std::optional<std::string> text = step.String(key);
@@ -67,7 +67,7 @@ std::optional<playbook::Template> TemplateParam(const common::StrictMap& step,
     step.errors().Add(*node, name + " must not be empty");
     return std::nullopt;
   }
-  common::Result<playbook::Template> parsed = playbook::Template::Parse(*text);
+  common::Result<templates::Template> parsed = templates::Template::Parse(*text);
   if (!parsed.ok()) {
     step.errors().Add(*node, name + ": " + parsed.status().message());
     return std::nullopt;

@@ -13,7 +13,7 @@
 #include "common/status.h"
 #include "common/yaml_util.h"
 #include "controller/actions/action.h"
-#include "controller/playbook/template.h"
+#include "controller/templates/template.h"
 
 namespace rebound::controller::actions {
 
@@ -39,7 +39,7 @@ ActionResult TargetFailure(const ActionContext& ctx, const common::Status& statu
 
 // Reads the step key `key` as a template. Adds an error at the value (nullopt) when it is not a
 // string, is empty, or does not parse; nullopt without an error when the key is absent.
-std::optional<playbook::Template> TemplateParam(const common::StrictMap& step,
+std::optional<templates::Template> TemplateParam(const common::StrictMap& step,
                                                 std::string_view key);
 
 // The value at `path` ({"spec", "template"}) of `object`; a null value when a key is missing

@@ -17,7 +17,7 @@ bool IsUnschedulable(const json& node) { return JsonAt(node, {"spec", "unschedul
 
 class CordonAction final : public Action {
  public:
-  explicit CordonAction(playbook::Template node) : node_(std::move(node)) {}
+  explicit CordonAction(templates::Template node) : node_(std::move(node)) {}
 
   ActionResult Run(const ActionContext& ctx) const override {
     common::Result<std::string> name = node_.Render(ctx.vars);
@@ -48,7 +48,7 @@ class CordonAction final : public Action {
     return Done("cordoned node " + *name);
   }
 
-  std::vector<const playbook::Template*> Templates() const override { return {&node_}; }
+  std::vector<const templates::Template*> Templates() const override { return {&node_}; }
 
   std::string Describe() const override { return "cordon node " + node_.text(); }
 
@@ -78,7 +78,7 @@ class CordonAction final : public Action {
     return std::nullopt;
   }
 
-  playbook::Template node_;
+  templates::Template node_;
 };
 
 class CordonActionFactory final : public ActionFactory {
@@ -87,7 +87,7 @@ class CordonActionFactory final : public ActionFactory {
 
   std::unique_ptr<Action> Create(const common::StrictMap& step) const override {
     if (!step.Require("node")) return nullptr;
-    std::optional<playbook::Template> node = TemplateParam(step, "node");
+    std::optional<templates::Template> node = TemplateParam(step, "node");
     if (!node) return nullptr;
     return std::make_unique<CordonAction>(std::move(*node));
   }

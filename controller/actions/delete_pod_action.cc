@@ -46,7 +46,7 @@ std::vector<json> LeastHealthy(const std::vector<json>& pods, int64_t count) {
 
 class DeletePodAction final : public Action {
  public:
-  DeletePodAction(std::optional<playbook::Template> pod, int64_t count)
+  DeletePodAction(std::optional<templates::Template> pod, int64_t count)
       : pod_(std::move(pod)), count_(count) {}
 
   ActionResult Run(const ActionContext& ctx) const override {
@@ -95,7 +95,7 @@ class DeletePodAction final : public Action {
     return Delete(ctx, victims);
   }
 
-  std::vector<const playbook::Template*> Templates() const override {
+  std::vector<const templates::Template*> Templates() const override {
     if (!pod_) return {};
     return {&*pod_};
   }
@@ -146,7 +146,7 @@ class DeletePodAction final : public Action {
     return Done("deleted " + PodsOf(ctx, deleted) + (already.empty() ? "" : "; " + already));
   }
 
-  std::optional<playbook::Template> pod_;
+  std::optional<templates::Template> pod_;
   int64_t count_;
 };
 
@@ -156,7 +156,7 @@ class DeletePodActionFactory final : public ActionFactory {
 
   std::unique_ptr<Action> Create(const common::StrictMap& step) const override {
     const size_t errors_before = step.errors().size();
-    std::optional<playbook::Template> pod = TemplateParam(step, "pod");
+    std::optional<templates::Template> pod = TemplateParam(step, "pod");
     std::optional<int64_t> count = step.Int("count", 1, kMaxCount);
     if (step.Has("pod") && step.Has("count")) {
       step.errors().Add(*step.Find("count"), "\"" + step.Qualified("count") +

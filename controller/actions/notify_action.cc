@@ -10,7 +10,7 @@ namespace {
 
 class NotifyAction final : public Action {
  public:
-  NotifyAction(playbook::Template message, bool escalate)
+  NotifyAction(templates::Template message, bool escalate)
       : message_(std::move(message)), escalate_(escalate) {}
 
   ActionResult Run(const ActionContext& ctx) const override {
@@ -31,14 +31,14 @@ class NotifyAction final : public Action {
     return Done((escalate_ ? "escalated: " : "notified: ") + *message);
   }
 
-  std::vector<const playbook::Template*> Templates() const override { return {&message_}; }
+  std::vector<const templates::Template*> Templates() const override { return {&message_}; }
 
   std::string Describe() const override {
     return (escalate_ ? "escalate: " : "notify: ") + message_.text();
   }
 
  private:
-  playbook::Template message_;
+  templates::Template message_;
   bool escalate_;
 };
 
@@ -49,7 +49,7 @@ class NotifyActionFactory final : public ActionFactory {
   std::unique_ptr<Action> Create(const common::StrictMap& step) const override {
     const size_t errors_before = step.errors().size();
     step.Require("message");
-    std::optional<playbook::Template> message = TemplateParam(step, "message");
+    std::optional<templates::Template> message = TemplateParam(step, "message");
     std::optional<bool> escalate = step.Bool("escalate");
     if (!message || step.errors().size() != errors_before) return nullptr;
     return std::make_unique<NotifyAction>(std::move(*message), escalate.value_or(false));

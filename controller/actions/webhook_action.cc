@@ -9,7 +9,7 @@
 
 #include "common/duration.h"
 #include "controller/actions/action_support.h"
-#include "kube/backoff.h"
+#include "common/backoff.h"
 
 namespace rebound::controller::actions {
 namespace {
@@ -18,8 +18,8 @@ using Header = std::pair<std::string, std::string>;
 
 constexpr std::chrono::milliseconds kDefaultTimeout{10000};
 
-kube::RetryPolicy WebhookRetryPolicy() {
-  kube::RetryPolicy policy;
+common::RetryPolicy WebhookRetryPolicy() {
+  common::RetryPolicy policy;
   policy.max_attempts = 3;
   policy.initial_backoff = std::chrono::seconds(1);
   policy.max_backoff = std::chrono::seconds(8);
@@ -54,7 +54,7 @@ std::string EpisodeJson(const ActionContext& ctx) {
 
 class WebhookAction final : public Action {
  public:
-  WebhookAction(playbook::Template url, std::optional<playbook::Template> body,
+  WebhookAction(templates::Template url, std::optional<templates::Template> body,
                 std::chrono::milliseconds timeout, std::vector<Header> headers)
       : url_(std::move(url)),
         body_(std::move(body)),
@@ -94,8 +94,8 @@ class WebhookAction final : public Action {
     return Post(ctx, request, origin);
   }
 
-  std::vector<const playbook::Template*> Templates() const override {
-    std::vector<const playbook::Template*> templates = {&url_};
+  std::vector<const templates::Template*> Templates() const override {
+    std::vector<const templates::Template*> templates = {&url_};
     if (body_) templates.push_back(&*body_);
     return templates;
   }
@@ -105,8 +105,8 @@ class WebhookAction final : public Action {
  private:
   static ActionResult Post(const ActionContext& ctx, const common::HttpClientRequest& request,
                            const std::string& origin) {
-    static kube::SystemRandom random;
-    const kube::RetryPolicy policy = WebhookRetryPolicy();
+    static common::SystemRandom random;
+    const common::RetryPolicy policy = WebhookRetryPolicy();
     std::string last_error;
     bool answered = false;
     for (int attempt = 1;; ++attempt) {
@@ -120,7 +120,7 @@ class WebhookAction final : public Action {
         answered = true;
         last_error = origin + " answered HTTP " + std::to_string(status);
         if (status < 500 && status != 429) return Failed("http_error", last_error);
-        if (auto seconds = kube::ParseRetryAfter(response->Header("retry-after"))) {
+        if (auto seconds = common::ParseRetryAfter(response->Header("retry-after"))) {
           retry_after = *seconds;
         }
       } else {
@@ -135,7 +135,7 @@ class WebhookAction final : public Action {
       if (attempt >= policy.max_attempts) break;
       if (retry_after && *retry_after > policy.max_retry_after) break;
       const std::chrono::milliseconds delay =
-          retry_after.value_or(kube::BackoffDelay(policy, attempt, random));
+          retry_after.value_or(common::BackoffDelay(policy, attempt, random));
       spdlog::warn("webhook: {} (attempt {}/{}), retrying in {}ms", last_error, attempt,
                    policy.max_attempts, delay.count());
       if (!ctx.sleeper.SleepFor(delay, ctx.stop)) {
@@ -145,8 +145,8 @@ class WebhookAction final : public Action {
     return Failed(answered ? "http_error" : "unreachable", last_error + " (gave up)");
   }
 
-  playbook::Template url_;
-  std::optional<playbook::Template> body_;
+  templates::Template url_;
+  std::optional<templates::Template> body_;
   std::chrono::milliseconds timeout_;
   std::vector<Header> headers_;
 };
@@ -190,13 +190,13 @@ class WebhookActionFactory final : public ActionFactory {
   std::unique_ptr<Action> Create(const common::StrictMap& step) const override {
     const size_t errors_before = step.errors().size();
     step.Require("url");
-    std::optional<playbook::Template> url = TemplateParam(step, "url");
+    std::optional<templates::Template> url = TemplateParam(step, "url");
     // A URL that starts with a variable gets its scheme checked when it is rendered.
     if (url && !url->text().starts_with("{{") && !HasHttpScheme(url->text())) {
       step.errors().Add(*step.Find("url"),
                         "\"" + step.Qualified("url") + "\" must start with http:// or https://");
     }
-    std::optional<playbook::Template> body = TemplateParam(step, "body");
+    std::optional<templates::Template> body = TemplateParam(step, "body");
     std::optional<std::chrono::milliseconds> timeout =
         step.Duration("timeout", std::chrono::milliseconds(1));
     std::vector<Header> headers = ReadHeaders(step);

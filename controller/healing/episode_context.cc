@@ -15,9 +15,9 @@ std::string QuoteLabelValue(const std::string& value) {
 
 }  // namespace
 
-playbook::TemplateContext EpisodeVars(const intake::Episode& episode,
+templates::TemplateContext EpisodeVars(const intake::Episode& episode,
                                       const std::string& playbook) {
-  playbook::TemplateContext vars;
+  templates::TemplateContext vars;
   vars.SetLabels(episode.labels);
   vars.SetAnnotations(episode.annotations);
   vars.Set("alert.name", episode.alertname);
@@ -29,7 +29,7 @@ playbook::TemplateContext EpisodeVars(const intake::Episode& episode,
   return vars;
 }
 
-void SetTargetVars(playbook::TemplateContext& vars, const actions::Target& target) {
+void SetTargetVars(templates::TemplateContext& vars, const actions::Target& target) {
   vars.Set("target", target.ns + "/" + target.name);
   vars.Set("target.kind", target.kind);
   vars.Set("target.namespace", target.ns);

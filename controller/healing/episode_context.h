@@ -11,14 +11,14 @@
 #include "controller/actions/action.h"
 #include "controller/intake/journal.h"
 #include "controller/notify/notifier.h"
-#include "controller/playbook/template.h"
+#include "controller/templates/template.h"
 
 namespace rebound::controller::healing {
 
 // The variables of `episode`, with `playbook` set when not empty.
-playbook::TemplateContext EpisodeVars(const intake::Episode& episode, const std::string& playbook);
+templates::TemplateContext EpisodeVars(const intake::Episode& episode, const std::string& playbook);
 // Adds target, target.kind, target.namespace and target.name.
-void SetTargetVars(playbook::TemplateContext& vars, const actions::Target& target);
+void SetTargetVars(templates::TemplateContext& vars, const actions::Target& target);
 
 // "<fingerprint>@<startsAt>": how logs, marks and the API name an episode.
 std::string EpisodeId(const intake::EpisodeKey& key);

@@ -138,7 +138,7 @@ void Healer::Handle(const intake::Episode& episode, std::stop_token stop) {
 common::Result<ResolvedTarget> Healer::Resolve(const intake::Episode& episode,
                                                const playbook::Playbook& playbook,
                                                std::stop_token stop) {
-  playbook::TemplateContext vars = EpisodeVars(episode, playbook.name);
+  templates::TemplateContext vars = EpisodeVars(episode, playbook.name);
   for (int attempt = 1;; ++attempt) {
     common::Result<ResolvedTarget> resolved = ResolveTarget(playbook.target, vars, deps_.kube);
     const common::StatusCode code = resolved.status().code();
@@ -158,7 +158,7 @@ common::Result<anomaly::GateDecision> Healer::CheckAnomalyGate(
     const intake::Episode& episode, const playbook::Playbook& playbook,
     const actions::Target& target) const {
   const playbook::AnomalyGateSpec& spec = *playbook.anomaly_gate;
-  playbook::TemplateContext vars = EpisodeVars(episode, playbook.name);
+  templates::TemplateContext vars = EpisodeVars(episode, playbook.name);
   SetTargetVars(vars, target);
   anomaly::GateRequest request;
   for (const playbook::AnomalyGateSpec::Signal& signal : spec.signals) {

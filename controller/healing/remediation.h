@@ -110,7 +110,7 @@ class Remediation {
   const std::string id_;
   const bool dry_run_;
   const int first_step_;
-  playbook::TemplateContext vars_;
+  templates::TemplateContext vars_;
   notify::Notification base_notification_;
 
   mutable std::mutex mu_;

@@ -41,7 +41,7 @@ common::Result<ResolvedTarget> OwnerOf(kube::KubeClient& kube, const std::string
 }  // namespace
 
 common::Result<ResolvedTarget> ResolveTarget(const playbook::TargetSpec& spec,
-                                             const playbook::TemplateContext& vars,
+                                             const templates::TemplateContext& vars,
                                              kube::KubeClient& kube) {
   common::Result<std::string> ns = spec.ns.Render(vars);
   if (!ns.ok()) return ns.status().WithContext("target namespace");

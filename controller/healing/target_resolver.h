@@ -27,7 +27,7 @@ struct ResolvedTarget {
 // does not exist; FailedPrecondition when a pod has no Deployment or StatefulSet controller;
 // the API's error otherwise.
 common::Result<ResolvedTarget> ResolveTarget(const playbook::TargetSpec& spec,
-                                             const playbook::TemplateContext& vars,
+                                             const templates::TemplateContext& vars,
                                              kube::KubeClient& kube);
 
 }  // namespace rebound::controller::healing

@@ -36,7 +36,7 @@ std::pair<std::string, std::string> Verifier::Check(
 
 VerifyOutcome Verifier::Verify(const playbook::Verify& spec, const actions::Target& target,
                                const std::function<std::vector<intake::EpisodeKey>()>& episodes,
-                               const playbook::TemplateContext& vars,
+                               const templates::TemplateContext& vars,
                                std::stop_token stop) const {
   const auto start = deps_.clock.MonotonicNow();
   VerifyOutcome out;

@@ -53,7 +53,7 @@ class Verifier {
   // the call (failed, with the reason of the last unmet condition), or `stop` is requested.
   VerifyOutcome Verify(const playbook::Verify& spec, const actions::Target& target,
                        const std::function<std::vector<intake::EpisodeKey>()>& episodes,
-                       const playbook::TemplateContext& vars, std::stop_token stop) const;
+                       const templates::TemplateContext& vars, std::stop_token stop) const;
 
  private:
   // One evaluation: empty when everything holds, else {reason, message}.

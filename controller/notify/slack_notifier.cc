@@ -40,7 +40,7 @@ std::string CodeLabel(const common::Result<common::HttpClientResponse>& response
 }
 
 Attempt Judge(const common::Result<common::HttpClientResponse>& response,
-              const kube::RetryPolicy& retry) {
+              const common::RetryPolicy& retry) {
   Attempt attempt;
   if (!response.ok()) {
     common::StatusCode code = response.status().code();
@@ -58,7 +58,7 @@ Attempt Judge(const common::Result<common::HttpClientResponse>& response,
   attempt.problem = fmt::format("HTTP {} \"{}\"", status, Excerpt(response->body));
   if (status == 429) {
     std::optional<std::chrono::seconds> after =
-        kube::ParseRetryAfter(response->Header("retry-after"));
+        common::ParseRetryAfter(response->Header("retry-after"));
     if (after && *after > retry.max_retry_after) {
       attempt.problem += fmt::format(", and its Retry-After of {}s is longer than the {} allowed",
                                      after->count(), common::FormatDuration(retry.max_retry_after));
@@ -81,8 +81,8 @@ void ReplaceAll(std::string& text, std::string_view secret) {
 
 }  // namespace
 
-kube::RetryPolicy DefaultSlackRetryPolicy() {
-  kube::RetryPolicy policy;
+common::RetryPolicy DefaultSlackRetryPolicy() {
+  common::RetryPolicy policy;
   policy.max_attempts = 6;
   policy.initial_backoff = std::chrono::seconds(1);
   policy.max_backoff = std::chrono::seconds(30);
@@ -212,7 +212,7 @@ void SlackNotifier::Deliver(const Notification& notification, std::stop_token st
       return;
     }
     milliseconds wait =
-        result.wait.value_or(kube::BackoffDelay(options_.retry, attempt, deps_.random));
+        result.wait.value_or(common::BackoffDelay(options_.retry, attempt, deps_.random));
     spdlog::warn("Slack webhook: {} for {}; retrying in {} (attempt {} of {})", problem, what,
                  common::FormatDuration(wait), attempt + 1, max_attempts);
     if (!deps_.sleeper.SleepFor(wait, stop)) {

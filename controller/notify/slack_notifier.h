@@ -43,13 +43,13 @@
 #include "common/sleeper.h"
 #include "controller/notify/notifier.h"
 #include "controller/notify/notify_metrics.h"
-#include "kube/backoff.h"
+#include "common/backoff.h"
 
 namespace rebound::controller::notify {
 
 // Six attempts, the waits between them doubling from about a second: a Slack hiccup is ridden
 // out within half a minute, and a longer outage does not hold up the messages queued behind.
-kube::RetryPolicy DefaultSlackRetryPolicy();
+common::RetryPolicy DefaultSlackRetryPolicy();
 
 struct SlackNotifierOptions {
   std::string webhook_url;       // secret: never logged
@@ -57,7 +57,7 @@ struct SlackNotifierOptions {
   std::string dashboard_url;     // linked from each message when not empty
   size_t queue_capacity = 1000;  // 0 is taken as 1
   std::chrono::milliseconds request_timeout{10000};
-  kube::RetryPolicy retry = DefaultSlackRetryPolicy();
+  common::RetryPolicy retry = DefaultSlackRetryPolicy();
   std::chrono::milliseconds drain_timeout{5000};
 };
 
@@ -65,7 +65,7 @@ struct SlackNotifierDeps {
   common::HttpClient& http;
   const common::Clock& clock;
   common::Sleeper& sleeper;
-  kube::RandomSource& random;
+  common::RandomSource& random;
   prometheus::Registry& registry;
 };
 

@@ -19,7 +19,7 @@
 #include "common/matcher.h"
 #include "controller/actions/action.h"
 #include "controller/anomaly/gate.h"
-#include "controller/playbook/template.h"
+#include "controller/templates/template.h"
 
 namespace rebound::controller::playbook {
 
@@ -29,7 +29,7 @@ namespace rebound::controller::playbook {
 struct Verify {
   std::chrono::milliseconds within = std::chrono::minutes(5);
   bool resolved = true;
-  std::optional<Template> query;
+  std::optional<templates::Template> query;
 };
 
 struct Step {
@@ -43,8 +43,8 @@ struct Step {
 // StatefulSet through ownerReferences.
 struct TargetSpec {
   std::string kind;  // "Deployment" | "StatefulSet" | "Pod"
-  Template ns;
-  Template name;
+  templates::Template ns;
+  templates::Template name;
 };
 
 // Per-playbook overrides of the global guardrails (rebound.yaml `guardrails`).
@@ -62,7 +62,7 @@ struct GuardrailOverrides {
 struct AnomalyGateSpec {
   struct Signal {
     std::string name;
-    Template query;  // PromQL with playbook templates
+    templates::Template query;  // PromQL with playbook templates
   };
   std::vector<Signal> signals;  // in file order, 1..rebound::anomaly::kMaxSignals
   std::chrono::milliseconds lookback = std::chrono::hours(1);

@@ -23,10 +23,10 @@ constexpr std::string_view kApiVersion = "rebound.io/v1";
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // A template from `key` of `map`; adds the parse error at the value.
-std::optional<Template> TemplateAt(const StrictMap& map, std::string_view key) {
+std::optional<templates::Template> TemplateAt(const StrictMap& map, std::string_view key) {
   std::optional<std::string> text = map.String(key);
   if (!text) return std::nullopt;
-  common::Result<Template> parsed = Template::Parse(*text);
+  common::Result<templates::Template> parsed = templates::Template::Parse(*text);
   if (!parsed.ok()) {
     map.errors().Add(*map.Find(key), Quote(map.Qualified(key)) + ": " + parsed.status().message());
     return std::nullopt;
@@ -70,8 +70,8 @@ std::optional<TargetSpec> ReadTarget(const StrictMap& spec) {
   StrictMap map = spec.Child("target", {"kind", "namespace", "name"});
   bool present = map.Require("kind") & map.Require("namespace") & map.Require("name");
   std::optional<std::string> kind = map.Enum("kind", {"Deployment", "StatefulSet", "Pod"});
-  std::optional<Template> ns = TemplateAt(map, "namespace");
-  std::optional<Template> name = TemplateAt(map, "name");
+  std::optional<templates::Template> ns = TemplateAt(map, "namespace");
+  std::optional<templates::Template> name = TemplateAt(map, "name");
   if (!present || !kind || !ns || !name) return std::nullopt;
   TargetSpec target;
   target.kind = *kind;
@@ -202,7 +202,7 @@ void ReadSignals(const StrictMap& gate_map, AnomalyGateSpec& gate) {
     }
     std::optional<std::string> text = common::YamlString(value, where + "." + name, errors);
     if (!text) continue;
-    common::Result<Template> query = Template::Parse(*text);
+    common::Result<templates::Template> query = templates::Template::Parse(*text);
     if (text->empty() || !query.ok()) {
       errors.Add(value, Quote(where + "." + name) + ": " +
                             (query.ok() ? "expected a PromQL query" : query.status().message()));
@@ -303,7 +303,7 @@ std::set<std::string> LabelsThatMustBeEmpty(const common::Matchers& matchers) {
 // The field of `step` whose value is the text of `t` and its qualified name, so that a problem
 // is reported at the field; the step itself when no field holds the text as written.
 std::pair<YAML::Node, std::string> FieldOf(const YAML::Node& step, const std::string& where,
-                                           const Template& t) {
+                                           const templates::Template& t) {
   for (auto it = step.begin(); it != step.end(); ++it) {
     if (it->second.IsScalar() && it->second.Scalar() == t.text()) {
       return {it->second, where + "." + it->first.Scalar()};
@@ -316,7 +316,7 @@ std::pair<YAML::Node, std::string> FieldOf(const YAML::Node& step, const std::st
 // matchers make impossible, and `target` inside the target's own definition.
 void CheckVariables(const Playbook& playbook, const YAML::Node& spec_node, YamlErrors& errors) {
   std::set<std::string> empty_labels = LabelsThatMustBeEmpty(playbook.matchers);
-  auto check = [&](const Template& t, const YAML::Node& at, std::string_view field,
+  auto check = [&](const templates::Template& t, const YAML::Node& at, std::string_view field,
                    bool in_target) {
     for (const std::string& variable : t.variables()) {
       if (variable.starts_with("labels.") && empty_labels.contains(variable.substr(7))) {
@@ -338,7 +338,7 @@ void CheckVariables(const Playbook& playbook, const YAML::Node& spec_node, YamlE
     const Step& step = playbook.steps[i];
     const YAML::Node step_node = steps[i];
     std::string where = "spec.steps[" + std::to_string(i) + "]";
-    for (const Template* t : step.impl->Templates()) {
+    for (const templates::Template* t : step.impl->Templates()) {
       auto [field_node, field] = FieldOf(step_node, where, *t);
       check(*t, field_node, field, false);
     }

@@ -26,7 +26,7 @@
 #include "common/status.h"
 #include "controller/promql/base_url.h"
 #include "controller/promql/prometheus_api.h"
-#include "kube/backoff.h"
+#include "common/backoff.h"
 
 namespace rebound::controller::promql {
 
@@ -34,13 +34,13 @@ struct PrometheusHttpOptions {
   // http(s)://host[:port][/prefix], optionally with user:password@ (see base_url.h).
   std::string url;
   std::chrono::milliseconds request_timeout{10000};  // per attempt, connect included
-  kube::RetryPolicy retry = DefaultRetry();
+  common::RetryPolicy retry = DefaultRetry();
   size_t max_get_url_length = 2048;
   std::string user_agent = "rebound";
 
   // Three attempts, 250 ms then ~500 ms apart: a verification loop polls again anyway.
-  static kube::RetryPolicy DefaultRetry() {
-    kube::RetryPolicy policy;
+  static common::RetryPolicy DefaultRetry() {
+    common::RetryPolicy policy;
     policy.max_attempts = 3;
     policy.initial_backoff = std::chrono::milliseconds(250);
     policy.max_backoff = std::chrono::milliseconds(2000);
@@ -52,7 +52,7 @@ struct PrometheusHttpOptions {
 struct PrometheusHttpDeps {
   common::HttpClient& http;
   common::Sleeper& sleeper;
-  kube::RandomSource& random;
+  common::RandomSource& random;
 };
 
 class PrometheusHttp final : public PrometheusApi {

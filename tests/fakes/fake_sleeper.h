@@ -1,12 +1,12 @@
 // FakeSleeper: a common::Sleeper that advances a FakeClock instead of waiting, and records each
-// wait; FixedRandom: a kube::RandomSource that always returns the same value. Thread-safe.
+// wait; FixedRandom: a common::RandomSource that always returns the same value. Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <mutex>
 #include <vector>
 
-#include "kube/backoff.h"
+#include "common/random.h"
 #include "common/sleeper.h"
 #include "tests/fakes/fake_clock.h"
 
@@ -37,7 +37,7 @@ class FakeSleeper final : public common::Sleeper {
   std::vector<std::chrono::milliseconds> sleeps_;
 };
 
-class FixedRandom final : public kube::RandomSource {
+class FixedRandom final : public common::RandomSource {
  public:
   explicit FixedRandom(double value) : value_(value) {}
   double Uniform() override { return value_; }

@@ -13,7 +13,7 @@
 #include "common/http_server.h"
 #include "common/sleeper.h"
 #include "controller/promql/prometheus_http.h"
-#include "kube/backoff.h"
+#include "common/backoff.h"
 
 namespace rebound::controller::promql {
 namespace {
@@ -43,7 +43,7 @@ class ClientFactory {
  private:
   common::CurlHttpClient http_;
   common::RealSleeper sleeper_;
-  kube::SystemRandom random_;
+  common::SystemRandom random_;
 };
 
 class PrometheusIntegrationTest : public ::testing::Test {

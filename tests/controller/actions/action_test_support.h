@@ -211,7 +211,7 @@ class ActionTest : public ::testing::Test {
   testing::FakeSleeper sleeper_{clock_};
   testing::FakeHttpClient http_;
   RecordingNotifier notifier_;
-  playbook::TemplateContext vars_;
+  templates::TemplateContext vars_;
   BlastRadius limits_;
   notify::Notification notification_;
   Target target_;

@@ -50,7 +50,7 @@ std::string FilterOf(const std::string& link) {
 }
 
 TEST(EpisodeVarsTest, ExposesLabelsAnnotationsAndAlertFields) {
-  playbook::TemplateContext vars = EpisodeVars(CrashEpisode(), "crashloop");
+  templates::TemplateContext vars = EpisodeVars(CrashEpisode(), "crashloop");
   EXPECT_EQ(vars.Lookup("labels.deployment"), "web");
   EXPECT_EQ(vars.Lookup("labels.severity"), "critical");
   EXPECT_EQ(vars.Lookup("annotations.summary"), "web keeps crashing");
@@ -67,13 +67,13 @@ TEST(EpisodeVarsTest, ExposesLabelsAnnotationsAndAlertFields) {
 TEST(EpisodeVarsTest, ResolvedEpisodeWithoutPlaybook) {
   intake::Episode e = CrashEpisode();
   e.status = intake::AlertStatus::kResolved;
-  playbook::TemplateContext vars = EpisodeVars(e, "");
+  templates::TemplateContext vars = EpisodeVars(e, "");
   EXPECT_EQ(vars.Lookup("alert.status"), "resolved");
   EXPECT_EQ(vars.Lookup("playbook"), std::nullopt);
 }
 
 TEST(EpisodeVarsTest, SetTargetVarsAddsTheTarget) {
-  playbook::TemplateContext vars = EpisodeVars(CrashEpisode(), "crashloop");
+  templates::TemplateContext vars = EpisodeVars(CrashEpisode(), "crashloop");
   SetTargetVars(vars, Web());
   EXPECT_EQ(vars.Lookup("target"), "shop/web");
   EXPECT_EQ(vars.Lookup("target.kind"), "Deployment");

@@ -26,7 +26,7 @@ playbook::Verify Within(std::chrono::milliseconds within) {
 
 playbook::Verify WithQuery(std::chrono::milliseconds within, const std::string& query) {
   playbook::Verify spec = Within(within);
-  common::Result<playbook::Template> parsed = playbook::Template::Parse(query);
+  common::Result<templates::Template> parsed = templates::Template::Parse(query);
   EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
   if (parsed.ok()) spec.query = *parsed;
   return spec;
@@ -73,7 +73,7 @@ class VerifierTest : public HealingTest {
 
   actions::Target web_;
   std::vector<intake::EpisodeKey> episodes_;
-  playbook::TemplateContext vars_;
+  templates::TemplateContext vars_;
   std::stop_source stop_;
   std::vector<std::chrono::milliseconds> polls_;
 };

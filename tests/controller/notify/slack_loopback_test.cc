@@ -53,7 +53,7 @@ class SlackLoopbackTest : public ::testing::Test {
   common::CurlHttpClient http_;
   common::SystemClock clock_;
   common::RealSleeper sleeper_;
-  kube::SystemRandom random_;
+  common::SystemRandom random_;
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
 };
 

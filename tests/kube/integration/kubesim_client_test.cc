@@ -193,7 +193,7 @@ class KubesimClientTest : public ::testing::Test {
   common::CurlHttpClient http_;
   common::SystemClock clock_;
   RecordingSleeper sleeper_;
-  SystemRandom random_;
+  common::SystemRandom random_;
   prometheus::Registry registry_;
   KubeApiMetrics metrics_{registry_};
   std::unique_ptr<KubeClientHttp> client_;

@@ -1,16 +1,9 @@
-#include "kube/backoff.h"
+#include "common/backoff.h"
 
 #include <algorithm>
 #include <charconv>
 
-namespace rebound::kube {
-
-SystemRandom::SystemRandom() : engine_(std::random_device{}()) {}
-
-double SystemRandom::Uniform() {
-  std::lock_guard lock(mu_);
-  return std::uniform_real_distribution<double>(0.0, 1.0)(engine_);
-}
+namespace rebound::common {
 
 std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int retry, RandomSource& random) {
   int64_t step = policy.initial_backoff.count();
@@ -30,4 +23,4 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::optional<std::string_vi
   return std::chrono::seconds(seconds);
 }
 
-}  // namespace rebound::kube
+}  // namespace rebound::common

@@ -28,7 +28,7 @@
 
 #include "common/status.h"
 
-namespace rebound::controller::playbook {
+namespace rebound::controller::templates {
 
 // The values templates may refer to, for one alert episode.
 class TemplateContext {
@@ -79,4 +79,4 @@ class Template {
 // Whether `variable` is one a template may use (see above).
 bool IsKnownVariable(std::string_view variable);
 
-}  // namespace rebound::controller::playbook
+}  // namespace rebound::controller::templates

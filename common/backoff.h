@@ -1,18 +1,18 @@
-// Retry timing for Kubernetes API calls: the policy, exponential backoff with jitter, and the
-// Retry-After header.
+// Retry timing for calls to other services (the Kubernetes API, Prometheus, Slack): the
+// policy, exponential backoff with jitter, and the Retry-After header.
 //
 // The jitter comes from a RandomSource so that tests can fix it. RetryPolicy and the functions
-// are plain values and pure functions; SystemRandom is thread-safe.
+// are plain values and pure functions.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
-#include <random>
 #include <string_view>
 
-namespace rebound::kube {
+#include "common/random.h"
+
+namespace rebound::common {
 
 struct RetryPolicy {
   int max_attempts = 5;  // the first attempt included; 1 disables retries
@@ -20,24 +20,6 @@ struct RetryPolicy {
   std::chrono::milliseconds max_backoff{8000};
   // A Retry-After longer than this is not waited for: the error is returned at once.
   std::chrono::milliseconds max_retry_after{30000};
-};
-
-// Uniform random numbers in [0, 1), for jitter.
-class RandomSource {
- public:
-  virtual ~RandomSource() = default;
-  virtual double Uniform() = 0;
-};
-
-// A seeded Mersenne Twister behind a mutex.
-class SystemRandom final : public RandomSource {
- public:
-  SystemRandom();
-  double Uniform() override;
-
- private:
-  std::mutex mu_;
-  std::mt19937_64 engine_;
 };
 
 // The wait before retry number `retry` (1 for the first retry): the exponential step
@@ -49,4 +31,4 @@ std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int retry, Ran
 // (the API server never sends one; the caller then backs off as usual).
 std::optional<std::chrono::seconds> ParseRetryAfter(std::optional<std::string_view> header);
 
-}  // namespace rebound::kube
+}  // namespace rebound::common

@@ -1,4 +1,4 @@
-#include "controller/playbook/template.h"
+#include "controller/templates/template.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace rebound::controller::playbook {
+namespace rebound::controller::templates {
 namespace {
 
 using common::StatusCode;
@@ -173,4 +173,4 @@ TEST(TemplateContextTest, KeepsLabelsAnnotationsAndPlainVariablesApart) {
 }
 
 }  // namespace
-}  // namespace rebound::controller::playbook
+}  // namespace rebound::controller::templates

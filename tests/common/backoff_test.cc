@@ -1,10 +1,10 @@
-#include "kube/backoff.h"
+#include "common/backoff.h"
 
 #include <gtest/gtest.h>
 
 #include "tests/fakes/fake_sleeper.h"
 
-namespace rebound::kube {
+namespace rebound::common {
 namespace {
 
 using std::chrono::milliseconds;
@@ -45,4 +45,4 @@ TEST(RetryAfterTest, DeltaSecondsOnly) {
 }
 
 }  // namespace
-}  // namespace rebound::kube
+}  // namespace rebound::common

@@ -1,4 +1,4 @@
-#include "controller/playbook/template.h"
+#include "controller/templates/template.h"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 #include "common/matcher.h"
 #include "common/yaml_util.h"
 
-namespace rebound::controller::playbook {
+namespace rebound::controller::templates {
 namespace {
 
 using common::InvalidArgument;
@@ -157,4 +157,4 @@ Result<std::string> Template::Render(const TemplateContext& context) const {
   return out;
 }
 
-}  // namespace rebound::controller::playbook
+}  // namespace rebound::controller::templates
