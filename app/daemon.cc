@@ -197,65 +197,56 @@ void Daemon::RunMaintenance(std::chrono::milliseconds heal_log_retention) {
   } while (!maintenance_cv_.wait_for(lock, kMaintenanceInterval, [this] { return stopping_; }));
 }
 
+common::Status Daemon::ApplyOnReload(ReloadApply apply, const Config& next) {
+  switch (apply) {
+    case ReloadApply::kAnomalySignals:
+      if (anomaly_) {
+        anomaly_->SetSets(next.anomaly.signals);
+      } else {
+        StartAnomalyScoring(next.anomaly.signals);
+      }
+      return common::Status::Ok();
+    case ReloadApply::kHealing:
+      return healing_->Reload(next);
+    case ReloadApply::kLogging:
+      return common::SetupLogging(next.log.format, next.log.level);
+    case ReloadApply::kWebhookAuth:
+      webhook_->SetAuth(AuthFrom(next));
+      WarnIfUnauthenticated(next);
+      return common::Status::Ok();
+    case ReloadApply::kWebhookBodyLimit:
+      max_body_bytes_ = next.webhook.max_body_bytes;
+      return common::Status::Ok();
+    case ReloadApply::kQueueCapacity:
+      queue_->SetCapacity(next.webhook.queue_capacity);
+      return common::Status::Ok();
+    case ReloadApply::kRestart:
+      break;
+  }
+  return common::Status::Ok();
+}
+
 bool Daemon::Reload(const Config& next) {
-  auto restart_needed = [&](const char* key, bool changed) {
-    if (changed) spdlog::warn("config reload: {} changed; it takes effect after a restart", key);
-  };
-  restart_needed("listen", next.listen != config_.listen);
-  restart_needed("tls", next.tls.cert_file != config_.tls.cert_file ||
-                            next.tls.key_file != config_.tls.key_file);
-  restart_needed("state_dir", next.state_dir != config_.state_dir);
-  restart_needed("server", next.server.threads != config_.server.threads ||
-                               next.server.request_timeout != config_.server.request_timeout);
-  restart_needed("journal", next.journal.retention != config_.journal.retention ||
-                                next.journal.max_rows != config_.journal.max_rows);
-  restart_needed("kubernetes", next.kubernetes.mode != config_.kubernetes.mode ||
-                                   next.kubernetes.kubeconfig != config_.kubernetes.kubeconfig ||
-                                   next.kubernetes.context != config_.kubernetes.context);
-  restart_needed("prometheus", next.prometheus.url != config_.prometheus.url ||
-                                   next.prometheus.timeout != config_.prometheus.timeout);
-  restart_needed("healing", next.healing.max_concurrent != config_.healing.max_concurrent ||
-                                next.healing.verify_interval != config_.healing.verify_interval);
-  restart_needed("slack", next.slack.webhook_url_file != config_.slack.webhook_url_file ||
-                              next.slack.webhook_url_env != config_.slack.webhook_url_env ||
-                              next.slack.channel != config_.slack.channel);
-  restart_needed("anomaly.step", next.anomaly.step != config_.anomaly.step);
-  restart_needed("anomaly.on_missing_data",
-                 next.anomaly.on_missing_data != config_.anomaly.on_missing_data);
-  if (anomaly_) {
-    anomaly_->SetSets(next.anomaly.signals);
-  } else {
-    StartAnomalyScoring(next.anomaly.signals);
+  for (std::string_view key : RestartRequiredChanges(config_, next)) {
+    spdlog::warn("config reload: {} changed; it takes effect after a restart", key);
   }
-  common::Status playbooks = healing_->Reload(next);
-  if (!playbooks.ok()) {
-    spdlog::error("config reload: {}; keeping the running playbooks", playbooks.message());
+  bool playbooks_ok = true;
+  for (ReloadApply apply : ReloadAppliers()) {
+    common::Status applied = ApplyOnReload(apply, next);
+    if (applied.ok()) continue;
+    if (apply == ReloadApply::kHealing) {
+      playbooks_ok = false;
+      spdlog::error("config reload: {}; keeping the running playbooks", applied.message());
+    } else {
+      spdlog::error("config reload: {}", applied.message());
+    }
   }
-
-  common::Status logging = common::SetupLogging(next.log.format, next.log.level);
-  if (!logging.ok()) spdlog::error("config reload: {}", logging.message());
-  webhook_->SetAuth(AuthFrom(next));
-  WarnIfUnauthenticated(next);
-  max_body_bytes_ = next.webhook.max_body_bytes;
-  queue_->SetCapacity(next.webhook.queue_capacity);
-
-  // Keep what needs a restart as it is running now, so later reloads compare against it.
-  Config applied = next;
-  applied.listen = config_.listen;
-  applied.tls = config_.tls;
-  applied.state_dir = config_.state_dir;
-  applied.server = config_.server;
-  applied.journal = config_.journal;
-  applied.kubernetes = config_.kubernetes;
-  applied.prometheus = config_.prometheus;
-  applied.slack = config_.slack;
-  applied.healing = config_.healing;
-  applied.anomaly.step = config_.anomaly.step;
-  applied.anomaly.on_missing_data = config_.anomaly.on_missing_data;
-  if (!playbooks.ok()) applied.playbooks = config_.playbooks;
-  config_ = std::move(applied);
+  // What needs a restart stays as it runs now, so later reloads compare against it.
+  Config in_force = KeepRestartRequired(config_, next);
+  if (!playbooks_ok) in_force.playbooks = config_.playbooks;
+  config_ = std::move(in_force);
   spdlog::info("config reloaded from {}", config_.file);
-  return playbooks.ok();
+  return playbooks_ok;
 }
 
 void Daemon::Stop() {

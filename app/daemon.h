@@ -6,10 +6,9 @@
 // server finishes in-flight requests (each one either durably accepted or refused), scoring
 // stops, then the worker finishes what is queued, then running remediations are interrupted
 // (their episodes resume at the next start), then the journal is closed. Reload() applies a
-// new config: authentication, body limit, queue capacity, logging, playbooks, guardrails and
-// anomaly signal sets change at once (an invalid playbook set keeps the running one); listen,
-// tls, state_dir, server, kubernetes, prometheus, slack, anomaly.step and
-// anomaly.on_missing_data need a restart (logged as such).
+// new config as app/reload_keys.h's table says, key by key: authentication, body limit, queue
+// capacity, logging, playbooks, guardrails and anomaly signal sets change at once (an invalid
+// playbook set keeps the running one); every other key needs a restart (logged as such).
 //
 // Thread-safety: Start/Stop/Reload are called from the main thread; HTTP handlers run on the
 // server's threads.
@@ -25,6 +24,7 @@
 
 #include "app/config.h"
 #include "app/healing_service.h"
+#include "app/reload_keys.h"
 #include "common/clock.h"
 #include "common/http_server.h"
 #include "common/sleeper.h"
@@ -63,6 +63,9 @@ class Daemon {
   void AddRoutes();
   // Applies journal and heal-log retention now and then every hour until Stop().
   void RunMaintenance(std::chrono::milliseconds heal_log_retention);
+  // Takes `next` into use in the way `apply` names (never kRestart). Failure: the part keeps
+  // its running configuration (kHealing: invalid playbooks; kLogging: bad format or level).
+  common::Status ApplyOnReload(ReloadApply apply, const Config& next);
   // Starts scoring `sets` continuously, unless it runs already or `sets` is empty; without a
   // usable Prometheus client it logs why and does not.
   void StartAnomalyScoring(const std::vector<controller::anomaly::SignalSet>& sets);

@@ -101,31 +101,26 @@ Result<HttpClientResponse> CurlHttpClient::Send(const HttpClientRequest& request
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
 
+  const TlsClientOptions& tls = request.tls;
+  // Files go by path, PEM text as a blob that curl reads in place (the request outlives the
+  // transfer).
   curl_blob ca_blob{}, cert_blob{}, key_blob{};
-  if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
-  if (!request.ca_pem.empty()) {
-    ca_blob = {const_cast<char*>(request.ca_pem.data()), request.ca_pem.size(), CURL_BLOB_NOCOPY};
-    curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca_blob);
-  }
-  if (request.insecure_skip_tls_verify) {
+  auto set_source = [&](const std::string& file, CURLoption file_option, const std::string& pem,
+                        curl_blob& blob, CURLoption blob_option) {
+    if (!file.empty()) curl_easy_setopt(curl, file_option, file.c_str());
+    if (!pem.empty()) {
+      blob = {const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_NOCOPY};
+      curl_easy_setopt(curl, blob_option, &blob);
+    }
+  };
+  set_source(tls.ca_file, CURLOPT_CAINFO, tls.ca_pem, ca_blob, CURLOPT_CAINFO_BLOB);
+  set_source(tls.client_cert_file, CURLOPT_SSLCERT, tls.client_cert_pem, cert_blob,
+             CURLOPT_SSLCERT_BLOB);
+  set_source(tls.client_key_file, CURLOPT_SSLKEY, tls.client_key_pem, key_blob,
+             CURLOPT_SSLKEY_BLOB);
+  if (tls.insecure_skip_tls_verify) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
-  if (!request.client_cert_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_SSLCERT, request.client_cert_file.c_str());
-  }
-  if (!request.client_key_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_SSLKEY, request.client_key_file.c_str());
-  }
-  if (!request.client_cert_pem.empty()) {
-    cert_blob = {const_cast<char*>(request.client_cert_pem.data()), request.client_cert_pem.size(),
-                 CURL_BLOB_NOCOPY};
-    curl_easy_setopt(curl, CURLOPT_SSLCERT_BLOB, &cert_blob);
-  }
-  if (!request.client_key_pem.empty()) {
-    key_blob = {const_cast<char*>(request.client_key_pem.data()), request.client_key_pem.size(),
-                CURL_BLOB_NOCOPY};
-    curl_easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &key_blob);
   }
 
   CURLcode rc = curl_easy_perform(curl);

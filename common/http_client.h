@@ -1,9 +1,10 @@
 // HttpClient: outbound HTTP for Rebound (Slack, Prometheus, Kubernetes, tests).
 //
 // An interface so that callers can be tested with fakes (tests/fakes/) and wrapped to inject
-// failures. CurlHttpClient is the one implementation over libcurl; it is the only file that
-// includes curl.h. Send() makes exactly one attempt with the request's timeout: retry policy
-// belongs to the caller, which knows what is safe to repeat.
+// failures. CurlHttpClient is the one implementation over libcurl; http_client.cc is the only
+// file that includes curl.h besides percent_encoding.cc, which uses curl's URL escaping and
+// nothing that transfers. Send() makes exactly one attempt with the request's timeout: retry
+// policy belongs to the caller, which knows what is safe to repeat.
 //
 // Thread-safety: CurlHttpClient::Send may be called from any number of threads at once.
 #pragma once
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/tls_client_options.h"
 
 namespace rebound::common {
 
@@ -26,15 +28,7 @@ struct HttpClientRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds timeout{10000};  // whole request, connect included
-
-  // TLS. An empty CA means the system trust store.
-  std::string ca_file;
-  std::string ca_pem;
-  bool insecure_skip_tls_verify = false;
-  std::string client_cert_file;
-  std::string client_key_file;
-  std::string client_cert_pem;
-  std::string client_key_pem;
+  TlsClientOptions tls;
 };
 
 struct HttpClientResponse {

@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/percent_encoding.h"
+
 namespace rebound::common {
 namespace {
 
@@ -22,28 +24,6 @@ constexpr size_t kDefaultMaxBody = 64 * 1024;
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string UrlDecode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size()) {
-      int value = 0;
-      auto [ptr, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 3, value, 16);
-      if (ec == std::errc() && ptr == in.data() + i + 3) {
-        out += static_cast<char>(value);
-        i += 2;
-      } else {
-        out += in[i];
-      }
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
 }
 
 const char* ReasonPhrase(int status) {
@@ -129,9 +109,9 @@ std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const 
     std::string_view pair = rest.substr(0, amp);
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     size_t eq = pair.find('=');
-    std::string key = UrlDecode(pair.substr(0, eq));
+    std::string key = FormDecode(pair.substr(0, eq));
     if (key == name) {
-      return eq == std::string_view::npos ? std::string() : UrlDecode(pair.substr(eq + 1));
+      return eq == std::string_view::npos ? std::string() : FormDecode(pair.substr(eq + 1));
     }
   }
   return std::nullopt;

@@ -1,5 +1,7 @@
 #include "common/secret.h"
 
+#include <openssl/crypto.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -43,15 +45,10 @@ Result<std::string> ReadSecretEnv(const std::string& name) {
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  // Compare over the longer length so a short guess does not finish early.
-  size_t n = std::max(a.size(), b.size());
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= x ^ y;
-  }
-  return diff == 0;
+  // Inputs of different lengths are unequal at once, as in Go's subtle.ConstantTimeCompare:
+  // that tells a guesser the secret's length, not its contents.
+  if (a.size() != b.size()) return false;
+  return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace rebound::common

@@ -8,34 +8,11 @@
 namespace rebound::common {
 namespace {
 
-// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
+namespace chrono = std::chrono;
 
-void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
-
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned DaysInMonth(int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+// Seconds since the Unix epoch at midnight UTC starting `date` (proleptic Gregorian).
+int64_t EpochSeconds(chrono::year_month_day date) {
+  return chrono::sys_seconds(chrono::sys_days(date)).time_since_epoch().count();
 }
 
 // Reads exactly `n` digits at text[pos]; advances pos.
@@ -59,7 +36,7 @@ bool Expect(std::string_view text, size_t& pos, char c) {
 
 }  // namespace
 
-Timestamp Timestamp::Zero() { return Timestamp{DaysFromCivil(1, 1, 1) * 86400, 0}; }
+Timestamp Timestamp::Zero() { return Timestamp{EpochSeconds(chrono::year(1) / 1 / 1), 0}; }
 
 Timestamp Timestamp::FromTimePoint(std::chrono::system_clock::time_point tp) {
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
@@ -91,10 +68,9 @@ Result<Timestamp> ParseRfc3339(std::string_view text) {
                            "\": " + std::string(why));
   };
   size_t pos = 0;
-  int year, month, day, hour, minute, second;
-  if (!ReadDigits(text, pos, 4, year) || !Expect(text, pos, '-') ||
-      !ReadDigits(text, pos, 2, month) || !Expect(text, pos, '-') ||
-      !ReadDigits(text, pos, 2, day)) {
+  int y, m, d, hour, minute, second;
+  if (!ReadDigits(text, pos, 4, y) || !Expect(text, pos, '-') || !ReadDigits(text, pos, 2, m) ||
+      !Expect(text, pos, '-') || !ReadDigits(text, pos, 2, d)) {
     return fail("expected YYYY-MM-DD");
   }
   if (pos >= text.size() || (text[pos] != 'T' && text[pos] != 't')) return fail("expected 'T'");
@@ -104,9 +80,9 @@ Result<Timestamp> ParseRfc3339(std::string_view text) {
       !ReadDigits(text, pos, 2, second)) {
     return fail("expected hh:mm:ss");
   }
-  if (year < 1 || month < 1 || month > 12 || day < 1 ||
-      static_cast<unsigned>(day) > DaysInMonth(year, month) || hour > 23 || minute > 59 ||
-      second > 59) {
+  const chrono::year_month_day date{chrono::year(y), chrono::month(static_cast<unsigned>(m)),
+                                    chrono::day(static_cast<unsigned>(d))};
+  if (y < 1 || !date.ok() || hour > 23 || minute > 59 || second > 59) {
     return fail("date or time out of range");
   }
   int32_t nanos = 0;
@@ -137,28 +113,24 @@ Result<Timestamp> ParseRfc3339(std::string_view text) {
     return fail("expected 'Z' or a UTC offset");
   }
   if (pos != text.size()) return fail("trailing characters");
-  int64_t secs = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
-                 offset_seconds;
+  int64_t secs = EpochSeconds(date) + hour * 3600 + minute * 60 + second - offset_seconds;
   // An offset can move the instant to year 0 or 10000 in UTC, which FormatRfc3339 cannot write
   // in a form this function reads back.
-  if (secs < Timestamp::Zero().seconds || secs >= DaysFromCivil(10000, 1, 1) * 86400) {
+  if (secs < Timestamp::Zero().seconds || secs >= EpochSeconds(chrono::year(10000) / 1 / 1)) {
     return fail("outside years 0001-9999 in UTC");
   }
   return Timestamp{secs, nanos};
 }
 
 std::string FormatRfc3339(Timestamp ts) {
-  int64_t days = ts.seconds / 86400;
-  int64_t rem = ts.seconds % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, y, m, d);
-  std::string out = fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", y, m, d, rem / 3600,
-                                (rem / 60) % 60, rem % 60);
+  const chrono::sys_seconds instant{chrono::seconds(ts.seconds)};
+  const chrono::sys_days midnight = chrono::floor<chrono::days>(instant);
+  const chrono::year_month_day date(midnight);
+  const int64_t rem = (instant - midnight).count();
+  std::string out =
+      fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                  rem / 3600, (rem / 60) % 60, rem % 60);
   if (ts.nanos != 0) {
     std::string frac = fmt::format("{:09d}", ts.nanos);
     while (frac.back() == '0') frac.pop_back();

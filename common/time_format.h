@@ -40,7 +40,9 @@ struct Timestamp {
 Result<Timestamp> ParseRfc3339(std::string_view text);
 
 // Canonical UTC form: "2026-11-22T05:05:09.653Z", fractional digits trimmed of trailing zeros
-// (none when the nanos are zero). Equal instants always give equal strings.
+// (none when the nanos are zero). Equal instants always give equal strings. Dates are
+// std::chrono calendar dates, so an instant beyond the years -32767..32767 (std::chrono::year's
+// range, far outside what ParseRfc3339 or a system clock gives) has no correct string.
 std::string FormatRfc3339(Timestamp ts);
 
 }  // namespace rebound::common

@@ -2,13 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "common/percent_encoding.h"
+
 namespace rebound::kube {
 namespace {
-
-bool IsUnreserved(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
 
 bool NeedsName(Verb verb) { return verb != Verb::kList && verb != Verb::kCreate; }
 
@@ -57,17 +54,15 @@ std::string_view HttpMethod(Verb verb) {
   return "GET";
 }
 
-std::string PercentEncode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    if (IsUnreserved(c)) {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-    }
-  }
-  return out;
+ApiRequest ApiRequest::For(Verb verb, const Resource& resource, std::string_view ns,
+                           std::string_view name, std::string_view subresource) {
+  ApiRequest request;
+  request.verb = verb;
+  request.resource = resource;
+  request.ns = std::string(ns);
+  request.name = std::string(name);
+  request.subresource = std::string(subresource);
+  return request;
 }
 
 common::Result<std::string> ApiRequest::PathAndQuery() const {
@@ -87,15 +82,15 @@ common::Result<std::string> ApiRequest::PathAndQuery() const {
   REBOUND_RETURN_IF_ERROR(CheckSegment("name", name));
 
   std::string path = resource.GroupVersionPath();
-  if (!ns.empty()) path += "/namespaces/" + PercentEncode(ns);
+  if (!ns.empty()) path += "/namespaces/" + common::PercentEncode(ns);
   path += "/";
   path += resource.plural;
-  if (!name.empty()) path += "/" + PercentEncode(name);
-  if (!subresource.empty()) path += "/" + PercentEncode(subresource);
+  if (!name.empty()) path += "/" + common::PercentEncode(name);
+  if (!subresource.empty()) path += "/" + common::PercentEncode(subresource);
   char separator = '?';
   for (const auto& [key, value] : query) {
     path += separator;
-    path += PercentEncode(key) + "=" + PercentEncode(value);
+    path += common::PercentEncode(key) + "=" + common::PercentEncode(value);
     separator = '&';
   }
   return path;

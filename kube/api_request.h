@@ -23,9 +23,6 @@ std::string_view VerbName(Verb verb);
 // "GET", "GET", "POST", "PUT", "PATCH", "DELETE".
 std::string_view HttpMethod(Verb verb);
 
-// Percent-encodes everything except RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~).
-std::string PercentEncode(std::string_view text);
-
 struct ApiRequest {
   Verb verb = Verb::kGet;
   Resource resource;
@@ -38,6 +35,12 @@ struct ApiRequest {
   // True when repeating the request after a 5xx, a timeout or a transport failure cannot do
   // harm (see docs/kube.md "Retries"). 429 is retried regardless: the server did not act.
   bool idempotent = false;
+
+  // The request to `verb` `resource` (named `name`, in namespace `ns`, its `subresource`), with
+  // no query or body and not idempotent: what every caller starts from. Never fails; the
+  // combination is checked by PathAndQuery.
+  static ApiRequest For(Verb verb, const Resource& resource, std::string_view ns,
+                        std::string_view name, std::string_view subresource = "");
 
   // "/apis/apps/v1/namespaces/shop/deployments/web/scale?labelSelector=app%3Dweb". Failure
   // (InvalidArgument): a namespace given for a cluster-scoped resource or missing for a

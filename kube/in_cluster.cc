@@ -23,11 +23,11 @@ common::Result<KubeConnection> LoadInCluster(const KubeEnvironment& env) {
   common::Result<std::string> token = connection.token->Get();
   if (!token.ok()) return token.status().WithContext("in-cluster Kubernetes configuration");
 
-  connection.ca_file = env.service_account_dir + "/ca.crt";
+  connection.tls.ca_file = env.service_account_dir + "/ca.crt";
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(connection.ca_file, ec)) {
-    return common::NotFound("in-cluster Kubernetes configuration: CA file " + connection.ca_file +
-                            " does not exist");
+  if (!std::filesystem::is_regular_file(connection.tls.ca_file, ec)) {
+    return common::NotFound("in-cluster Kubernetes configuration: CA file " +
+                            connection.tls.ca_file + " does not exist");
   }
   common::Result<std::string> ns = common::ReadSecretFile(env.service_account_dir + "/namespace");
   if (ns.ok()) connection.default_namespace = *ns;

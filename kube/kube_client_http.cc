@@ -12,16 +12,6 @@ using nlohmann::json;
 constexpr const char* kJson = "application/json";
 constexpr const char* kListPageSize = "500";
 
-ApiRequest Request(Verb verb, const Resource& resource, std::string_view ns,
-                   std::string_view name) {
-  ApiRequest request;
-  request.verb = verb;
-  request.resource = resource;
-  request.ns = std::string(ns);
-  request.name = std::string(name);
-  return request;
-}
-
 // List items may omit kind and apiVersion; fill them in so that each item stands alone.
 void FillKind(json& object, const Resource& resource) {
   if (!object.is_object()) return;
@@ -51,7 +41,7 @@ KubeClientHttp::KubeClientHttp(KubeConnection connection, KubeClientDeps deps,
 
 common::Result<json> KubeClientHttp::Get(const Resource& resource, std::string_view ns,
                                          std::string_view name) {
-  ApiRequest request = Request(Verb::kGet, resource, ns, name);
+  ApiRequest request = ApiRequest::For(Verb::kGet, resource, ns, name);
   request.idempotent = true;
   common::Result<json> object = executor_.Execute(request);
   if (object.ok()) FillKind(*object, resource);
@@ -60,7 +50,7 @@ common::Result<json> KubeClientHttp::Get(const Resource& resource, std::string_v
 
 common::Result<ObjectList> KubeClientHttp::List(const Resource& resource, std::string_view ns,
                                                 const ListOptions& options) {
-  ApiRequest request = Request(Verb::kList, resource, ns, "");
+  ApiRequest request = ApiRequest::For(Verb::kList, resource, ns, "");
   request.idempotent = true;
   ObjectList list;
   std::string continue_token;
@@ -93,7 +83,7 @@ common::Result<ObjectList> KubeClientHttp::List(const Resource& resource, std::s
 common::Result<json> KubeClientHttp::Patch(const Resource& resource, std::string_view ns,
                                            std::string_view name, PatchType type,
                                            const json& patch) {
-  ApiRequest request = Request(Verb::kPatch, resource, ns, name);
+  ApiRequest request = ApiRequest::For(Verb::kPatch, resource, ns, name);
   request.content_type = type == PatchType::kStrategicMerge
                              ? "application/strategic-merge-patch+json"
                              : "application/merge-patch+json";
@@ -107,8 +97,7 @@ common::Result<json> KubeClientHttp::Patch(const Resource& resource, std::string
 common::Result<Scale> KubeClientHttp::GetScale(const Resource& resource, std::string_view ns,
                                                std::string_view name) {
   if (!resource.has_scale) return NoScale(resource);
-  ApiRequest request = Request(Verb::kGet, resource, ns, name);
-  request.subresource = "scale";
+  ApiRequest request = ApiRequest::For(Verb::kGet, resource, ns, name, "scale");
   request.idempotent = true;
   common::Result<json> object = executor_.Execute(request);
   if (!object.ok()) return object.status();
@@ -117,8 +106,7 @@ common::Result<Scale> KubeClientHttp::GetScale(const Resource& resource, std::st
 
 common::Result<Scale> KubeClientHttp::UpdateScale(const Resource& resource, const Scale& scale) {
   if (!resource.has_scale) return NoScale(resource);
-  ApiRequest request = Request(Verb::kUpdate, resource, scale.ns, scale.name);
-  request.subresource = "scale";
+  ApiRequest request = ApiRequest::For(Verb::kUpdate, resource, scale.ns, scale.name, "scale");
   request.content_type = kJson;
   request.body = ScaleToJson(scale).dump();
   request.idempotent = !scale.resource_version.empty();
@@ -129,7 +117,7 @@ common::Result<Scale> KubeClientHttp::UpdateScale(const Resource& resource, cons
 
 common::Status KubeClientHttp::DeletePod(std::string_view ns, std::string_view name,
                                          const DeleteOptions& options) {
-  ApiRequest request = Request(Verb::kDelete, kPods, ns, name);
+  ApiRequest request = ApiRequest::For(Verb::kDelete, kPods, ns, name);
   json body = {
       {"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"propagationPolicy", "Background"}};
   if (options.grace_period_seconds) body["gracePeriodSeconds"] = *options.grace_period_seconds;
@@ -144,7 +132,7 @@ common::Status KubeClientHttp::DeletePod(std::string_view ns, std::string_view n
 }
 
 common::Result<json> KubeClientHttp::CreateEvent(std::string_view ns, const json& event) {
-  ApiRequest request = Request(Verb::kCreate, kEvents, ns, "");
+  ApiRequest request = ApiRequest::For(Verb::kCreate, kEvents, ns, "");
   json body = event;
   FillKind(body, kEvents);
   request.content_type = kJson;
@@ -154,7 +142,7 @@ common::Result<json> KubeClientHttp::CreateEvent(std::string_view ns, const json
 }
 
 common::Result<Lease> KubeClientHttp::GetLease(std::string_view ns, std::string_view name) {
-  ApiRequest request = Request(Verb::kGet, kLeases, ns, name);
+  ApiRequest request = ApiRequest::For(Verb::kGet, kLeases, ns, name);
   request.idempotent = true;
   common::Result<json> object = executor_.Execute(request);
   if (!object.ok()) return object.status();
@@ -164,7 +152,7 @@ common::Result<Lease> KubeClientHttp::GetLease(std::string_view ns, std::string_
 common::Result<Lease> KubeClientHttp::CreateLease(const Lease& lease) {
   Lease fresh = lease;
   fresh.resource_version.clear();
-  ApiRequest request = Request(Verb::kCreate, kLeases, lease.ns, "");
+  ApiRequest request = ApiRequest::For(Verb::kCreate, kLeases, lease.ns, "");
   request.content_type = kJson;
   request.body = LeaseToJson(fresh).dump();
   request.idempotent = true;
@@ -174,7 +162,7 @@ common::Result<Lease> KubeClientHttp::CreateLease(const Lease& lease) {
 }
 
 common::Result<Lease> KubeClientHttp::UpdateLease(const Lease& lease) {
-  ApiRequest request = Request(Verb::kUpdate, kLeases, lease.ns, lease.name);
+  ApiRequest request = ApiRequest::For(Verb::kUpdate, kLeases, lease.ns, lease.name);
   if (lease.resource_version.empty()) {
     return common::InvalidArgument(request.Describe() +
                                    ": the resourceVersion read with the lease is required");

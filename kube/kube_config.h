@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "common/tls_client_options.h"
 #include "kube/bearer_token.h"
 
 namespace rebound::kube {
@@ -30,15 +31,8 @@ namespace rebound::kube {
 // Everything needed to talk to one API server.
 struct KubeConnection {
   std::string server;  // "https://10.0.0.1:443", no trailing '/'
-  // TLS. No CA (file or PEM) means the system trust store; verification is on unless the
-  // kubeconfig sets insecure-skip-tls-verify.
-  std::string ca_file;
-  std::string ca_pem;
-  bool insecure_skip_tls_verify = false;
-  std::string client_cert_file;
-  std::string client_key_file;
-  std::string client_cert_pem;
-  std::string client_key_pem;
+  // Verification is on unless the kubeconfig sets insecure-skip-tls-verify.
+  common::TlsClientOptions tls;
   std::shared_ptr<BearerToken> token;  // null: no Authorization header
   // The context's namespace, or the pod's own namespace in-cluster; "default" otherwise.
   std::string default_namespace = "default";

@@ -270,11 +270,11 @@ common::Status ReadCluster(const Named& cluster, KubeConnection& connection) {
                                             Quote(connection.server) + ")");
   }
   while (connection.server.ends_with('/')) connection.server.pop_back();
-  connection.ca_pem = reader.Data("certificate-authority-data");
-  if (connection.ca_pem.empty()) connection.ca_file = reader.Path("certificate-authority");
-  connection.insecure_skip_tls_verify = reader.Bool("insecure-skip-tls-verify");
-  if (connection.insecure_skip_tls_verify &&
-      (!connection.ca_pem.empty() || !connection.ca_file.empty())) {
+  connection.tls.ca_pem = reader.Data("certificate-authority-data");
+  if (connection.tls.ca_pem.empty()) connection.tls.ca_file = reader.Path("certificate-authority");
+  connection.tls.insecure_skip_tls_verify = reader.Bool("insecure-skip-tls-verify");
+  if (connection.tls.insecure_skip_tls_verify &&
+      (!connection.tls.ca_pem.empty() || !connection.tls.ca_file.empty())) {
     reader.Error(reader.Node("insecure-skip-tls-verify"),
                  reader.what() +
                      ": a certificate authority together with insecure-skip-tls-verify is not "
@@ -294,13 +294,15 @@ common::Status ReadUser(const Named& user, KubeConnection& connection) {
   } else if (!token_file.empty()) {
     connection.token = BearerToken::FromFile(token_file);
   }
-  connection.client_cert_pem = reader.Data("client-certificate-data");
-  if (connection.client_cert_pem.empty())
-    connection.client_cert_file = reader.Path("client-certificate");
-  connection.client_key_pem = reader.Data("client-key-data");
-  if (connection.client_key_pem.empty()) connection.client_key_file = reader.Path("client-key");
-  bool has_cert = !connection.client_cert_pem.empty() || !connection.client_cert_file.empty();
-  bool has_key = !connection.client_key_pem.empty() || !connection.client_key_file.empty();
+  connection.tls.client_cert_pem = reader.Data("client-certificate-data");
+  if (connection.tls.client_cert_pem.empty())
+    connection.tls.client_cert_file = reader.Path("client-certificate");
+  connection.tls.client_key_pem = reader.Data("client-key-data");
+  if (connection.tls.client_key_pem.empty())
+    connection.tls.client_key_file = reader.Path("client-key");
+  bool has_cert =
+      !connection.tls.client_cert_pem.empty() || !connection.tls.client_cert_file.empty();
+  bool has_key = !connection.tls.client_key_pem.empty() || !connection.tls.client_key_file.empty();
   if (errors.empty() && has_cert != has_key) {
     reader.Error(reader.what() + (has_cert ? " has a client certificate but no client-key(-data)"
                                            : " has a client key but no client-certificate(-data)"));

@@ -9,17 +9,6 @@
 namespace rebound::kube {
 namespace {
 
-ApiRequest Request(Verb verb, const Resource& resource, std::string_view ns, std::string_view name,
-                   std::string_view subresource = "") {
-  ApiRequest request;
-  request.verb = verb;
-  request.resource = resource;
-  request.ns = std::string(ns);
-  request.name = std::string(name);
-  request.subresource = std::string(subresource);
-  return request;
-}
-
 common::Status Error(const ApiRequest& request, int code, const std::string& reason,
                      const std::string& message) {
   nlohmann::json body = {{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Failure"},
@@ -185,7 +174,7 @@ const nlohmann::json* MemoryKubeClient::FindLocked(const ApiRequest& request) co
 
 common::Result<nlohmann::json> MemoryKubeClient::Get(const Resource& resource, std::string_view ns,
                                                      std::string_view name) {
-  ApiRequest request = Request(Verb::kGet, resource, ns, name);
+  ApiRequest request = ApiRequest::For(Verb::kGet, resource, ns, name);
   REBOUND_RETURN_IF_ERROR(Begin(request));
   std::lock_guard lock(store_.mu_);
   const nlohmann::json* object = FindLocked(request);
@@ -195,7 +184,7 @@ common::Result<nlohmann::json> MemoryKubeClient::Get(const Resource& resource, s
 
 common::Result<ObjectList> MemoryKubeClient::List(const Resource& resource, std::string_view ns,
                                                   const ListOptions& options) {
-  ApiRequest request = Request(Verb::kList, resource, ns, "");
+  ApiRequest request = ApiRequest::For(Verb::kList, resource, ns, "");
   REBOUND_RETURN_IF_ERROR(Begin(request));
   std::lock_guard lock(store_.mu_);
   ObjectList list;
@@ -212,7 +201,7 @@ common::Result<ObjectList> MemoryKubeClient::List(const Resource& resource, std:
 common::Result<nlohmann::json> MemoryKubeClient::Patch(const Resource& resource,
                                                        std::string_view ns, std::string_view name,
                                                        PatchType, const nlohmann::json& patch) {
-  ApiRequest request = Request(Verb::kPatch, resource, ns, name);
+  ApiRequest request = ApiRequest::For(Verb::kPatch, resource, ns, name);
   REBOUND_RETURN_IF_ERROR(Begin(request));
   std::lock_guard lock(store_.mu_);
   const nlohmann::json* current = FindLocked(request);
@@ -230,7 +219,7 @@ common::Result<nlohmann::json> MemoryKubeClient::Patch(const Resource& resource,
 
 common::Result<Scale> MemoryKubeClient::GetScale(const Resource& resource, std::string_view ns,
                                                  std::string_view name) {
-  ApiRequest request = Request(Verb::kGet, resource, ns, name, "scale");
+  ApiRequest request = ApiRequest::For(Verb::kGet, resource, ns, name, "scale");
   REBOUND_RETURN_IF_ERROR(Begin(request));
   std::lock_guard lock(store_.mu_);
   const nlohmann::json* object = FindLocked(request);
@@ -239,7 +228,7 @@ common::Result<Scale> MemoryKubeClient::GetScale(const Resource& resource, std::
 }
 
 common::Result<Scale> MemoryKubeClient::UpdateScale(const Resource& resource, const Scale& scale) {
-  ApiRequest request = Request(Verb::kUpdate, resource, scale.ns, scale.name, "scale");
+  ApiRequest request = ApiRequest::For(Verb::kUpdate, resource, scale.ns, scale.name, "scale");
   REBOUND_RETURN_IF_ERROR(Begin(request));
   std::lock_guard lock(store_.mu_);
   const nlohmann::json* current = FindLocked(request);
@@ -256,7 +245,7 @@ common::Result<Scale> MemoryKubeClient::UpdateScale(const Resource& resource, co
 
 common::Status MemoryKubeClient::DeletePod(std::string_view ns, std::string_view name,
                                            const DeleteOptions& options) {
-  ApiRequest request = Request(Verb::kDelete, kPods, ns, name);
+  ApiRequest request = ApiRequest::For(Verb::kDelete, kPods, ns, name);
   REBOUND_RETURN_IF_ERROR(Begin(request));
   std::lock_guard lock(store_.mu_);
   const nlohmann::json* current = FindLocked(request);
@@ -273,7 +262,7 @@ common::Status MemoryKubeClient::DeletePod(std::string_view ns, std::string_view
 
 common::Result<nlohmann::json> MemoryKubeClient::CreateEvent(std::string_view ns,
                                                              const nlohmann::json& event) {
-  ApiRequest request = Request(Verb::kCreate, kEvents, ns, "");
+  ApiRequest request = ApiRequest::For(Verb::kCreate, kEvents, ns, "");
   REBOUND_RETURN_IF_ERROR(Begin(request));
   nlohmann::json object = event;
   object["metadata"]["namespace"] = std::string(ns);
@@ -282,7 +271,7 @@ common::Result<nlohmann::json> MemoryKubeClient::CreateEvent(std::string_view ns
 }
 
 common::Result<Lease> MemoryKubeClient::GetLease(std::string_view ns, std::string_view name) {
-  ApiRequest request = Request(Verb::kGet, kLeases, ns, name);
+  ApiRequest request = ApiRequest::For(Verb::kGet, kLeases, ns, name);
   REBOUND_RETURN_IF_ERROR(Begin(request));
   std::lock_guard lock(store_.mu_);
   const nlohmann::json* object = FindLocked(request);
@@ -291,7 +280,7 @@ common::Result<Lease> MemoryKubeClient::GetLease(std::string_view ns, std::strin
 }
 
 common::Result<Lease> MemoryKubeClient::CreateLease(const Lease& lease) {
-  ApiRequest request = Request(Verb::kCreate, kLeases, lease.ns, "");
+  ApiRequest request = ApiRequest::For(Verb::kCreate, kLeases, lease.ns, "");
   REBOUND_RETURN_IF_ERROR(Begin(request));
   std::lock_guard lock(store_.mu_);
   request.name = lease.name;
@@ -306,7 +295,7 @@ common::Result<Lease> MemoryKubeClient::CreateLease(const Lease& lease) {
 }
 
 common::Result<Lease> MemoryKubeClient::UpdateLease(const Lease& lease) {
-  ApiRequest request = Request(Verb::kUpdate, kLeases, lease.ns, lease.name);
+  ApiRequest request = ApiRequest::For(Verb::kUpdate, kLeases, lease.ns, lease.name);
   REBOUND_RETURN_IF_ERROR(Begin(request));
   std::lock_guard lock(store_.mu_);
   const nlohmann::json* current = FindLocked(request);

@@ -9,14 +9,9 @@ namespace {
 
 common::Status Refuse(Verb verb, const Resource& resource, std::string_view ns,
                       std::string_view name, std::string_view subresource = "") {
-  ApiRequest request;
-  request.verb = verb;
-  request.resource = resource;
-  request.ns = std::string(ns);
-  request.name = std::string(name);
-  request.subresource = std::string(subresource);
-  return common::FailedPrecondition("read-only Kubernetes client (replay): refused to " +
-                                    request.Describe());
+  return common::FailedPrecondition(
+      "read-only Kubernetes client (replay): refused to " +
+      ApiRequest::For(verb, resource, ns, name, subresource).Describe());
 }
 
 }  // namespace

@@ -34,13 +34,7 @@ RequestExecutor::RequestExecutor(KubeConnection connection, KubeClientDeps deps,
 common::HttpClientRequest RequestExecutor::BaseRequest() const {
   common::HttpClientRequest http;
   http.timeout = options_.request_timeout;
-  http.ca_file = connection_.ca_file;
-  http.ca_pem = connection_.ca_pem;
-  http.insecure_skip_tls_verify = connection_.insecure_skip_tls_verify;
-  http.client_cert_file = connection_.client_cert_file;
-  http.client_key_file = connection_.client_key_file;
-  http.client_cert_pem = connection_.client_cert_pem;
-  http.client_key_pem = connection_.client_key_pem;
+  http.tls = connection_.tls;
   return http;
 }
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kube/api_request.h"
+#include "common/percent_encoding.h"
 
 namespace rebound::controller::healing {
 namespace {
@@ -52,7 +52,7 @@ std::string SilenceLink(const std::string& external_url, const intake::LabelSet&
   filter += "}";
   std::string base = external_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/#/silences/new?filter=" + kube::PercentEncode(filter);
+  return base + "/#/silences/new?filter=" + common::PercentEncode(filter);
 }
 
 notify::Notification EpisodeNotification(const intake::Episode& episode,

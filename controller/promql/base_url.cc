@@ -2,40 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
-#include <optional>
-
 #include "common/base64.h"
+#include "common/percent_encoding.h"
 
 namespace rebound::controller::promql {
-namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// URL userinfo is percent-encoded ("p%40ss" for "p@ss").
-std::optional<std::string> PercentDecode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    int high = HexDigit(text[i + 1]);
-    int low = HexDigit(text[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out += static_cast<char>(high * 16 + low);
-    i += 2;
-  }
-  return out;
-}
-
-}  // namespace
 
 common::Result<BaseUrl> ParseBaseUrl(std::string_view url) {
   auto invalid = [&](std::string_view why) {
@@ -57,8 +27,9 @@ common::Result<BaseUrl> ParseBaseUrl(std::string_view url) {
   BaseUrl base;
   size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {
-    std::optional<std::string> userinfo = PercentDecode(authority.substr(0, at));
-    if (!userinfo) return invalid("bad percent-encoding in the user or password");
+    // URL userinfo is percent-encoded ("p%40ss" for "p@ss").
+    common::Result<std::string> userinfo = common::PercentDecode(authority.substr(0, at));
+    if (!userinfo.ok()) return invalid("bad percent-encoding in the user or password");
     base.authorization = "Basic " + common::Base64Encode(*userinfo);
     authority.remove_prefix(at + 1);
   }

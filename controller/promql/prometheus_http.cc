@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/percent_encoding.h"
 #include "controller/promql/response_parser.h"
-#include "kube/api_request.h"
 
 namespace rebound::controller::promql {
 namespace {
@@ -37,7 +37,7 @@ std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& p
   std::string form;
   for (const auto& [key, value] : params) {
     if (!form.empty()) form += '&';
-    form += key + "=" + kube::PercentEncode(value);
+    form += key + "=" + common::PercentEncode(value);
   }
   return form;
 }

@@ -75,7 +75,7 @@ class HttpServerTest : public ::testing::Test {
     // Without keep-alive the server's Stop() need not wait for idle connections to time out.
     if (!keep_alive_) request.headers.emplace_back("Connection", "close");
     request.timeout = std::chrono::seconds(10);
-    request.ca_file = ca_file_;
+    request.tls.ca_file = ca_file_;
     return client_.Send(request);
   }
 

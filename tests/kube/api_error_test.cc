@@ -9,15 +9,6 @@ namespace {
 
 using common::StatusCode;
 
-ApiRequest MakeErrorRequest(Verb verb, const Resource& resource, std::string ns, std::string name) {
-  ApiRequest r;
-  r.verb = verb;
-  r.resource = resource;
-  r.ns = std::move(ns);
-  r.name = std::move(name);
-  return r;
-}
-
 std::string StatusBody(int code, std::string reason, std::string message) {
   return nlohmann::json{
       {"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", nlohmann::json::object()},
@@ -26,7 +17,7 @@ std::string StatusBody(int code, std::string reason, std::string message) {
       .dump();
 }
 
-const ApiRequest kGetWeb = MakeErrorRequest(Verb::kGet, kDeployments, "shop", "web");
+const ApiRequest kGetWeb = ApiRequest::For(Verb::kGet, kDeployments, "shop", "web");
 
 TEST(ApiErrorTest, StatusBodiesMapToCodesAndKeepTheReason) {
   struct Case {
@@ -101,7 +92,7 @@ TEST(ApiErrorTest, NonStatusBodiesGetGenericTextAndAnExcerpt) {
 
 TEST(ApiErrorTest, ForbiddenNamesVerbResourceAndRbacRule) {
   common::Status s = ErrorFromResponse(
-      MakeErrorRequest(Verb::kPatch, kDeployments, "shop", "web"), 403,
+      ApiRequest::For(Verb::kPatch, kDeployments, "shop", "web"), 403,
       StatusBody(
           403, "Forbidden",
           "deployments.apps \"web\" is forbidden: User \"system:serviceaccount:rebound:rebound\" "
@@ -115,7 +106,7 @@ TEST(ApiErrorTest, ForbiddenNamesVerbResourceAndRbacRule) {
 }
 
 TEST(ApiErrorTest, ForbiddenSubresourceAndClusterScope) {
-  ApiRequest scale = MakeErrorRequest(Verb::kUpdate, kStatefulSets, "db", "pg");
+  ApiRequest scale = ApiRequest::For(Verb::kUpdate, kStatefulSets, "db", "pg");
   scale.subresource = "scale";
   EXPECT_TRUE(
       ErrorFromResponse(scale, 403, "")
@@ -124,7 +115,7 @@ TEST(ApiErrorTest, ForbiddenSubresourceAndClusterScope) {
                        "(RBAC: grant verb "
                        "\"update\" on resource \"statefulsets/scale\" in API group \"apps\")"));
   EXPECT_TRUE(
-      ErrorFromResponse(MakeErrorRequest(Verb::kList, kNodes, "", ""), 403, "")
+      ErrorFromResponse(ApiRequest::For(Verb::kList, kNodes, "", ""), 403, "")
           .message()
           .starts_with("forbidden: cannot list nodes cluster-wide (RBAC: grant verb \"list\" "
                        "on resource \"nodes\" in the core API group (\"\") with a "

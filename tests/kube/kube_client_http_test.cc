@@ -44,7 +44,7 @@ class KubeClientHttpTest : public ::testing::Test {
   static KubeConnection Connection() {
     KubeConnection c;
     c.server = kServer;
-    c.ca_pem = "CA PEM";
+    c.tls.ca_pem = "CA PEM";
     c.token = BearerToken::Fixed("secret-token");
     return c;
   }
@@ -99,30 +99,30 @@ TEST_F(KubeClientHttpTest, GetSendsAuthorizationTlsAndTimeout) {
   EXPECT_EQ(HeaderOf(sent, "User-Agent"), "rebound-test");
   EXPECT_EQ(HeaderOf(sent, "Content-Type"), std::nullopt);
   EXPECT_EQ(sent.timeout, seconds(7));
-  EXPECT_EQ(sent.ca_pem, "CA PEM");
-  EXPECT_FALSE(sent.insecure_skip_tls_verify);
+  EXPECT_EQ(sent.tls.ca_pem, "CA PEM");
+  EXPECT_FALSE(sent.tls.insecure_skip_tls_verify);
   EXPECT_EQ(sent.body, "");
 }
 
 TEST_F(KubeClientHttpTest, TlsSettingsComeFromTheConnection) {
   KubeConnection c;
   c.server = kServer;
-  c.ca_file = "/ca.crt";
-  c.insecure_skip_tls_verify = true;
-  c.client_cert_file = "/c.crt";
-  c.client_key_file = "/c.key";
-  c.client_cert_pem = "CERT";
-  c.client_key_pem = "KEY";
+  c.tls.ca_file = "/ca.crt";
+  c.tls.insecure_skip_tls_verify = true;
+  c.tls.client_cert_file = "/c.crt";
+  c.tls.client_key_file = "/c.key";
+  c.tls.client_cert_pem = "CERT";
+  c.tls.client_key_pem = "KEY";
   http_.Push(200, "{}");
   ASSERT_TRUE(Client(c).Get(kNodes, "", "n1").ok());
   HttpClientRequest sent = http_.last();
   EXPECT_EQ(sent.url, std::string(kServer) + "/api/v1/nodes/n1");
-  EXPECT_EQ(sent.ca_file, "/ca.crt");
-  EXPECT_TRUE(sent.insecure_skip_tls_verify);
-  EXPECT_EQ(sent.client_cert_file, "/c.crt");
-  EXPECT_EQ(sent.client_key_file, "/c.key");
-  EXPECT_EQ(sent.client_cert_pem, "CERT");
-  EXPECT_EQ(sent.client_key_pem, "KEY");
+  EXPECT_EQ(sent.tls.ca_file, "/ca.crt");
+  EXPECT_TRUE(sent.tls.insecure_skip_tls_verify);
+  EXPECT_EQ(sent.tls.client_cert_file, "/c.crt");
+  EXPECT_EQ(sent.tls.client_key_file, "/c.key");
+  EXPECT_EQ(sent.tls.client_cert_pem, "CERT");
+  EXPECT_EQ(sent.tls.client_key_pem, "KEY");
   EXPECT_EQ(HeaderOf(sent, "Authorization"), std::nullopt);  // no token configured
 }
 

@@ -125,8 +125,8 @@ TEST(InClusterTest, ReadsServiceAccountAndEnvironment) {
   common::Result<KubeConnection> c = LoadInCluster(Env(dir, kInClusterVars));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->server, "https://10.96.0.1:443");
-  EXPECT_EQ(c->ca_file, dir.File("sa/ca.crt"));
-  EXPECT_FALSE(c->insecure_skip_tls_verify);
+  EXPECT_EQ(c->tls.ca_file, dir.File("sa/ca.crt"));
+  EXPECT_FALSE(c->tls.insecure_skip_tls_verify);
   ASSERT_NE(c->token, nullptr);
   EXPECT_EQ(*c->token->Get(), "sa-token");
   EXPECT_EQ(c->default_namespace, "rebound");
@@ -184,9 +184,9 @@ TEST(KubeconfigTest, CurrentContext) {
   common::Result<KubeConnection> c = Load(WriteKubeconfig(dir), "", dir);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->server, "https://127.0.0.1:6443");
-  EXPECT_EQ(c->ca_pem, "-----BEGIN CERTIFICATE-----\n");
-  EXPECT_EQ(c->ca_file, "");
-  EXPECT_FALSE(c->insecure_skip_tls_verify);
+  EXPECT_EQ(c->tls.ca_pem, "-----BEGIN CERTIFICATE-----\n");
+  EXPECT_EQ(c->tls.ca_file, "");
+  EXPECT_FALSE(c->tls.insecure_skip_tls_verify);
   ASSERT_NE(c->token, nullptr);
   EXPECT_EQ(*c->token->Get(), "kind-token");
   EXPECT_EQ(c->default_namespace, "shop");
@@ -198,9 +198,9 @@ TEST(KubeconfigTest, NamedContextWithFilesRelativeToTheKubeconfig) {
   common::Result<KubeConnection> c = Load(WriteKubeconfig(dir), "staging", dir);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->server, "https://staging.example:443");
-  EXPECT_EQ(c->ca_file, dir.File("kube/certs/ca.crt"));
-  EXPECT_EQ(c->client_cert_file, dir.File("kube/certs/client.crt"));
-  EXPECT_EQ(c->client_key_file, dir.File("client.key"));
+  EXPECT_EQ(c->tls.ca_file, dir.File("kube/certs/ca.crt"));
+  EXPECT_EQ(c->tls.client_cert_file, dir.File("kube/certs/client.crt"));
+  EXPECT_EQ(c->tls.client_key_file, dir.File("client.key"));
   EXPECT_EQ(c->token, nullptr);
   EXPECT_EQ(c->default_namespace, "default");
 }
@@ -210,9 +210,9 @@ TEST(KubeconfigTest, InlineClientCertificateAndInsecure) {
   common::Result<KubeConnection> c = Load(WriteKubeconfig(dir), "lab", dir);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->server, "http://127.0.0.1:8080");
-  EXPECT_TRUE(c->insecure_skip_tls_verify);
-  EXPECT_EQ(c->client_cert_pem, "cert");
-  EXPECT_EQ(c->client_key_pem, "key");
+  EXPECT_TRUE(c->tls.insecure_skip_tls_verify);
+  EXPECT_EQ(c->tls.client_cert_pem, "cert");
+  EXPECT_EQ(c->tls.client_key_pem, "key");
 }
 
 TEST(KubeconfigTest, TokenFileIsReReadWhenItChanges) {
@@ -232,7 +232,7 @@ TEST(KubeconfigTest, ContextWithoutUserHasNoCredentials) {
   common::Result<KubeConnection> c = Load(WriteKubeconfig(dir), "anonymous", dir);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->token, nullptr);
-  EXPECT_EQ(c->client_cert_pem, "");
+  EXPECT_EQ(c->tls.client_cert_pem, "");
 }
 
 TEST(KubeconfigTest, PathFromKubeconfigVariableOrHome) {

@@ -99,7 +99,7 @@ common::Result<common::HttpClientResponse> KubesimHarness::Send(const std::strin
   request.body = body;
   if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
   if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
-  if (url_.starts_with("https")) request.ca_file = dir_.File("ca.crt");
+  if (url_.starts_with("https")) request.tls.ca_file = dir_.File("ca.crt");
   return http_.Send(request);
 }
 

@@ -48,7 +48,7 @@ common::Result<common::HttpClientResponse> ReboundDaemon::Get(const std::string&
   common::HttpClientRequest request;
   request.url = Url(path);
   request.timeout = std::chrono::seconds(5);
-  request.ca_file = ca_file_;
+  request.tls.ca_file = ca_file_;
   return client_.Send(request);
 }
 
@@ -59,7 +59,7 @@ common::Result<common::HttpClientResponse> ReboundDaemon::PostWebhook(
   request.url = Url("/webhook/alertmanager");
   request.body = body;
   request.timeout = std::chrono::seconds(10);
-  request.ca_file = ca_file_;
+  request.tls.ca_file = ca_file_;
   request.headers = {{"Content-Type", "application/json"},
                      {"Authorization",
                       authorization.empty() ? std::string("Bearer ") + kToken : authorization}};

@@ -20,60 +20,57 @@ std::string Lower(std::string text) {
   return text;
 }
 
-void Deployments(const ObjectStore& store, Families& out) {
-  for (const json& d : store.ListObjects(TypeOf(Kind::kDeployment)).items) {
-    Labels labels = {{"namespace", NamespaceOf(d)}, {"deployment", NameOf(d)}};
-    out.Gauge("kube_deployment_spec_replicas", "Number of desired pods for a deployment.", labels,
-              Int(d, "/spec/replicas"));
-    out.Gauge("kube_deployment_status_replicas", "The number of replicas per deployment.", labels,
-              Int(d, "/status/replicas"));
-    out.Gauge("kube_deployment_status_replicas_available",
-              "The number of available replicas per deployment.", labels,
-              Int(d, "/status/availableReplicas"));
-    out.Gauge("kube_deployment_status_replicas_ready",
-              "The number of ready replicas per deployment.", labels,
-              Int(d, "/status/readyReplicas"));
-    out.Gauge("kube_deployment_status_replicas_updated",
-              "The number of updated replicas per deployment.", labels,
-              Int(d, "/status/updatedReplicas"));
-    out.Gauge("kube_deployment_status_replicas_unavailable",
-              "The number of unavailable replicas per deployment.", labels,
-              Int(d, "/status/unavailableReplicas"));
-    out.Gauge("kube_deployment_metadata_generation",
-              "Sequence number representing a specific generation of the desired state.", labels,
-              Int(d, "/metadata/generation"));
-    out.Gauge("kube_deployment_status_observed_generation",
-              "The generation observed by the deployment controller.", labels,
-              Int(d, "/status/observedGeneration"));
-  }
-}
+// kube-state-metrics' replica and generation series of Deployments and StatefulSets: one row
+// per object field, with each kind's family for it (empty where that kind has none).
+struct WorkloadSeries {
+  std::string_view pointer;  // the field, a JSON pointer into the object
+  std::string_view deployment, deployment_help;
+  std::string_view statefulset, statefulset_help;
+};
 
-void StatefulSets(const ObjectStore& store, Families& out) {
-  for (const json& s : store.ListObjects(TypeOf(Kind::kStatefulSet)).items) {
-    Labels labels = {{"namespace", NamespaceOf(s)}, {"statefulset", NameOf(s)}};
-    out.Gauge("kube_statefulset_replicas", "Number of desired pods for a StatefulSet.", labels,
-              Int(s, "/spec/replicas"));
-    out.Gauge("kube_statefulset_status_replicas", "The number of replicas per StatefulSet.", labels,
-              Int(s, "/status/replicas"));
-    out.Gauge("kube_statefulset_status_replicas_ready",
-              "The number of ready replicas per StatefulSet.", labels,
-              Int(s, "/status/readyReplicas"));
-    out.Gauge("kube_statefulset_status_replicas_current",
-              "The number of current replicas per StatefulSet.", labels,
-              Int(s, "/status/currentReplicas"));
-    out.Gauge("kube_statefulset_status_replicas_updated",
-              "The number of updated replicas per StatefulSet.", labels,
-              Int(s, "/status/updatedReplicas"));
-    out.Gauge("kube_statefulset_status_replicas_available",
-              "The number of available replicas per StatefulSet.", labels,
-              Int(s, "/status/availableReplicas"));
-    out.Gauge("kube_statefulset_metadata_generation",
-              "Sequence number representing a specific generation of the desired state for the "
-              "StatefulSet.",
-              labels, Int(s, "/metadata/generation"));
-    out.Gauge("kube_statefulset_status_observed_generation",
-              "The generation observed by the StatefulSet controller.", labels,
-              Int(s, "/status/observedGeneration"));
+constexpr WorkloadSeries kWorkloadSeries[] = {
+    {"/spec/replicas", "kube_deployment_spec_replicas", "Number of desired pods for a deployment.",
+     "kube_statefulset_replicas", "Number of desired pods for a StatefulSet."},
+    {"/status/replicas", "kube_deployment_status_replicas",
+     "The number of replicas per deployment.", "kube_statefulset_status_replicas",
+     "The number of replicas per StatefulSet."},
+    {"/status/availableReplicas", "kube_deployment_status_replicas_available",
+     "The number of available replicas per deployment.",
+     "kube_statefulset_status_replicas_available",
+     "The number of available replicas per StatefulSet."},
+    {"/status/readyReplicas", "kube_deployment_status_replicas_ready",
+     "The number of ready replicas per deployment.", "kube_statefulset_status_replicas_ready",
+     "The number of ready replicas per StatefulSet."},
+    {"/status/currentReplicas", "", "", "kube_statefulset_status_replicas_current",
+     "The number of current replicas per StatefulSet."},
+    {"/status/updatedReplicas", "kube_deployment_status_replicas_updated",
+     "The number of updated replicas per deployment.", "kube_statefulset_status_replicas_updated",
+     "The number of updated replicas per StatefulSet."},
+    {"/status/unavailableReplicas", "kube_deployment_status_replicas_unavailable",
+     "The number of unavailable replicas per deployment.", "", ""},
+    {"/metadata/generation", "kube_deployment_metadata_generation",
+     "Sequence number representing a specific generation of the desired state.",
+     "kube_statefulset_metadata_generation",
+     "Sequence number representing a specific generation of the desired state for the "
+     "StatefulSet."},
+    {"/status/observedGeneration", "kube_deployment_status_observed_generation",
+     "The generation observed by the deployment controller.",
+     "kube_statefulset_status_observed_generation",
+     "The generation observed by the StatefulSet controller."},
+};
+
+// The kWorkloadSeries of every object of `kind`, labelled {namespace, <label>}.
+void Workloads(const ObjectStore& store, Kind kind, Families& out) {
+  const bool deployment = kind == Kind::kDeployment;
+  const std::string label = deployment ? "deployment" : "statefulset";
+  for (const json& object : store.ListObjects(TypeOf(kind)).items) {
+    Labels labels = {{"namespace", NamespaceOf(object)}, {label, NameOf(object)}};
+    for (const WorkloadSeries& series : kWorkloadSeries) {
+      std::string_view name = deployment ? series.deployment : series.statefulset;
+      std::string_view help = deployment ? series.deployment_help : series.statefulset_help;
+      if (name.empty()) continue;
+      out.Gauge(std::string(name), std::string(help), labels, Int(object, series.pointer));
+    }
   }
 }
 
@@ -205,8 +202,8 @@ void DisruptionBudgets(const ObjectStore& store, Families& out) {
 }  // namespace
 
 void CollectKubeState(const ObjectStore& store, Families& out) {
-  Deployments(store, out);
-  StatefulSets(store, out);
+  Workloads(store, Kind::kDeployment, out);
+  Workloads(store, Kind::kStatefulSet, out);
   ReplicaSets(store, out);
   Pods(store, out);
   Nodes(store, out);

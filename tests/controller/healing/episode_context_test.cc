@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/percent_encoding.h"
+
 namespace rebound::controller::healing {
 namespace {
 
@@ -37,16 +39,9 @@ std::string FilterOf(const std::string& link) {
   const std::string marker = "#/silences/new?filter=";
   size_t at = link.find(marker);
   if (at == std::string::npos) return "(no filter in " + link + ")";
-  std::string out;
-  for (size_t i = at + marker.size(); i < link.size(); ++i) {
-    if (link[i] == '%' && i + 2 < link.size()) {
-      out += static_cast<char>(std::stoi(link.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += link[i];
-    }
-  }
-  return out;
+  common::Result<std::string> filter =
+      common::PercentDecode(std::string_view(link).substr(at + marker.size()));
+  return filter.ok() ? *filter : filter.status().ToString();
 }
 
 TEST(EpisodeVarsTest, ExposesLabelsAnnotationsAndAlertFields) {

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 
+#include "common/percent_encoding.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_http_client.h"
 #include "tests/fakes/fake_sleeper.h"
@@ -32,10 +32,6 @@ constexpr const char* kTimeoutBody =
 constexpr const char* kUnavailableBody =
     R"({"status":"error","errorType":"unavailable","error":"TSDB not ready"})";
 
-int HexValue(char c) {
-  return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : c - 'A' + 10;
-}
-
 // "a=x%20y&b=2" → {a: "x y", b: "2"}; Prometheus' own decoding of what we send.
 std::map<std::string, std::string> DecodeForm(std::string_view form) {
   std::map<std::string, std::string> params;
@@ -43,17 +39,7 @@ std::map<std::string, std::string> DecodeForm(std::string_view form) {
     std::string_view pair = form.substr(0, form.find('&'));
     form.remove_prefix(std::min(form.size(), pair.size() + 1));
     std::string_view key = pair.substr(0, pair.find('='));
-    std::string_view encoded = pair.substr(key.size() + 1);
-    std::string value;
-    for (size_t i = 0; i < encoded.size(); ++i) {
-      if (encoded[i] == '%') {
-        value += static_cast<char>(HexValue(encoded[i + 1]) * 16 + HexValue(encoded[i + 2]));
-        i += 2;
-      } else {
-        value += encoded[i];
-      }
-    }
-    params[std::string(key)] = value;
+    params[std::string(key)] = common::FormDecode(pair.substr(key.size() + 1));
   }
   return params;
 }

@@ -107,7 +107,7 @@ class KubesimClientTest : public ::testing::Test {
   KubeConnection Connection(const std::string& token) const {
     KubeConnection c;
     c.server = Server();
-    c.ca_file = dir_.File("ca.crt");
+    c.tls.ca_file = dir_.File("ca.crt");
     c.token = BearerToken::Fixed(token);
     return c;
   }
@@ -132,7 +132,7 @@ class KubesimClientTest : public ::testing::Test {
     common::HttpClientRequest request;
     request.method = method;
     request.url = Server() + path;
-    request.ca_file = dir_.File("ca.crt");
+    request.tls.ca_file = dir_.File("ca.crt");
     request.headers = {{"Authorization", std::string("Bearer ") + kAdminToken},
                        {"Content-Type", "application/json"}};
     request.body = body.dump();
@@ -450,14 +450,14 @@ TEST_F(KubesimClientTest, UnauthorizedAndForbidden) {
 
 TEST_F(KubesimClientTest, TlsIsVerified) {
   KubeConnection no_ca = Connection(kAdminToken);
-  no_ca.ca_file.clear();
+  no_ca.tls.ca_file.clear();
   KubeClientOptions options = Options();
   options.retry.max_attempts = 1;
   common::Status s = MakeClient(no_ca, options)->List(kNodes, "", {}).status();
   EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
 
   KubeConnection insecure = no_ca;
-  insecure.insecure_skip_tls_verify = true;
+  insecure.tls.insecure_skip_tls_verify = true;
   EXPECT_TRUE(MakeClient(insecure, options)->List(kNodes, "", {}).ok());
 }
 
