@@ -4,16 +4,36 @@
 #include <functional>
 #include <mutex>
 
-#include "controller/intake/sqlite.h"
+#include "store/schema.h"
+#include "store/sqlite.h"
 
 namespace rebound::controller::anomaly {
 namespace {
 
-using intake::sqlite::Exec;
-using intake::sqlite::FromMillis;
-using intake::sqlite::Query;
-using intake::sqlite::Statement;
-using intake::sqlite::ToMillis;
+using store::Exec;
+using store::FromMillis;
+using store::Query;
+using store::Statement;
+using store::ToMillis;
+
+// The store's table (store/schema.h): one scorer's state per (signal set, namespace,
+// workload), so that a restart catches up instead of re-learning.
+constexpr std::string_view kMigrations[] = {
+    R"sql(
+CREATE TABLE anomaly_scorers (
+  signal_set   TEXT    NOT NULL,
+  namespace    TEXT    NOT NULL,
+  workload     TEXT    NOT NULL,
+  signature    TEXT    NOT NULL,  -- the set's step, season and queries the state was learnt with
+  scored_at_ms INTEGER NOT NULL,  -- the time of the last sample learnt
+  state        BLOB    NOT NULL,  -- anomaly::Scorer::Serialize()
+  PRIMARY KEY (signal_set, namespace, workload)
+);
+)sql",
+};
+// Before the owners of journal.db kept their own versions, this table was version 3 of the file.
+constexpr store::Schema kSchema{
+    .owner = "anomaly_scorers", .migrations = kMigrations, .legacy_version = 3};
 
 }  // namespace
 
@@ -21,9 +41,10 @@ class ScorerStore::Impl {
  public:
   common::Status Open(const std::string& state_dir) {
     const std::string path = (std::filesystem::path(state_dir) / "journal.db").string();
-    REBOUND_RETURN_IF_ERROR(db_.Open(path, SQLITE_OPEN_READWRITE, "open anomaly scorers in"));
-    sqlite3* db = db_.get();
+    REBOUND_RETURN_IF_ERROR(db_.Open(path, store::OpenMode::kReadWrite, "anomaly scorers"));
+    const store::Database& db = db_;
     REBOUND_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=NORMAL", "set synchronous=NORMAL"));
+    REBOUND_RETURN_IF_ERROR(store::Migrate(db, kSchema));
     REBOUND_RETURN_IF_ERROR(
         load_.Prepare(db,
                       "SELECT signal_set, namespace, workload, signature, scored_at_ms, state "
@@ -42,7 +63,7 @@ class ScorerStore::Impl {
 
   common::Result<std::vector<SavedScorer>> LoadAll() {
     std::lock_guard lock(mu_);
-    Query query(db_.get(), load_, "read anomaly scorers");
+    Query query(db_, load_, "read anomaly scorers");
     std::vector<SavedScorer> out;
     for (;;) {
       common::Result<bool> row = query.Step();
@@ -60,7 +81,7 @@ class ScorerStore::Impl {
   common::Status Save(const std::vector<SavedScorer>& scorers) {
     return InTransaction("save anomaly scorers", [&]() -> common::Status {
       for (const SavedScorer& s : scorers) {
-        Query insert(db_.get(), save_, "save anomaly scorer");
+        Query insert(db_, save_, "save anomaly scorer");
         insert.Text(s.key.set)
             .Text(s.key.namespace_name)
             .Text(s.key.workload)
@@ -76,7 +97,7 @@ class ScorerStore::Impl {
   common::Status Delete(const std::vector<ScorerKey>& keys) {
     return InTransaction("delete anomaly scorers", [&]() -> common::Status {
       for (const ScorerKey& key : keys) {
-        Query remove(db_.get(), delete_, "delete anomaly scorer");
+        Query remove(db_, delete_, "delete anomaly scorer");
         remove.Text(key.set).Text(key.namespace_name).Text(key.workload);
         REBOUND_RETURN_IF_ERROR(remove.Run());
       }
@@ -85,22 +106,15 @@ class ScorerStore::Impl {
   }
 
  private:
-  // Runs `body` between BEGIN and COMMIT, rolling back when it or the commit fails.
+  // Runs `body` in one transaction, rolling back when it or the commit fails.
   common::Status InTransaction(const std::string& what,
                                const std::function<common::Status()>& body) {
     std::lock_guard lock(mu_);
-    sqlite3* db = db_.get();
-    REBOUND_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE", "begin to " + what));
-    common::Status status = body();
-    if (status.ok()) status = Exec(db, "COMMIT", "commit to " + what);
-    if (!status.ok() && sqlite3_get_autocommit(db) == 0) {
-      (void)Exec(db, "ROLLBACK", "roll back to " + what);
-    }
-    return status;
+    return store::InTransaction(db_, what, body);
   }
 
   std::mutex mu_;
-  intake::sqlite::Connection db_;
+  store::Database db_;
   Statement load_, save_, delete_;
 };
 

@@ -1,5 +1,5 @@
 // ScorerStore: where continuously scored workloads' scorer state survives restarts — the
-// anomaly_scorers table of the journal database (Journal::Open creates and migrates it).
+// anomaly_scorers table of the journal database, which Open creates and migrates itself.
 //
 // One row per (signal set, namespace, workload): the scorer's serialised state, the time of
 // the last sample it learnt, and the signature (signal_set.h) of the set it was learnt under.
@@ -35,8 +35,9 @@ struct SavedScorer {
 
 class ScorerStore {
  public:
-  // Opens the journal database in `state_dir`, which Journal::Open must have created.
-  // Unavailable when it cannot be opened or lacks the table.
+  // Opens the journal database in `state_dir`, which Journal::Open must have created, and
+  // creates or migrates the anomaly_scorers table in it (store/schema.h). Unavailable when the
+  // file cannot be opened, Internal when the table cannot be set up.
   static common::Result<std::unique_ptr<ScorerStore>> Open(const std::string& state_dir);
   ~ScorerStore();
 

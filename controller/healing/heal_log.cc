@@ -2,16 +2,44 @@
 
 #include <filesystem>
 
-#include "controller/intake/sqlite.h"
+#include "store/schema.h"
+#include "store/sqlite.h"
 
 namespace rebound::controller::healing {
 namespace {
 
-using intake::sqlite::Exec;
-using intake::sqlite::FromMillis;
-using intake::sqlite::Query;
-using intake::sqlite::Statement;
-using intake::sqlite::ToMillis;
+using store::Exec;
+using store::FromMillis;
+using store::Query;
+using store::Statement;
+using store::ToMillis;
+
+// The heal log's table (store/schema.h): one row per decision, action, verification and
+// outcome of a remediation.
+constexpr std::string_view kMigrations[] = {
+    R"sql(
+CREATE TABLE heal_log (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms       INTEGER NOT NULL,
+  fingerprint TEXT    NOT NULL,
+  starts_at   TEXT    NOT NULL,
+  alertname   TEXT    NOT NULL,
+  playbook    TEXT    NOT NULL,
+  target      TEXT    NOT NULL,  -- "Deployment shop/web", '' before the target is known
+  step        INTEGER NOT NULL,  -- 0-based step, -1 outside steps
+  action      TEXT    NOT NULL,
+  kind        TEXT    NOT NULL,  -- HealRecord::Kind
+  result      TEXT    NOT NULL,
+  reason      TEXT    NOT NULL,
+  message     TEXT    NOT NULL,
+  duration_ms INTEGER NOT NULL
+);
+CREATE INDEX heal_log_by_at ON heal_log (at_ms);
+)sql",
+};
+// Before the owners of journal.db kept their own versions, this table was version 2 of the file.
+constexpr store::Schema kSchema{
+    .owner = "heal_log", .migrations = kMigrations, .legacy_version = 2};
 
 constexpr std::string_view kColumns =
     "id, at_ms, fingerprint, starts_at, alertname, playbook, target, step, action, kind, result, "
@@ -48,9 +76,10 @@ class HealLog::Impl {
  public:
   common::Status Open(const std::string& state_dir) {
     const std::string path = (std::filesystem::path(state_dir) / "journal.db").string();
-    REBOUND_RETURN_IF_ERROR(db_.Open(path, SQLITE_OPEN_READWRITE, "open heal log in"));
-    sqlite3* db = db_.get();
+    REBOUND_RETURN_IF_ERROR(db_.Open(path, store::OpenMode::kReadWrite, "heal log"));
+    const store::Database& db = db_;
     REBOUND_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=FULL", "set synchronous=FULL"));
+    REBOUND_RETURN_IF_ERROR(store::Migrate(db, kSchema));
     const std::string select = "SELECT " + std::string(kColumns) + " FROM heal_log";
     REBOUND_RETURN_IF_ERROR(insert_.Prepare(
         db, "INSERT INTO heal_log (" + std::string(kColumns).substr(4) +
@@ -65,7 +94,7 @@ class HealLog::Impl {
 
   common::Result<HealRecord> Append(HealRecord record) {
     std::lock_guard lock(mu_);
-    Query insert(db_.get(), insert_, "append to heal log");
+    Query insert(db_, insert_, "append to heal log");
     insert.Int(ToMillis(record.at))
         .Text(record.episode.fingerprint)
         .Text(record.episode.starts_at)
@@ -80,7 +109,7 @@ class HealLog::Impl {
         .Text(record.message)
         .Int(record.duration.count());
     REBOUND_RETURN_IF_ERROR(insert.Run());
-    record.id = sqlite3_last_insert_rowid(db_.get());
+    record.id = db_.LastInsertRowid();
     return record;
   }
 
@@ -88,25 +117,25 @@ class HealLog::Impl {
     std::lock_guard lock(mu_);
     const int64_t n = static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX));
     if (playbook.empty()) {
-      Query query(db_.get(), recent_, "read heal log");
+      Query query(db_, recent_, "read heal log");
       query.Int(n);
       return ReadAll(query);
     }
-    Query query(db_.get(), recent_playbook_, "read heal log");
+    Query query(db_, recent_playbook_, "read heal log");
     query.Int(n).Text(playbook);
     return ReadAll(query);
   }
 
   common::Result<std::vector<HealRecord>> Since(std::chrono::system_clock::time_point since) {
     std::lock_guard lock(mu_);
-    Query query(db_.get(), since_, "read heal log");
+    Query query(db_, since_, "read heal log");
     query.Int(ToMillis(since));
     return ReadAll(query);
   }
 
   common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before) {
     std::lock_guard lock(mu_);
-    Query query(db_.get(), delete_before_, "trim heal log");
+    Query query(db_, delete_before_, "trim heal log");
     query.Int(ToMillis(before));
     REBOUND_RETURN_IF_ERROR(query.Run());
     return static_cast<size_t>(query.Changes());
@@ -139,7 +168,7 @@ class HealLog::Impl {
   }
 
   std::mutex mu_;
-  intake::sqlite::Connection db_;
+  store::Database db_;
   Statement insert_, recent_, recent_playbook_, since_, delete_before_;
 };
 

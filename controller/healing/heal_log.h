@@ -54,8 +54,9 @@ std::string_view HealRecordKindName(HealRecord::Kind kind);
 
 class HealLog {
  public:
-  // Opens the journal database in `state_dir`, which Journal::Open must have created (it owns
-  // the schema). Unavailable when it cannot be opened.
+  // Opens the journal database in `state_dir`, which Journal::Open must have created, and
+  // creates or migrates the heal_log table in it (store/schema.h). Unavailable when the file
+  // cannot be opened, Internal when the table cannot be set up.
   static common::Result<std::unique_ptr<HealLog>> Open(const std::string& state_dir);
   ~HealLog();
 

@@ -1,6 +1,5 @@
 #include "controller/intake/journal.h"
 
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -18,7 +17,8 @@
 
 #include "common/time_format.h"
 #include "controller/intake/committed_cache.h"
-#include "controller/intake/sqlite.h"
+#include "store/schema.h"
+#include "store/sqlite.h"
 
 namespace rebound::controller::intake {
 
@@ -26,17 +26,16 @@ namespace {
 
 using common::Result;
 using common::Status;
-using sqlite::Connection;
-using sqlite::Exec;
-using sqlite::FromMillis;
-using sqlite::PragmaInt;
-using sqlite::Query;
-using sqlite::Statement;
-using sqlite::ToMillis;
+using store::Database;
+using store::Exec;
+using store::FromMillis;
+using store::Query;
+using store::Statement;
+using store::ToMillis;
 
-// Schema history. Migration i takes a database from user_version i to i + 1; append new ones,
-// never edit a shipped one. Times are integer milliseconds since the Unix epoch; labels and
-// annotations are JSON objects of strings. The implicit rowid breaks ties between episodes
+// The journal's table (store/schema.h): migration i takes it from version i to i + 1; append
+// new ones, never edit a shipped one. Times are integer milliseconds since the Unix epoch; labels
+// and annotations are JSON objects of strings. The implicit rowid breaks ties between episodes
 // journaled in the same millisecond (it grows with insertion order), and SQLite appends it to
 // every secondary index, so "ORDER BY received_at_ms, rowid" is served by an index.
 // starts_at_ns is starts_at as an instant: RFC 3339 strings do not sort as instants
@@ -70,42 +69,11 @@ CREATE INDEX episodes_by_state_updated ON episodes (state, updated_at_ms);
 -- A "resolved" whose startsAt Alertmanager shifted: firing episodes of a fingerprint by start.
 CREATE INDEX episodes_by_fingerprint_status_start ON episodes (fingerprint, status, starts_at_ns);
 )sql",
-    // The healing record (controller/healing/heal_log.h): one row per decision, action,
-    // verification and outcome of a remediation.
-    R"sql(
-CREATE TABLE heal_log (
-  id          INTEGER PRIMARY KEY AUTOINCREMENT,
-  at_ms       INTEGER NOT NULL,
-  fingerprint TEXT    NOT NULL,
-  starts_at   TEXT    NOT NULL,
-  alertname   TEXT    NOT NULL,
-  playbook    TEXT    NOT NULL,
-  target      TEXT    NOT NULL,  -- "Deployment shop/web", '' before the target is known
-  step        INTEGER NOT NULL,  -- 0-based step, -1 outside steps
-  action      TEXT    NOT NULL,
-  kind        TEXT    NOT NULL,  -- HealRecord::Kind
-  result      TEXT    NOT NULL,
-  reason      TEXT    NOT NULL,
-  message     TEXT    NOT NULL,
-  duration_ms INTEGER NOT NULL
-);
-CREATE INDEX heal_log_by_at ON heal_log (at_ms);
-)sql",
-    // Continuous anomaly scoring (controller/anomaly/scorer_store.h): one scorer's state per
-    // (signal set, namespace, workload), so that a restart catches up instead of re-learning.
-    R"sql(
-CREATE TABLE anomaly_scorers (
-  signal_set   TEXT    NOT NULL,
-  namespace    TEXT    NOT NULL,
-  workload     TEXT    NOT NULL,
-  signature    TEXT    NOT NULL,  -- the set's step, season and queries the state was learnt with
-  scored_at_ms INTEGER NOT NULL,  -- the time of the last sample learnt
-  state        BLOB    NOT NULL,  -- anomaly::Scorer::Serialize()
-  PRIMARY KEY (signal_set, namespace, workload)
-);
-)sql",
 };
-constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+// Before the owners of journal.db kept their own versions, the episodes were version 1 of the
+// whole file.
+constexpr store::Schema kSchema{
+    .owner = "episodes", .migrations = kMigrations, .legacy_version = 1};
 
 // About 64k recent episodes (~10 MiB at most) are answered without the writer when repeated.
 constexpr size_t kCommittedCacheEntries = 65536;
@@ -223,61 +191,6 @@ Status EnsureDirectory(std::string dir) {
   return Status::Ok();
 }
 
-// Reads the schema and switches `db` to WAL mode. These are the first statements to read the
-// file, so a file that is not a SQLite database, or whose header or schema is corrupt, is
-// reported here rather than as a schema problem.
-Status UseWalDatabase(sqlite3* db, const std::string& path) {
-  std::string mode;
-  for (std::string_view sql : {"SELECT count(*) FROM sqlite_master", "PRAGMA journal_mode=WAL"}) {
-    Statement stmt;
-    Status status = stmt.Prepare(db, sql);
-    std::optional<Query> query;
-    if (status.ok()) {
-      query.emplace(db, stmt, std::string(sql));
-      Result<bool> row = query->Step();
-      status = row.status();
-      if (status.ok() && *row) mode = query->ColumnText(0);
-    }
-    if (!status.ok()) {
-      return common::Unavailable("journal: " + path + " is not a usable SQLite database (" +
-                                 sqlite3_errmsg(db) + ")");
-    }
-  }
-  if (mode != "wal") {
-    return common::Unavailable("journal: cannot put " + path + " in WAL mode (journal_mode is \"" +
-                               mode + "\")");
-  }
-  return Status::Ok();
-}
-
-// Applies the migrations still missing, each in its own transaction. The version is read
-// inside the transaction so that two processes opening the same file cannot both migrate.
-Status Migrate(sqlite3* db) {
-  for (;;) {
-    REBOUND_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE", "begin migration"));
-    Result<int64_t> version = PragmaInt(db, "PRAGMA user_version");
-    Status status = version.status();
-    if (status.ok() && *version > kSchemaVersion) {
-      status = common::Internal("journal: database schema version " + std::to_string(*version) +
-                                " is newer than this build supports (" +
-                                std::to_string(kSchemaVersion) + "); refusing to use it");
-    }
-    if (status.ok() && *version == kSchemaVersion) return Exec(db, "COMMIT", "commit migration");
-    if (status.ok()) {
-      const std::string target = std::to_string(*version + 1);
-      status = Exec(db, kMigrations[*version], "migrate schema to version " + target);
-      if (status.ok()) {
-        status = Exec(db, "PRAGMA user_version = " + target, "set schema version " + target);
-      }
-      if (status.ok()) status = Exec(db, "COMMIT", "commit migration to version " + target);
-    }
-    if (!status.ok()) {
-      if (sqlite3_get_autocommit(db) == 0) (void)Exec(db, "ROLLBACK", "roll back migration");
-      return common::Internal(status.message());
-    }
-  }
-}
-
 // Turns any exception into Internal, so that none crosses the module boundary.
 template <typename F>
 auto NoThrow(std::string_view what, F&& f) -> decltype(f()) {
@@ -343,19 +256,18 @@ class Journal::Impl {
     REBOUND_RETURN_IF_ERROR(EnsureDirectory(options_.state_dir));
     const std::string path = (std::filesystem::path(options_.state_dir) / "journal.db").string();
     REBOUND_RETURN_IF_ERROR(
-        write_db_.Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "open database"));
-    sqlite3* db = write_db_.get();
-
-    REBOUND_RETURN_IF_ERROR(UseWalDatabase(db, path));
+        write_db_.Open(path, store::OpenMode::kReadWriteCreate, "journal", options_.vfs));
+    REBOUND_RETURN_IF_ERROR(store::UseWal(write_db_));
     // FULL: in WAL mode every commit syncs the WAL, so an acknowledged commit survives a crash
     // or power loss (NORMAL would only guarantee consistency).
-    REBOUND_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=FULL", "set synchronous=FULL"));
-    REBOUND_RETURN_IF_ERROR(Migrate(db));
+    REBOUND_RETURN_IF_ERROR(Exec(write_db_, "PRAGMA synchronous=FULL", "set synchronous=FULL"));
+    REBOUND_RETURN_IF_ERROR(store::Migrate(write_db_, kSchema));
     // The schema is in place, so a statement that does not prepare is a bug or corruption.
     Status status = PrepareWriter();
     if (!status.ok()) return common::Internal(status.message());
 
-    REBOUND_RETURN_IF_ERROR(read_db_.Open(path, SQLITE_OPEN_READONLY, "open read connection to"));
+    REBOUND_RETURN_IF_ERROR(
+        read_db_.Open(path, store::OpenMode::kReadOnly, "journal", options_.vfs));
     status = PrepareReader();
     if (!status.ok()) return common::Internal(status.message());
 
@@ -449,7 +361,7 @@ class Journal::Impl {
 
   Result<std::vector<Episode>> Unfinished() {
     std::lock_guard lock(read_mu_);
-    Query query(read_db_.get(), unfinished_, "list unfinished episodes");
+    Query query(read_db_, unfinished_, "list unfinished episodes");
     query.Text(EpisodeStateName(EpisodeState::kReceived))
         .Text(EpisodeStateName(EpisodeState::kPending));
     return ReadAll(query);
@@ -459,18 +371,18 @@ class Journal::Impl {
     if (limit == 0) return std::vector<Episode>();
     std::lock_guard lock(read_mu_);
     if (state) {
-      Query query(read_db_.get(), list_state_, "list episodes");
+      Query query(read_db_, list_state_, "list episodes");
       query.Text(EpisodeStateName(*state)).Int(ClampToInt64(limit));
       return ReadAll(query);
     }
-    Query query(read_db_.get(), list_all_, "list episodes");
+    Query query(read_db_, list_all_, "list episodes");
     query.Int(ClampToInt64(limit));
     return ReadAll(query);
   }
 
   Result<Episode> Get(const EpisodeKey& key) {
     std::lock_guard lock(read_mu_);
-    Query query(read_db_.get(), get_, "read " + DescribeKey(key.fingerprint, key.starts_at));
+    Query query(read_db_, get_, "read " + DescribeKey(key.fingerprint, key.starts_at));
     query.Text(key.fingerprint).Text(key.starts_at);
     Result<bool> row = query.Step();
     if (!row.ok()) return row.status();
@@ -535,7 +447,7 @@ class Journal::Impl {
   };
 
   Status PrepareWriter() {
-    sqlite3* db = write_db_.get();
+    const Database& db = write_db_;
     const std::string key = " WHERE fingerprint = ?1 AND starts_at = ?2";
     REBOUND_RETURN_IF_ERROR(begin_.Prepare(db, "BEGIN IMMEDIATE"));
     REBOUND_RETURN_IF_ERROR(commit_.Prepare(db, "COMMIT"));
@@ -567,7 +479,7 @@ class Journal::Impl {
   }
 
   Status PrepareReader() {
-    sqlite3* db = read_db_.get();
+    const Database& db = read_db_;
     const std::string select = "SELECT " + std::string(kEpisodeColumns) + " FROM episodes";
     REBOUND_RETURN_IF_ERROR(
         get_.Prepare(db, select + " WHERE fingerprint = ?1 AND starts_at = ?2"));
@@ -649,7 +561,7 @@ class Journal::Impl {
   }
 
   Status RunTransaction(std::vector<std::unique_ptr<Request>>& batch) {
-    sqlite3* db = write_db_.get();
+    const Database& db = write_db_;
     REBOUND_RETURN_IF_ERROR(Query(db, begin_, "begin transaction").Run());
     const int64_t now_ms = ToMillis(clock_.Now());
     for (auto& request : batch) REBOUND_RETURN_IF_ERROR(request->Apply(*this, now_ms));
@@ -658,8 +570,8 @@ class Journal::Impl {
 
   void RollbackIfOpen() {
     // SQLite may already have rolled back by itself (e.g. after an I/O error during COMMIT).
-    if (sqlite3_get_autocommit(write_db_.get()) != 0) return;
-    (void)Query(write_db_.get(), rollback_, "roll back").Run();
+    if (!write_db_.InTransaction()) return;
+    (void)Query(write_db_, rollback_, "roll back").Run();
   }
 
   // The status recorded for an episode, or nullopt when there is none.
@@ -670,7 +582,7 @@ class Journal::Impl {
   Result<std::optional<Recorded>> Lookup(const std::string& fingerprint,
                                          const std::string& starts_at) {
     const std::string what = DescribeKey(fingerprint, starts_at);
-    Query query(write_db_.get(), lookup_, "look up " + what);
+    Query query(write_db_, lookup_, "look up " + what);
     query.Text(fingerprint).Text(starts_at);
     Result<bool> row = query.Step();
     if (!row.ok()) return row.status();
@@ -719,8 +631,7 @@ class Journal::Impl {
     }
     if (outcome == IntakeOutcome::kNew || (outcome == IntakeOutcome::kResolved && !*recorded)) {
       const bool firing = alert.status == AlertStatus::kFiring;
-      Query insert(write_db_.get(), insert_,
-                   "insert " + DescribeKey(alert.fingerprint, alert.starts_at));
+      Query insert(write_db_, insert_, "insert " + DescribeKey(alert.fingerprint, alert.starts_at));
       insert.Text(alert.fingerprint)
           .Text(alert.starts_at)
           .Text(alert.alertname)
@@ -788,7 +699,7 @@ class Journal::Impl {
   // Episodes of the alert's fingerprint in `status` whose startsAt lies within the alert's
   // [startsAt, endsAt], latest first. Read in full before the caller updates any of them.
   Result<std::vector<Covered>> FindCovered(const EncodedAlert& alert, AlertStatus status) {
-    Query query(write_db_.get(), covered_,
+    Query query(write_db_, covered_,
                 "find " + std::string(AlertStatusName(status)) + " episodes covered by " +
                     DescribeKey(alert.fingerprint, alert.starts_at) + " ending " + alert.ends_at);
     query.Text(alert.fingerprint)
@@ -806,7 +717,7 @@ class Journal::Impl {
   }
 
   Status Resolve(const EpisodeKey& key, const std::string& ends_at, int64_t now_ms) {
-    Query resolve(write_db_.get(), resolve_,
+    Query resolve(write_db_, resolve_,
                   "resolve " + DescribeKey(key.fingerprint, key.starts_at));
     resolve.Text(key.fingerprint)
         .Text(key.starts_at)
@@ -830,7 +741,7 @@ class Journal::Impl {
     const EpisodeState current = (*recorded)->state;
     if (current != EpisodeState::kClosed &&
         (current != request.state || !request.playbook.empty())) {
-      Query update(write_db_.get(), set_state_, "set state of " + what);
+      Query update(write_db_, set_state_, "set state of " + what);
       update.Text(key.fingerprint)
           .Text(key.starts_at)
           .Text(EpisodeStateName(request.state))
@@ -843,7 +754,7 @@ class Journal::Impl {
   }
 
   Status ApplyRetention(RetentionRequest& request, int64_t now_ms) {
-    sqlite3* db = write_db_.get();
+    const Database& db = write_db_;
     const std::string_view closed = EpisodeStateName(EpisodeState::kClosed);
     const int64_t retention_ms = std::max<int64_t>(options_.retention.count(), 0);
     const int64_t cutoff_ms = now_ms < std::numeric_limits<int64_t>::min() + retention_ms
@@ -879,12 +790,12 @@ class Journal::Impl {
   CommittedCache committed_{kCommittedCacheEntries};
 
   // Used only by the writer thread (and by Init before the thread starts).
-  Connection write_db_;
+  Database write_db_;
   Statement begin_, commit_, rollback_, lookup_, insert_, resolve_, covered_, set_state_, expire_,
       count_, trim_;
 
   std::mutex read_mu_;  // guards read_db_ and its statements
-  Connection read_db_;
+  Database read_db_;
   Statement get_, unfinished_, list_all_, list_state_;
 
   std::mutex queue_mu_;

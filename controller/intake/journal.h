@@ -78,10 +78,14 @@ class Journal {
     size_t max_rows = 100000;
     // Called by the writer thread with the duration of each commit (including its sync).
     std::function<void(std::chrono::nanoseconds)> observe_commit = nullptr;
+    // The SQLite VFS under the database: "" for SQLite's default. Tests name a store::FaultVfs
+    // to make writes or syncs fail.
+    std::string vfs;
   };
 
-  // Opens (creating or migrating) the journal. Unavailable when the directory or database
-  // cannot be opened, Internal when the schema cannot be set up.
+  // Opens the journal, creating the database or migrating the journal's tables (the heal log
+  // and the scorer store migrate theirs). Unavailable when the directory or database cannot be
+  // opened, Internal when the schema cannot be set up.
   static common::Result<std::unique_ptr<Journal>> Open(Options options,
                                                        const common::Clock& clock);
   ~Journal();  // stops the writer after committing what is queued

@@ -28,6 +28,14 @@ bool IsJsonContentType(std::string_view value) {
   return media.size() == 16 && StartsWithIgnoreCase(media, "application/json");
 }
 
+// 503 with `message` and a Retry-After: nothing of the request was recorded, so Alertmanager
+// must send it again (it retries with its own backoff; the header is a hint for other senders).
+HttpResponse RetryLater(std::string message) {
+  HttpResponse response = HttpResponse::Error(503, std::move(message));
+  response.headers.emplace_back("Retry-After", "5");
+  return response;
+}
+
 }  // namespace
 
 WebhookHandler::WebhookHandler(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics)
@@ -89,9 +97,7 @@ HttpResponse WebhookHandler::Handle(const HttpRequest& request) {
   const std::vector<Alert>& alerts = payload->alerts;
   if (!queue_.TryReserve(alerts.size())) {
     spdlog::warn("webhook: intake queue full, answering 503 so that Alertmanager retries");
-    HttpResponse response = HttpResponse::Error(503, "intake queue is full; retry later");
-    response.headers.emplace_back("Retry-After", "5");
-    return response;
+    return RetryLater("intake queue is full; retry later");
   }
   common::Result<std::vector<AppendResult>> results =
       journal_.Append(alerts, payload->receiver, payload->external_url);
@@ -100,7 +106,7 @@ HttpResponse WebhookHandler::Handle(const HttpRequest& request) {
     metrics_.journal_errors.Increment();
     spdlog::error("webhook: journal write failed, not acknowledging: {}",
                   results.status().message());
-    return HttpResponse::Error(503, "journal unavailable; retry later");
+    return RetryLater("journal unavailable; retry later");
   }
 
   int fresh = 0, resolved = 0, repeated = 0;

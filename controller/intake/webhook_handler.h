@@ -4,7 +4,9 @@
 // the body is read; then the body limit (413, enforced by the HTTP server); then the payload
 // (400 naming the field); then admission (503 when the queue has no room). An accepted batch
 // is journaled durably before the 200, and its new or resolved episodes are handed to the
-// worker. Nothing of a rejected request is recorded or acted on.
+// worker; when the journal cannot commit it (a failed write or sync, a full disk) the answer is
+// 503, and Alertmanager sends the notification again. Both 503s carry Retry-After. Nothing of a
+// rejected request is recorded or acted on.
 //
 // Thread-safety: Handle/CheckHeaders run concurrently on HTTP threads; SetAuth may be called
 // at any time (config reload) and applies to the next request.

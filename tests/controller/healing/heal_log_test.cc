@@ -193,7 +193,7 @@ TEST(HealLogOpenTest, FailsCleanlyWithoutAJournalDatabase) {
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.status().code(), common::StatusCode::kUnavailable);
   EXPECT_THAT(log.status().message(), HasSubstr("journal.db"));
-  // The journal owns the schema: the heal log must not create an empty database.
+  // The journal creates the file: the heal log must not create an empty database.
   EXPECT_FALSE(std::filesystem::exists(dir.File("journal.db")));
 
   auto missing_dir = HealLog::Open(dir.File("no/such/dir"));

@@ -1,7 +1,6 @@
 #include "controller/intake/journal.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -19,7 +18,9 @@
 #include <vector>
 
 #include "common/time_format.h"
+#include "store/sqlite.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/support/process.h"
 
 namespace rebound::controller::intake {
 
@@ -102,35 +103,22 @@ void ExpectSameEpisode(const Episode& want, const Episode& got) {
 
 // Runs SQL on the journal's file through a connection of the test's own; "" or the error.
 std::string ExecSql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  std::string error;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
-    error = sqlite3_errmsg(db);
-  } else {
-    char* message = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-      error = message != nullptr ? message : "unknown error";
-    }
-    sqlite3_free(message);
-  }
-  sqlite3_close(db);
-  return error;
+  store::Database db;
+  common::Status status = db.Open(path, store::OpenMode::kReadWriteCreate, "test");
+  if (status.ok()) status = store::Exec(db, sql, "test");
+  return status.message();
 }
 
+// The first column of the first row `sql` returns, or "<error>".
 std::string QueryText(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  std::string out = "<error>";
-  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(stmt, 0);
-      out = text != nullptr ? reinterpret_cast<const char*>(text) : "<null>";
-    }
-    sqlite3_finalize(stmt);
+  store::Database db;
+  store::Statement stmt;
+  if (!db.Open(path, store::OpenMode::kReadWrite, "test").ok() || !stmt.Prepare(db, sql).ok()) {
+    return "<error>";
   }
-  sqlite3_close(db);
-  return out;
+  store::Query query(db, stmt, sql);
+  common::Result<bool> row = query.Step();
+  return row.ok() && *row ? query.ColumnText(0) : "<error>";
 }
 
 class JournalTest : public ::testing::Test {
@@ -759,7 +747,11 @@ TEST_F(JournalTest, CreatesPrivateStateDirAndVersionedWalDatabase) {
     MustAppend(*journal, {MakeAlert("a", kFiring)});
   }
   EXPECT_EQ(QueryText(DbPath(), "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "3");
+  EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "4");
+  EXPECT_EQ(QueryText(DbPath(), "SELECT version FROM schema_versions WHERE owner = 'episodes'"),
+            "1");
+  // The heal log and the scorer store create their own tables.
+  EXPECT_EQ(QueryText(DbPath(), "SELECT group_concat(owner) FROM schema_versions"), "episodes");
   EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM episodes"), "1");
   EXPECT_EQ(QueryText(DbPath(), "SELECT starts_at_ns FROM episodes"),
             std::to_string(kStart) + "653000000");
@@ -829,19 +821,29 @@ TEST_F(JournalTest, OpenWhenStateDirIsAFileIsUnavailable) {
       << journal.status().message();
 }
 
-TEST_F(JournalTest, OpenMigratesAVersion2DatabaseKeepingItsEpisodes) {
-  {
-    auto journal = MustOpen();
-    ASSERT_NE(journal, nullptr);
-    MustAppend(*journal, {MakeAlert("a", kFiring)});
-  }
-  // What a build before continuous anomaly scoring left behind.
-  ASSERT_EQ(ExecSql(DbPath(), "DROP TABLE anomaly_scorers; PRAGMA user_version = 2"), "");
+TEST_F(JournalTest, OpenConvertsAVersion3DatabaseKeepingItsEpisodes) {
+  // `sqlite3 journal.db .dump` of a file written by the build before per-owner schema versions.
+  std::filesystem::create_directories(state_dir_);
+  ASSERT_EQ(
+      ExecSql(DbPath(), rebound::testing::ReadFile(std::string(REBOUND_SOURCE_DIR) +
+                                                   "/tests/controller/testdata/journal-v3.sql")),
+      "");
+  ASSERT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "3");
   auto journal = MustOpen();
   ASSERT_NE(journal, nullptr);
-  EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "3");
-  EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM anomaly_scorers"), "0");
-  EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM episodes"), "1");
+  EXPECT_EQ(Rows(*journal), (Names{"f2 2026-01-01T00:00:00.653Z resolved closed "
+                                   "2026-01-01T00:05:00Z",
+                                   "f1 2026-01-01T00:00:00.653Z firing pending "}));
+  EXPECT_EQ(QueryText(DbPath(), "PRAGMA user_version"), "4");
+  EXPECT_EQ(QueryText(DbPath(),
+                      "SELECT group_concat(owner || '=' || version) FROM "
+                      "(SELECT * FROM schema_versions ORDER BY owner)"),
+            "episodes=1,legacy_user_version=3");
+  // The other owners' tables are theirs to migrate, and untouched.
+  EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM heal_log"), "1");
+  EXPECT_EQ(QueryText(DbPath(), "SELECT count(*) FROM anomaly_scorers"), "1");
+  // The journal writes on.
+  EXPECT_EQ(MustAppend(*journal, {MakeAlert("f3", kFiring)}), Names{"new"});
 }
 
 TEST_F(JournalTest, OpenRefusesNewerSchema) {

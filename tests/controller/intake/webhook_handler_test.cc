@@ -5,6 +5,7 @@
 #include <prometheus/registry.h>
 
 #include "common/base64.h"
+#include "store/fault_vfs.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/process.h"
 
@@ -176,12 +177,110 @@ TEST_F(WebhookHandlerTest, FullQueueIs503AndNothingIsJournaled) {
   WebhookHandler handler(*journal_, tiny, metrics_);
   HttpResponse response = handler.Handle(Request(Fixture("grouped-truncated-firing.json")));
   EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(response.headers,
+            (std::vector<std::pair<std::string, std::string>>{{"Retry-After", "5"}}));
   auto listed = journal_->List(std::nullopt, 10);
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->empty());
   // The reservation was released: a batch that fits is accepted.
   EXPECT_EQ(handler.Handle(Request(Fixture("firing.json"))).status, 200);
 }
+
+// A notification of one firing alert, as Alertmanager posts it.
+constexpr std::string_view kDiskAlert = R"({
+  "version": "4", "status": "firing", "receiver": "selfheal",
+  "externalURL": "http://alertmanager:9093",
+  "alerts": [{"status": "firing", "fingerprint": "0d15cf011", "labels": {"alertname": "DiskFull"},
+              "annotations": {}, "startsAt": "2026-01-01T00:00:00Z",
+              "endsAt": "0001-01-01T00:00:00Z", "generatorURL": ""}]
+})";
+
+// The webhook over a journal whose storage fails on demand (store::FaultVfs).
+class WebhookJournalFaultTest : public ::testing::TestWithParam<store::Fault> {
+ protected:
+  void SetUp() override {
+    auto vfs = store::FaultVfs::Register("webhook-fault-test");
+    ASSERT_TRUE(vfs.ok()) << vfs.status().ToString();
+    vfs_ = std::move(*vfs);
+    Journal::Options options;
+    options.state_dir = dir_.path();
+    options.vfs = vfs_->name();
+    auto journal = Journal::Open(options, clock_);
+    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+    journal_ = std::move(journal).value();
+    handler_ = std::make_unique<WebhookHandler>(*journal_, queue_, metrics_);
+  }
+
+  HttpResponse Post(std::string_view body) {
+    HttpRequest request;
+    request.method = "POST";
+    request.path = "/webhook/alertmanager";
+    request.body = std::string(body);
+    request.headers.emplace_back("Content-Type", "application/json");
+    if (auto early = handler_->CheckHeaders(request)) return *early;
+    return handler_->Handle(request);
+  }
+
+  size_t Journaled() {
+    auto listed = journal_->List(std::nullopt, 10);
+    EXPECT_TRUE(listed.ok()) << listed.status().ToString();
+    return listed.ok() ? listed->size() : 0;
+  }
+
+  testing::TempDir dir_;
+  testing::FakeClock clock_;
+  prometheus::Registry registry_;
+  IntakeMetrics metrics_{registry_};
+  WorkQueue queue_{100};
+  std::unique_ptr<store::FaultVfs> vfs_;  // outlives the journal's connections
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<WebhookHandler> handler_;
+};
+
+TEST_P(WebhookJournalFaultTest, FailedJournalCommitIs503AndAcknowledgesNothing) {
+  vfs_->Inject(GetParam());
+  HttpResponse refused = Post(kDiskAlert);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(refused.content_type, "application/json");
+  nlohmann::json error = nlohmann::json::parse(refused.body);
+  EXPECT_EQ(error["status"], "error");
+  EXPECT_EQ(error["error"], "journal unavailable; retry later");
+  EXPECT_EQ(refused.headers,
+            (std::vector<std::pair<std::string, std::string>>{{"Retry-After", "5"}}));
+  EXPECT_GT(vfs_->failures(), 0);
+  EXPECT_EQ(metrics_.journal_errors.Value(), 1);
+  EXPECT_EQ(metrics_.alerts_firing.Value(), 0);
+  // Nothing queued for the worker, no room held in the queue, nothing visible as committed.
+  EXPECT_EQ(queue_.depth(), 0u);
+  EXPECT_TRUE(queue_.TryReserve(100));
+  queue_.Release(100);
+  EXPECT_EQ(Journaled(), 0u);
+}
+
+TEST_P(WebhookJournalFaultTest, RetryAfterTheFaultClearsIsStoredExactlyOnce) {
+  vfs_->Inject(GetParam());
+  ASSERT_EQ(Post(kDiskAlert).status, 503);
+  ASSERT_EQ(Post(kDiskAlert).status, 503);  // Alertmanager retries while the disk still fails
+
+  vfs_->Inject(store::Fault::kNone);  // no restart: the same journal and connections
+  HttpResponse accepted = Post(kDiskAlert);
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(nlohmann::json::parse(accepted.body)["new"], 1);
+  HttpResponse again = Post(kDiskAlert);  // a retry whose 200 got lost
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(nlohmann::json::parse(again.body)["duplicates"], 1);
+
+  EXPECT_EQ(queue_.depth(), 1u);
+  EXPECT_EQ(Journaled(), 1u);
+  EXPECT_EQ(metrics_.journal_errors.Value(), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, WebhookJournalFaultTest,
+                         ::testing::Values(store::Fault::kWriteError, store::Fault::kDiskFull,
+                                           store::Fault::kSyncError),
+                         [](const auto& info) {
+                           return std::string(store::FaultName(info.param));
+                         });
 
 }  // namespace
 }  // namespace rebound::controller::intake
