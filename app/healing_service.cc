@@ -186,7 +186,7 @@ common::Status HealingService::Start(controller::intake::Journal& journal) {
                            config_.guardrails.circuit_breaker_window});
   common::Result<std::vector<HealRecord>> history = log_->Since(clock_.Now() - horizon);
   if (history.ok()) {
-    guardrails_->Restore(*history);
+    guardrails_->Restore(*history, actions_);
   } else {
     spdlog::error("cannot read the heal log to restore guardrail state: {}",
                   history.status().message());

@@ -179,6 +179,7 @@ common::Result<controller::intake::WebhookPayload> ReadPayloadFile(const std::st
 
 common::Result<Plan> MakePlan(const PlanInput& input) {
   if (input.playbooks == nullptr) return common::InvalidArgument("a plan needs playbooks");
+  if (input.actions == nullptr) return common::InvalidArgument("a plan needs the action registry");
   if (input.kube == nullptr) return common::InvalidArgument("a plan needs a Kubernetes client");
   common::Result<std::unique_ptr<TempStateDir>> dir = TempStateDir::Create();
   if (!dir.ok()) return dir.status();
@@ -196,7 +197,7 @@ common::Result<Plan> MakePlan(const PlanInput& input) {
   controller::healing::GuardrailConfig config = input.guardrails;
   config.dry_run = true;
   controller::healing::Guardrails guardrails(std::move(config), clock);
-  guardrails.Restore(input.history);
+  guardrails.Restore(input.history, *input.actions);
   prometheus::Registry registry;
   controller::healing::HealMetrics metrics(registry);
   controller::notify::RecordingNotifier notifier;
@@ -245,7 +246,7 @@ std::vector<PlaybookRun> PlaybookRuns(const AlertPlan& plan) {
     } else if (record.kind == HealRecord::Kind::kEscalation) {
       run.escalation = record;
     } else if (record.kind == HealRecord::Kind::kOutcome) {
-      run.outcome = record.result;
+      run.outcome = controller::healing::RemediationOutcomeFromName(record.result);
     }
   }
   return runs;

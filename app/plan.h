@@ -29,6 +29,7 @@
 #include "common/status.h"
 #include "controller/healing/guardrails.h"
 #include "controller/healing/heal_log.h"
+#include "controller/healing/outcome.h"
 #include "controller/intake/dedupe.h"
 #include "controller/intake/payload.h"
 #include "controller/notify/notifier.h"
@@ -43,6 +44,8 @@ inline constexpr std::chrono::hours kPlanHorizon{1};
 
 struct PlanInput {
   std::shared_ptr<const controller::playbook::PlaybookIndex> playbooks;  // required
+  // The actions the playbooks were loaded with; required (history needs their traits).
+  const controller::actions::ActionRegistry* actions = nullptr;
   // In arrival order. An alert without a fingerprint gets one from its labels (as
   // Alertmanager's: equal labels, equal fingerprint).
   std::vector<controller::intake::Alert> alerts;
@@ -86,7 +89,8 @@ struct PlaybookRun {
   controller::healing::HealRecord decision;            // matched | refused | no_playbook | folded
   std::vector<controller::healing::HealRecord> steps;  // step >= 0, in order
   std::optional<controller::healing::HealRecord> escalation;
-  std::string outcome;  // "dry_run", "skipped", "unhealed", ...; "" for a decision alone
+  // How the remediation ended; nullopt for a decision alone.
+  std::optional<controller::healing::RemediationOutcome> outcome;
 };
 
 // The records of `plan` grouped by playbook, in order (several when playbooks `continue`).

@@ -665,13 +665,15 @@ void WriteIndented(const std::string& text, const std::string& indent, std::ostr
   for (std::string line; std::getline(lines, line);) out << indent << line << "\n";
 }
 
-bool RunTest(const TestFile& file, const TestCase& test, std::ostream& out) {
+bool RunTest(const TestFile& file, const TestCase& test,
+             const controller::actions::ActionRegistry& registry, std::ostream& out) {
   kube::MemoryKubeStore store;
   for (const auto& [resource, object] : test.cluster) store.Put(resource, object);
   kube::MemoryKubeClient kube(store);
   SeriesPrometheus prometheus(test.series);
   PlanInput input;
   input.playbooks = file.playbooks;
+  input.actions = &registry;
   input.alerts = test.alerts;
   input.kube = &kube;
   input.prometheus = &prometheus;
@@ -720,7 +722,9 @@ int RunPlaybookTests(const std::vector<std::string>& files, std::ostream& out, s
       continue;
     }
     out << path << "\n";
-    for (const TestCase& test : file->tests) (RunTest(*file, test, out) ? passed : failed)++;
+    for (const TestCase& test : file->tests) {
+      (RunTest(*file, test, registry, out) ? passed : failed)++;
+    }
   }
   out << passed + failed << " tests: " << passed << " passed, " << failed << " failed";
   if (bad_file) out << "; some test files have errors";

@@ -32,6 +32,7 @@ int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err
   PlanInput input;
   input.playbooks =
       std::make_shared<controller::playbook::PlaybookIndex>(std::move(loaded.set.playbooks));
+  input.actions = &registry;
   input.alerts = payload->alerts;
   input.kube = &read_only;
   input.prometheus = options.prometheus;

@@ -14,7 +14,9 @@
 // do (Outcome::kDryRun), writing nothing.
 //
 // Built-in actions are registered explicitly at start-up (RegisterBuiltinActions); adding an
-// action touches only controller/actions/.
+// action touches only controller/actions/: what healing must know about a kind of action
+// (whether it changes the cluster, whether it tells people) is its factory's ActionTraits,
+// never a test of its name.
 //
 // Thread-safety: an Action is immutable after creation; Run() may be called from several
 // threads at once for different remediations. The registry is filled before use, then
@@ -120,10 +122,25 @@ class Action {
   virtual std::string Describe() const = 0;
 };
 
+// What healing must know about a kind of action besides running it. Every factory declares
+// both fields.
+struct ActionTraits {
+  // It changes something in the cluster. Such an action is marked on its target before it
+  // runs, is held back by the kill switch and the hourly caps, counts towards them and the
+  // cooldown when done, and its step is verified. Actions that only talk or pass time (notify,
+  // webhook, wait) have nothing to verify.
+  bool changes_cluster = true;
+  // Its message reaches people itself (notify): healing sends no Slack message of its own for
+  // it, and when it was the last step and went out, it stands for the escalation.
+  bool tells_people = false;
+};
+
 // Creates one kind of action from a step's YAML mapping.
 class ActionFactory {
  public:
   virtual ~ActionFactory() = default;
+  // What the actions it creates are (see ActionTraits).
+  virtual ActionTraits Traits() const = 0;
   // The step keys this action takes besides `action` and `verify` ("replicas", "max", ...).
   virtual std::vector<std::string> Keys() const = 0;
   // The action for `step`, whose keys the caller has already checked against Keys(). On bad

@@ -83,6 +83,7 @@ class CordonAction final : public Action {
 
 class CordonActionFactory final : public ActionFactory {
  public:
+  ActionTraits Traits() const override { return {.changes_cluster = true, .tells_people = false}; }
   std::vector<std::string> Keys() const override { return {"node"}; }
 
   std::unique_ptr<Action> Create(const common::StrictMap& step) const override {

@@ -152,6 +152,7 @@ class DeletePodAction final : public Action {
 
 class DeletePodActionFactory final : public ActionFactory {
  public:
+  ActionTraits Traits() const override { return {.changes_cluster = true, .tells_people = false}; }
   std::vector<std::string> Keys() const override { return {"pod", "count"}; }
 
   std::unique_ptr<Action> Create(const common::StrictMap& step) const override {

@@ -44,6 +44,7 @@ class NotifyAction final : public Action {
 
 class NotifyActionFactory final : public ActionFactory {
  public:
+  ActionTraits Traits() const override { return {.changes_cluster = false, .tells_people = true}; }
   std::vector<std::string> Keys() const override { return {"message", "escalate"}; }
 
   std::unique_ptr<Action> Create(const common::StrictMap& step) const override {

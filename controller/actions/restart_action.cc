@@ -41,6 +41,7 @@ class RestartAction final : public Action {
 
 class RestartActionFactory final : public ActionFactory {
  public:
+  ActionTraits Traits() const override { return {.changes_cluster = true, .tells_people = false}; }
   std::vector<std::string> Keys() const override { return {}; }
   std::unique_ptr<Action> Create(const common::StrictMap&) const override {
     return std::make_unique<RestartAction>();

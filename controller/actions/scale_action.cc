@@ -73,6 +73,7 @@ class ScaleAction final : public Action {
 
 class ScaleActionFactory final : public ActionFactory {
  public:
+  ActionTraits Traits() const override { return {.changes_cluster = true, .tells_people = false}; }
   std::vector<std::string> Keys() const override { return {"replicas", "min", "max"}; }
 
   std::unique_ptr<Action> Create(const common::StrictMap& step) const override {

@@ -31,6 +31,7 @@ class WaitAction final : public Action {
 
 class WaitActionFactory final : public ActionFactory {
  public:
+  ActionTraits Traits() const override { return {.changes_cluster = false, .tells_people = false}; }
   std::vector<std::string> Keys() const override { return {"duration"}; }
 
   std::unique_ptr<Action> Create(const common::StrictMap& step) const override {

@@ -185,6 +185,7 @@ std::vector<Header> ReadHeaders(const common::StrictMap& step) {
 
 class WebhookActionFactory final : public ActionFactory {
  public:
+  ActionTraits Traits() const override { return {.changes_cluster = false, .tells_people = false}; }
   std::vector<std::string> Keys() const override { return {"url", "body", "timeout", "headers"}; }
 
   std::unique_ptr<Action> Create(const common::StrictMap& step) const override {

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "common/duration.h"
+#include "controller/healing/outcome.h"
 
 namespace rebound::controller::healing {
 namespace {
@@ -35,10 +36,6 @@ std::string Plural(size_t n, std::string_view noun) {
 }
 
 }  // namespace
-
-bool ActionChangesCluster(std::string_view action) {
-  return action != "notify" && action != "webhook" && action != "wait";
-}
 
 Guardrails::Guardrails(GuardrailConfig config, const common::Clock& clock)
     : config_(std::move(config)), clock_(clock), paused_(config_.paused) {}
@@ -150,7 +147,8 @@ void Guardrails::RecordOutcome(const std::string& target, bool healed, TimePoint
   }
 }
 
-void Guardrails::Restore(const std::vector<HealRecord>& records) {
+void Guardrails::Restore(const std::vector<HealRecord>& records,
+                         const actions::ActionRegistry& actions) {
   // Replayed oldest first whatever the caller's order (HealLog::Recent is newest first): the
   // hourly windows are pruned from the front, and a success only clears earlier failures.
   std::vector<const HealRecord*> ordered;
@@ -161,12 +159,17 @@ void Guardrails::Restore(const std::vector<HealRecord>& records) {
   });
   for (const HealRecord* record : ordered) {
     const HealRecord& r = *record;
-    if (r.kind == HealRecord::Kind::kAction && r.result == "done" &&
-        ActionChangesCluster(r.action)) {
-      RecordAction(r.playbook, r.target, r.at);
-    } else if (r.kind == HealRecord::Kind::kOutcome &&
-               (r.result == "healed" || r.result == "unhealed")) {
-      RecordOutcome(r.target, r.result == "healed", r.at);
+    if (r.kind == HealRecord::Kind::kAction) {
+      const actions::ActionFactory* factory = actions.Find(r.action);
+      if (r.result == actions::OutcomeName(actions::ActionResult::Outcome::kDone) &&
+          (factory == nullptr || factory->Traits().changes_cluster)) {
+        RecordAction(r.playbook, r.target, r.at);
+      }
+    } else if (r.kind == HealRecord::Kind::kOutcome) {
+      const std::optional<RemediationOutcome> outcome = RemediationOutcomeFromName(r.result);
+      if (outcome == RemediationOutcome::kHealed || outcome == RemediationOutcome::kUnhealed) {
+        RecordOutcome(r.target, outcome == RemediationOutcome::kHealed, r.at);
+      }
     }
   }
 }

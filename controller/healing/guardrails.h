@@ -10,8 +10,9 @@
 //   max_per_hour         the global cap of actions per rolling hour is reached
 //   playbook_max_per_hour  the playbook's own cap (spec.guardrails.maxPerHour)
 // Only actions that change something count towards caps and cooldowns (not dry-run, no-ops,
-// refusals or notifications), and only they are held back by the kill switch and the caps
-// once a remediation runs: its notify steps (the escalation) always go out. State lives in memory and is rebuilt from the heal log at start.
+// refusals, or actions that only talk or wait: see actions::ActionTraits), and only they are
+// held back by the kill switch and the caps once a remediation runs: its notify steps (the
+// escalation) always go out. State lives in memory and is rebuilt from the heal log at start.
 //
 // Thread-safety: all methods may be called from any thread.
 #pragma once
@@ -44,11 +45,6 @@ struct GuardrailConfig {
   std::chrono::milliseconds circuit_breaker_window = std::chrono::hours(1);  // ... in this
 };
 
-// Whether `action` changes the cluster: such actions are marked on their target, count
-// towards the caps and the cooldown, and are verified. notify, webhook and wait only talk or
-// pass time.
-bool ActionChangesCluster(std::string_view action);
-
 struct Refusal {
   std::string reason;   // "cooldown", "max_per_hour", ... (guardrail_blocks_total{reason})
   std::string message;  // for people: what limit, what values, when it lifts
@@ -78,8 +74,9 @@ class Guardrails {
                      std::chrono::system_clock::time_point at);
 
   // Rebuilds caps, cooldowns and the circuit breaker from the heal log's recent records, given
-  // in any order: "done" actions that change the cluster count, outcomes feed the breaker.
-  void Restore(const std::vector<HealRecord>& records);
+  // in any order: "done" actions that change the cluster (by their traits in `actions`; an
+  // action no longer registered counts) count, outcomes feed the breaker.
+  void Restore(const std::vector<HealRecord>& records, const actions::ActionRegistry& actions);
 
   void SetPaused(bool paused);
   bool paused() const;

@@ -29,7 +29,7 @@ struct HealRecord {
     kDecision,    // result: matched | no_playbook | refused | folded | skipped | waiting
     kAction,      // result: actions::OutcomeName (done | dry_run | noop | refused | failed)
     kVerify,      // result: passed | failed
-    kOutcome,     // result: healed | unhealed | refused | skipped
+    kOutcome,     // result: RemediationOutcomeName (healed | unhealed | ... | interrupted)
     kEscalation,  // result: escalated
   };
 

@@ -72,10 +72,13 @@ HealMetrics::HealMetrics(prometheus::Registry& registry)
 }
 
 void HealMetrics::ActionRan(const std::string& playbook, const std::string& action,
-                            std::string_view result, std::chrono::nanoseconds took) {
-  actions_.Add({{"playbook", playbook}, {"action", action}, {"result", std::string(result)}})
+                            actions::ActionResult::Outcome result, std::chrono::nanoseconds took) {
+  actions_
+      .Add({{"playbook", playbook},
+            {"action", action},
+            {"result", std::string(actions::OutcomeName(result))}})
       .Increment();
-  if (result != "refused") {
+  if (result != actions::ActionResult::Outcome::kRefused) {
     action_seconds_.Add({{"action", action}}, ActionBuckets()).Observe(Seconds(took));
   }
 }
@@ -94,9 +97,11 @@ void HealMetrics::StepVerified(const std::string& playbook, const std::string& a
       .Set(static_cast<double>(ok) / static_cast<double>(all));
 }
 
-void HealMetrics::RemediationEnded(const std::string& playbook, const std::string& outcome,
+void HealMetrics::RemediationEnded(const std::string& playbook, RemediationOutcome outcome,
                                    std::optional<std::chrono::nanoseconds> time_to_resolve) {
-  remediations_.Add({{"playbook", playbook}, {"outcome", outcome}}).Increment();
+  remediations_
+      .Add({{"playbook", playbook}, {"outcome", std::string(RemediationOutcomeName(outcome))}})
+      .Increment();
   if (time_to_resolve) {
     time_to_resolve_.Add({{"playbook", playbook}}, ResolveBuckets())
         .Observe(Seconds(*time_to_resolve));

@@ -19,6 +19,9 @@
 #include <string>
 #include <utility>
 
+#include "controller/actions/action.h"
+#include "controller/healing/outcome.h"
+
 namespace rebound::controller::healing {
 
 class HealMetrics {
@@ -27,15 +30,15 @@ class HealMetrics {
 
   // An action ran: rebound_heal_actions_total{playbook,action,result} and, unless it was
   // refused, rebound_heal_action_seconds{action}.
-  void ActionRan(const std::string& playbook, const std::string& action, std::string_view result,
-                 std::chrono::nanoseconds took);
+  void ActionRan(const std::string& playbook, const std::string& action,
+                 actions::ActionResult::Outcome result, std::chrono::nanoseconds took);
   // A guardrail refused: rebound_guardrail_blocks_total{reason}.
   void GuardrailBlocked(const std::string& reason);
   // A step's verification: feeds rebound_playbook_success_ratio{playbook,action}.
   void StepVerified(const std::string& playbook, const std::string& action, bool passed);
   // A remediation ended: rebound_heal_remediations_total{playbook,outcome} and, when it healed,
   // rebound_heal_time_to_resolve_seconds{playbook} (from the alert's start to verification).
-  void RemediationEnded(const std::string& playbook, const std::string& outcome,
+  void RemediationEnded(const std::string& playbook, RemediationOutcome outcome,
                         std::optional<std::chrono::nanoseconds> time_to_resolve);
   // An alert matched no playbook: rebound_heal_unmatched_alerts_total.
   void Unmatched();

@@ -27,6 +27,21 @@ std::string Capitalized(std::string s) {
   return s;
 }
 
+// How a remediation ends when step `index` must not run for `reason`.
+RemediationOutcome OutcomeOfSkip(SkipReason reason, int index) {
+  switch (reason) {
+    case SkipReason::kResolved:  // after a step, that step is what healed it
+      return index > 0 ? RemediationOutcome::kHealed : RemediationOutcome::kSkipped;
+    case SkipReason::kTargetUnreadable:
+      return RemediationOutcome::kUnhealed;
+    case SkipReason::kTargetGone:
+    case SkipReason::kTargetReplaced:
+    case SkipReason::kRolloutInProgress:
+      break;
+  }
+  return RemediationOutcome::kSkipped;
+}
+
 }  // namespace
 
 Remediation::Remediation(HealingDeps& deps, std::shared_ptr<const playbook::Playbook> playbook,
@@ -38,6 +53,8 @@ Remediation::Remediation(HealingDeps& deps, std::shared_ptr<const playbook::Play
       id_(EpisodeId(first.key)),
       dry_run_(deps.guardrails.DryRun(*playbook_)),
       first_step_(std::clamp(first_step, 0, static_cast<int>(playbook_->steps.size()) - 1)),
+      verifier_(Verifier::Deps{deps.journal, deps.kube, deps.prometheus, deps.clock, deps.sleeper,
+                               deps.poll_interval}),
       vars_(EpisodeVars(first, playbook_->name)),
       base_notification_(EpisodeNotification(first, playbook_->name, &resolved_.target)) {
   SetTargetVars(vars_, resolved_.target);
@@ -79,11 +96,11 @@ void Remediation::SetPhase(int step, std::string phase) {
 }
 
 void Remediation::Record(HealRecord::Kind kind, int step, const std::string& action,
-                         std::string result, std::string reason, std::string message,
+                         std::string_view result, std::string_view reason, std::string message,
                          std::chrono::milliseconds duration) {
   spdlog::info("heal {}: {} {} step={} action={} result={}{}: {}", id_, playbook_->name,
                resolved_.target.ToString(), step, action, result,
-               reason.empty() ? "" : " reason=" + reason, message);
+               reason.empty() ? "" : " reason=" + std::string(reason), message);
   HealRecord record;
   record.at = deps_.clock.Now();
   record.episode = first_.key;
@@ -93,8 +110,8 @@ void Remediation::Record(HealRecord::Kind kind, int step, const std::string& act
   record.step = step;
   record.action = action;
   record.kind = kind;
-  record.result = std::move(result);
-  record.reason = std::move(reason);
+  record.result = result;
+  record.reason = reason;
   record.message = std::move(message);
   record.duration = duration;
   if (common::Result<HealRecord> appended = deps_.log.Append(std::move(record)); !appended.ok()) {
@@ -131,8 +148,7 @@ void Remediation::WriteEvent(const nlohmann::json& workload, const std::string& 
   }
 }
 
-std::optional<std::pair<std::string, std::string>> Remediation::PreStepCheck(
-    int index, nlohmann::json* workload) {
+std::optional<Remediation::Skip> Remediation::CheckTarget(int index, nlohmann::json* workload) {
   std::vector<intake::EpisodeKey> episodes = Episodes();
   bool all_resolved = true;
   for (const intake::EpisodeKey& key : episodes) {
@@ -140,218 +156,253 @@ std::optional<std::pair<std::string, std::string>> Remediation::PreStepCheck(
     all_resolved &= episode.ok() && episode->status == intake::AlertStatus::kResolved;
   }
   if (all_resolved) {
-    return std::make_pair(std::string("resolved"),
-                          std::string(index == 0 ? "the alert resolved before Rebound acted"
-                                                 : "the alert resolved"));
+    return Skip{SkipReason::kResolved,
+                index == 0 ? "the alert resolved before Rebound acted" : "the alert resolved"};
   }
   const actions::Target& target = resolved_.target;
   common::Result<nlohmann::json> current = deps_.kube.Get(target.resource(), target.ns, target.name);
   if (!current.ok()) {
     if (current.status().code() == common::StatusCode::kNotFound) {
-      return std::make_pair(std::string("target_gone"), target.ToString() + " no longer exists");
+      return Skip{SkipReason::kTargetGone, target.ToString() + " no longer exists"};
     }
-    return std::make_pair(std::string("target_unreadable"),
-                          "cannot read " + target.ToString() + ": " + current.status().message());
+    return Skip{SkipReason::kTargetUnreadable,
+                "cannot read " + target.ToString() + ": " + current.status().message()};
   }
   if (kube::ObjectUid(*current) != resolved_.uid) {
-    return std::make_pair(std::string("target_replaced"),
-                          target.ToString() + " was deleted and created again (new uid " +
-                              kube::ObjectUid(*current) + ")");
+    return Skip{SkipReason::kTargetReplaced, target.ToString() +
+                                                 " was deleted and created again (new uid " +
+                                                 kube::ObjectUid(*current) + ")"};
   }
   std::string why;
   if (RolloutByOthersInProgress(*current, id_, deps_.clock.Now(), &why)) {
-    return std::make_pair(std::string("rollout_in_progress"), why);
+    return Skip{SkipReason::kRolloutInProgress, why};
   }
   *workload = std::move(*current);
   return std::nullopt;
 }
 
-std::string Remediation::Run(std::stop_token stop) {
+RemediationOutcome Remediation::Run(std::stop_token stop) {
   deps_.metrics.in_progress.Increment();
-  const std::string& name = playbook_->name;
-  const std::string target = resolved_.target.ToString();
-  std::string outcome = "unhealed";
-  std::optional<std::chrono::milliseconds> time_to_heal;
-  bool people_told = false;  // the last step was a notify that went out: it is the escalation
-  const actions::BlastRadius limits = deps_.guardrails.BlastRadiusFor(*playbook_);
-  Verifier verifier(Verifier::Deps{deps_.journal, deps_.kube, deps_.prometheus, deps_.clock,
-                                   deps_.sleeper, deps_.poll_interval});
-
-  for (int i = first_step_; i < static_cast<int>(playbook_->steps.size()); ++i) {
-    const playbook::Step& step = playbook_->steps[i];
-    if (stop.stop_requested()) {
-      outcome = "interrupted";
-      break;
-    }
-    SetPhase(i, "acting");
-    nlohmann::json workload;
-    std::optional<std::pair<std::string, std::string>> skip = PreStepCheck(i, &workload);
-    // Someone else's rollout is not interrupted, but a rollout that stalls (past its progress
-    // deadline) is what healing is for: wait, re-checking, until it finishes or stalls.
-    if (skip && skip->first == "rollout_in_progress") {
-      Record(HealRecord::Kind::kDecision, i, step.action, "waiting", skip->first, skip->second);
-      SetPhase(i, "waiting for a rollout");
-      while (skip && skip->first == "rollout_in_progress" &&
-             deps_.sleeper.SleepFor(deps_.poll_interval, stop)) {
-        skip = PreStepCheck(i, &workload);
-      }
-      if (stop.stop_requested()) {
-        outcome = "interrupted";
-        break;
-      }
-      SetPhase(i, "acting");
-    }
-    if (skip) {
-      Record(HealRecord::Kind::kDecision, i, step.action, "skipped", skip->first, skip->second);
-      outcome = skip->first == "resolved" && i > 0 ? "healed" : "skipped";
-      if (skip->first == "target_unreadable") outcome = "unhealed";
-      break;
-    }
-    if (!dry_run_ && ActionChangesCluster(step.action)) {
-      if (std::optional<Refusal> refusal = deps_.guardrails.CheckAction(*playbook_)) {
-        deps_.metrics.GuardrailBlocked(refusal->reason);
-        Record(HealRecord::Kind::kAction, i, step.action, "refused", refusal->reason,
-               refusal->message);
-        Notify(Kind::kRefusal, "Refused: " + step.action + " on " + target, refusal->message,
-               false);
-        outcome = "refused";
-        break;
-      }
-    }
-
-    // A mark for this very step means an earlier run acted and then stopped: verify instead.
-    std::optional<HealMark> mark = ReadHealMark(workload);
-    bool already_acted = !dry_run_ && mark && mark->remediation == id_ && mark->step == i;
-    actions::ActionResult result;
-    std::chrono::milliseconds took{0};
-    if (already_acted) {
-      result.outcome = Outcome::kNoop;
-      result.message = "step already taken at " +
-                       common::FormatRfc3339(common::Timestamp::FromTimePoint(mark->at)) +
-                       " before a restart; verifying it";
-    } else {
-      if (!dry_run_ && ActionChangesCluster(step.action)) {
-        HealMark next;
-        next.remediation = id_;
-        next.playbook = name;
-        next.step = i;
-        next.action = step.action;
-        next.at = deps_.clock.Now();
-        common::Result<nlohmann::json> marked =
-            deps_.kube.Patch(resolved_.target.resource(), resolved_.target.ns,
-                             resolved_.target.name, kube::PatchType::kMerge, HealMarkPatch(next));
-        if (!marked.ok()) {
-          spdlog::warn("heal {}: cannot mark {}: {}", id_, target, marked.status().message());
-        }
-      }
-      notify::Notification prefilled = base_notification_;
-      actions::ActionContext ctx{resolved_.target, vars_,       limits,
-                                 dry_run_,         deps_.kube,  deps_.http,
-                                 deps_.notifier,   prefilled,   deps_.clock,
-                                 deps_.sleeper,    stop};
-      const auto started = deps_.clock.MonotonicNow();
-      result = step.impl->Run(ctx);
-      took = Since(deps_.clock, started);
-    }
-    const std::string result_name(actions::OutcomeName(result.outcome));
-    deps_.metrics.ActionRan(name, step.action, result_name, took);
-    Record(HealRecord::Kind::kAction, i, step.action, result_name, result.reason, result.message,
-           took);
-
-    switch (result.outcome) {
-      case Outcome::kRefused:
-        // The guardrail forbids this action on this target, not the remediation: a later step
-        // (a gentler one, or the escalation) may still run.
-        deps_.metrics.GuardrailBlocked(result.reason);
-        WriteEvent(workload, "Warning", "refused to " + step.action + ": " + result.message);
-        Notify(Kind::kRefusal, "Refused: " + step.action + " on " + target, result.message,
-               false);
-        continue;
-      case Outcome::kFailed:
-        WriteEvent(workload, "Warning", step.action + " failed: " + result.message);
-        Notify(Kind::kAction, Capitalized(step.action) + " failed on " + target, result.message,
-               false);
-        continue;  // the next step may succeed where this one could not act
-      case Outcome::kDryRun:
-        Notify(Kind::kAction, "Dry run: " + result.message, "nothing was changed", true);
-        outcome = "dry_run";
-        continue;  // record the whole path; there is nothing to verify
-      case Outcome::kDone:
-        if (ActionChangesCluster(step.action)) {
-          deps_.guardrails.RecordAction(name, target, deps_.clock.Now());
-        }
-        WriteEvent(workload, "Normal", result.message);
-        if (step.action != "notify") {  // its message is the notification
-          Notify(Kind::kAction, Capitalized(result.message),
-                 "playbook " + name + ", step " + std::to_string(i + 1) + " of " +
-                     std::to_string(playbook_->steps.size()),
-                 true);
-        }
-        break;
-      case Outcome::kNoop:
-        break;
-    }
-    people_told = step.action == "notify" && result.outcome == Outcome::kDone;
-    // notify, webhook and wait change nothing in the cluster that could be verified; in a dry
-    // run nothing changed at all.
-    if (!ActionChangesCluster(step.action)) continue;
-    if (dry_run_) {
-      outcome = "dry_run";
-      continue;
-    }
-
-    SetPhase(i, "verifying");
-    VerifyOutcome verified = verifier.Verify(
-        step.verify, resolved_.target, [this] { return Episodes(); }, vars_, stop);
-    Record(HealRecord::Kind::kVerify, i, step.action, verified.passed ? "passed" : "failed",
-           verified.reason, verified.message, verified.took);
-    if (verified.reason == "stopped") {
-      outcome = "interrupted";
-      break;
-    }
-    deps_.metrics.StepVerified(name, step.action, verified.passed);
-    if (verified.passed) {
-      outcome = "healed";
-      common::Result<common::Timestamp> started = common::ParseRfc3339(first_.key.starts_at);
-      if (started.ok()) {
-        time_to_heal = std::max(std::chrono::milliseconds(0),
-                                std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    deps_.clock.Now() - started->ToTimePoint()));
-      }
-      break;
-    }
+  RunState state;
+  state.limits = deps_.guardrails.BlastRadiusFor(*playbook_);
+  for (int i = first_step_; i < static_cast<int>(playbook_->steps.size()) && !state.ended; ++i) {
+    RunStep(i, stop, state);
   }
+  Finish(state);
+  deps_.metrics.in_progress.Decrement();
+  return state.outcome;
+}
 
+void Remediation::RunStep(int index, std::stop_token stop, RunState& state) {
+  const actions::ActionTraits& traits = playbook_->steps[index].traits;
+  nlohmann::json workload;
+  if (!PreCheck(index, stop, state, &workload)) return;
+  const actions::ActionResult result = Act(index, workload, state.limits, stop);
+  Announce(index, workload, result);
+  // A refused action is forbidden on this target, not the remediation, and a failed one could
+  // not act: a later step (a gentler one, or the escalation) may still succeed. A dry run
+  // records the whole path; there is nothing to verify.
+  if (result.outcome == Outcome::kDryRun) state.outcome = RemediationOutcome::kDryRun;
+  if (result.outcome != Outcome::kDone && result.outcome != Outcome::kNoop) return;
+  state.people_told = traits.tells_people && result.outcome == Outcome::kDone;
+  // Talking and waiting change nothing that could be verified; in a dry run nothing changed.
+  if (!traits.changes_cluster) return;
+  if (dry_run_) {
+    state.outcome = RemediationOutcome::kDryRun;
+    return;
+  }
+  Verify(index, stop, state);
+}
+
+bool Remediation::PreCheck(int index, std::stop_token stop, RunState& state,
+                           nlohmann::json* workload) {
+  if (stop.stop_requested()) {
+    state.End(RemediationOutcome::kInterrupted);
+    return false;
+  }
+  SetPhase(index, "acting");
+  std::optional<Skip> skip = CheckTarget(index, workload);
+  if (skip && skip->reason == SkipReason::kRolloutInProgress) {
+    skip = WaitOutRollout(index, *skip, stop, workload);
+    if (stop.stop_requested()) {
+      state.End(RemediationOutcome::kInterrupted);
+      return false;
+    }
+    SetPhase(index, "acting");
+  }
+  if (skip) {
+    Record(HealRecord::Kind::kDecision, index, playbook_->steps[index].action, "skipped",
+           SkipReasonName(skip->reason), skip->message);
+    state.End(OutcomeOfSkip(skip->reason, index));
+    return false;
+  }
+  return GuardrailsAllow(index, state);
+}
+
+std::optional<Remediation::Skip> Remediation::WaitOutRollout(int index, Skip rollout,
+                                                             std::stop_token stop,
+                                                             nlohmann::json* workload) {
+  Record(HealRecord::Kind::kDecision, index, playbook_->steps[index].action, "waiting",
+         SkipReasonName(rollout.reason), rollout.message);
+  SetPhase(index, "waiting for a rollout");
+  std::optional<Skip> skip = std::move(rollout);
+  while (skip && skip->reason == SkipReason::kRolloutInProgress &&
+         deps_.sleeper.SleepFor(deps_.poll_interval, stop)) {
+    skip = CheckTarget(index, workload);
+  }
+  return skip;
+}
+
+bool Remediation::GuardrailsAllow(int index, RunState& state) {
+  const playbook::Step& step = playbook_->steps[index];
+  if (dry_run_ || !step.traits.changes_cluster) return true;
+  std::optional<Refusal> refusal = deps_.guardrails.CheckAction(*playbook_);
+  if (!refusal) return true;
+  deps_.metrics.GuardrailBlocked(refusal->reason);
+  Record(HealRecord::Kind::kAction, index, step.action, "refused", refusal->reason,
+         refusal->message);
+  Notify(Kind::kRefusal, "Refused: " + step.action + " on " + resolved_.target.ToString(),
+         refusal->message, false);
+  state.End(RemediationOutcome::kRefused);
+  return false;
+}
+
+actions::ActionResult Remediation::Act(int index, const nlohmann::json& workload,
+                                       const actions::BlastRadius& limits, std::stop_token stop) {
+  const playbook::Step& step = playbook_->steps[index];
+  // A mark for this very step means an earlier run acted and then stopped: verify instead.
+  std::optional<HealMark> mark = ReadHealMark(workload);
+  actions::ActionResult result;
+  std::chrono::milliseconds took{0};
+  if (!dry_run_ && mark && mark->remediation == id_ && mark->step == index) {
+    result.outcome = Outcome::kNoop;
+    result.message = "step already taken at " +
+                     common::FormatRfc3339(common::Timestamp::FromTimePoint(mark->at)) +
+                     " before a restart; verifying it";
+  } else {
+    if (!dry_run_ && step.traits.changes_cluster) MarkStep(index);
+    notify::Notification prefilled = base_notification_;
+    actions::ActionContext ctx{
+        resolved_.target, vars_,     limits,      dry_run_,      deps_.kube, deps_.http,
+        deps_.notifier,   prefilled, deps_.clock, deps_.sleeper, stop};
+    const auto started = deps_.clock.MonotonicNow();
+    result = step.impl->Run(ctx);
+    took = Since(deps_.clock, started);
+  }
+  deps_.metrics.ActionRan(playbook_->name, step.action, result.outcome, took);
+  Record(HealRecord::Kind::kAction, index, step.action, actions::OutcomeName(result.outcome),
+         result.reason, result.message, took);
+  return result;
+}
+
+void Remediation::MarkStep(int index) {
+  HealMark next;
+  next.remediation = id_;
+  next.playbook = playbook_->name;
+  next.step = index;
+  next.action = playbook_->steps[index].action;
+  next.at = deps_.clock.Now();
+  const actions::Target& target = resolved_.target;
+  common::Result<nlohmann::json> marked = deps_.kube.Patch(
+      target.resource(), target.ns, target.name, kube::PatchType::kMerge, HealMarkPatch(next));
+  if (!marked.ok()) {
+    spdlog::warn("heal {}: cannot mark {}: {}", id_, target.ToString(), marked.status().message());
+  }
+}
+
+void Remediation::Announce(int index, const nlohmann::json& workload,
+                           const actions::ActionResult& result) {
+  const playbook::Step& step = playbook_->steps[index];
+  const std::string target = resolved_.target.ToString();
+  switch (result.outcome) {
+    case Outcome::kRefused:
+      deps_.metrics.GuardrailBlocked(result.reason);
+      WriteEvent(workload, "Warning", "refused to " + step.action + ": " + result.message);
+      Notify(Kind::kRefusal, "Refused: " + step.action + " on " + target, result.message, false);
+      return;
+    case Outcome::kFailed:
+      WriteEvent(workload, "Warning", step.action + " failed: " + result.message);
+      Notify(Kind::kAction, Capitalized(step.action) + " failed on " + target, result.message,
+             false);
+      return;
+    case Outcome::kDryRun:
+      Notify(Kind::kAction, "Dry run: " + result.message, "nothing was changed", true);
+      return;
+    case Outcome::kDone:
+      if (step.traits.changes_cluster) {
+        deps_.guardrails.RecordAction(playbook_->name, target, deps_.clock.Now());
+      }
+      WriteEvent(workload, "Normal", result.message);
+      if (!step.traits.tells_people) {  // else its message is the notification
+        Notify(Kind::kAction, Capitalized(result.message),
+               "playbook " + playbook_->name + ", step " + std::to_string(index + 1) + " of " +
+                   std::to_string(playbook_->steps.size()),
+               true);
+      }
+      return;
+    case Outcome::kNoop:
+      return;
+  }
+}
+
+void Remediation::Verify(int index, std::stop_token stop, RunState& state) {
+  const playbook::Step& step = playbook_->steps[index];
+  SetPhase(index, "verifying");
+  VerifyOutcome verified = verifier_.Verify(
+      step.verify, resolved_.target, [this] { return Episodes(); }, vars_, stop);
+  Record(HealRecord::Kind::kVerify, index, step.action, verified.passed ? "passed" : "failed",
+         VerifyReasonName(verified.reason), verified.message, verified.took);
+  if (verified.reason == VerifyReason::kStopped) {
+    state.End(RemediationOutcome::kInterrupted);
+    return;
+  }
+  deps_.metrics.StepVerified(playbook_->name, step.action, verified.passed);
+  if (!verified.passed) return;
+  state.End(RemediationOutcome::kHealed);
+  common::Result<common::Timestamp> started = common::ParseRfc3339(first_.key.starts_at);
+  if (started.ok()) {
+    state.time_to_heal = std::max(std::chrono::milliseconds(0),
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      deps_.clock.Now() - started->ToTimePoint()));
+  }
+}
+
+void Remediation::Finish(const RunState& state) {
+  const std::string target = resolved_.target.ToString();
+  const std::string outcome(RemediationOutcomeName(state.outcome));
   SetPhase(snapshot().step, "done");
-  if (outcome == "unhealed") {
-    std::string message = "every step of playbook " + name + " ran and " + target +
-                          " is still not healthy: a person must look";
-    Record(HealRecord::Kind::kEscalation, -1, "", "escalated", "steps_exhausted", message);
-    if (!people_told) Notify(Kind::kEscalation, "Could not heal " + target, message, false);
-    deps_.metrics.Escalated(name);
-  } else if (outcome == "healed") {
+  if (state.outcome == RemediationOutcome::kUnhealed) {
+    Escalate(state.people_told);
+  } else if (state.outcome == RemediationOutcome::kHealed) {
     Notify(Kind::kOutcome, "Healed " + target,
-           time_to_heal ? "verified: the alert resolved and the workload is ready"
-                        : "the alert resolved",
-           true, time_to_heal);
+           state.time_to_heal ? "verified: the alert resolved and the workload is ready"
+                              : "the alert resolved",
+           true, state.time_to_heal);
   }
   Record(HealRecord::Kind::kOutcome, -1, "", outcome, "", "remediation " + outcome,
-         time_to_heal.value_or(std::chrono::milliseconds(0)));
-  if (outcome == "healed" || outcome == "unhealed") {
-    deps_.guardrails.RecordOutcome(target, outcome == "healed", deps_.clock.Now());
+         state.time_to_heal.value_or(std::chrono::milliseconds(0)));
+  if (state.outcome == RemediationOutcome::kHealed ||
+      state.outcome == RemediationOutcome::kUnhealed) {
+    deps_.guardrails.RecordOutcome(target, state.outcome == RemediationOutcome::kHealed,
+                                   deps_.clock.Now());
   }
-  deps_.metrics.RemediationEnded(
-      name, outcome,
-      time_to_heal ? std::optional<std::chrono::nanoseconds>(*time_to_heal) : std::nullopt);
-  if (outcome != "interrupted") {
-    std::vector<common::Status> saved =
-        deps_.journal.SetStates(Episodes(), intake::EpisodeState::kHandled);
-    for (const common::Status& s : saved) {
-      if (!s.ok()) spdlog::error("heal {}: cannot record the episode as handled: {}", id_, s.message());
+  deps_.metrics.RemediationEnded(playbook_->name, state.outcome, state.time_to_heal);
+  if (state.outcome == RemediationOutcome::kInterrupted) return;
+  for (const common::Status& s :
+       deps_.journal.SetStates(Episodes(), intake::EpisodeState::kHandled)) {
+    if (!s.ok()) {
+      spdlog::error("heal {}: cannot record the episode as handled: {}", id_, s.message());
     }
   }
-  deps_.metrics.in_progress.Decrement();
-  return outcome;
+}
+
+void Remediation::Escalate(bool people_told) {
+  const std::string target = resolved_.target.ToString();
+  std::string message = "every step of playbook " + playbook_->name + " ran and " + target +
+                        " is still not healthy: a person must look";
+  Record(HealRecord::Kind::kEscalation, -1, "", "escalated", "steps_exhausted", message);
+  if (!people_told) Notify(Kind::kEscalation, "Could not heal " + target, message, false);
+  deps_.metrics.Escalated(playbook_->name);
 }
 
 }  // namespace rebound::controller::healing

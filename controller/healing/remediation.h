@@ -21,8 +21,10 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -31,6 +33,7 @@
 #include "controller/healing/guardrails.h"
 #include "controller/healing/heal_log.h"
 #include "controller/healing/heal_metrics.h"
+#include "controller/healing/outcome.h"
 #include "controller/healing/target_resolver.h"
 #include "controller/healing/verifier.h"
 #include "controller/intake/journal.h"
@@ -80,22 +83,68 @@ class Remediation {
   // waits for that episode to resolve too, and it ends in the same state.
   void Fold(const intake::Episode& episode);
 
-  // Runs the steps; returns the outcome: "healed" | "unhealed" | "refused" | "skipped" |
-  // "dry_run" | "interrupted" (stop requested; the episodes stay pending and are resumed at the
-  // next start).
-  std::string Run(std::stop_token stop);
+  // Runs the steps and returns how the remediation ended (kInterrupted when `stop` was
+  // requested: the episodes stay pending and are resumed at the next start).
+  RemediationOutcome Run(std::stop_token stop);
 
   std::vector<intake::EpisodeKey> Episodes() const;
   Snapshot snapshot() const;
   const std::string& id() const { return id_; }
 
  private:
-  // Level-based checks before step `index`; a reason ("resolved", "target_gone",
-  // "target_replaced", "rollout_in_progress") and message when the step must not run.
-  std::optional<std::pair<std::string, std::string>> PreStepCheck(int index,
-                                                                   nlohmann::json* workload);
-  void Record(HealRecord::Kind kind, int step, const std::string& action, std::string result,
-              std::string reason, std::string message,
+  // What Run carries from one step to the next.
+  struct RunState {
+    actions::BlastRadius limits;
+    RemediationOutcome outcome = RemediationOutcome::kUnhealed;
+    bool ended = false;  // no further step runs
+    // The last step that acted was a notification that went out: it is the escalation.
+    bool people_told = false;
+    std::optional<std::chrono::milliseconds> time_to_heal;  // when healed and verified
+    void End(RemediationOutcome end) {
+      outcome = end;
+      ended = true;
+    }
+  };
+  struct Skip {
+    SkipReason reason;
+    std::string message;
+  };
+
+  // One step: PreCheck, Act, Announce, then Verify when the action changed the cluster.
+  void RunStep(int index, std::stop_token stop, RunState& state);
+  // Before step `index`: the level-based checks (waiting out someone else's rollout), then the
+  // guardrails. True when the step may run, with `workload` the target as read now; false
+  // when it must not, with `state` ended and the reason recorded.
+  bool PreCheck(int index, std::stop_token stop, RunState& state, nlohmann::json* workload);
+  // The level-based checks: the reason and message when step `index` must not run, else
+  // nullopt with `workload` the target as read now.
+  std::optional<Skip> CheckTarget(int index, nlohmann::json* workload);
+  // Someone else's rollout is not interrupted, but a rollout that stalls (past its progress
+  // deadline) is what healing is for: re-checks until the `rollout` is over or stalled, or
+  // `stop` is requested, and returns the last check's result.
+  std::optional<Skip> WaitOutRollout(int index, Skip rollout, std::stop_token stop,
+                                     nlohmann::json* workload);
+  // Whether the guardrails let the action of step `index` run now (only actions that change
+  // the cluster, and not in a dry run, are held back); a refusal ends `state`.
+  bool GuardrailsAllow(int index, RunState& state);
+  // Runs the action of step `index` (or, when the target's mark says an earlier run took it,
+  // only reports that) and records the result in the metrics and the heal log.
+  actions::ActionResult Act(int index, const nlohmann::json& workload,
+                            const actions::BlastRadius& limits, std::stop_token stop);
+  // Marks step `index` on the target before its action changes the cluster.
+  void MarkStep(int index);
+  // Tells people and the cluster (Slack, Kubernetes Event) what the action did, and counts
+  // it towards the guardrails when it changed the cluster.
+  void Announce(int index, const nlohmann::json& workload, const actions::ActionResult& result);
+  // Waits for step `index` to be verified; ends `state` when it is (healed) or when stopped.
+  void Verify(int index, std::stop_token stop, RunState& state);
+  // Records, announces and counts how the remediation ended; sets its episodes handled unless
+  // it was interrupted.
+  void Finish(const RunState& state);
+  void Escalate(bool people_told);
+
+  void Record(HealRecord::Kind kind, int step, const std::string& action, std::string_view result,
+              std::string_view reason, std::string message,
               std::chrono::milliseconds duration = std::chrono::milliseconds(0));
   void Notify(notify::Notification::Kind kind, std::string title, std::string text, bool success,
               std::optional<std::chrono::milliseconds> time_to_heal = std::nullopt);
@@ -110,6 +159,7 @@ class Remediation {
   const std::string id_;
   const bool dry_run_;
   const int first_step_;
+  const Verifier verifier_;
   templates::TemplateContext vars_;
   notify::Notification base_notification_;
 

@@ -3,35 +3,62 @@
 #include "common/duration.h"
 
 namespace rebound::controller::healing {
-std::pair<std::string, std::string> Verifier::Check(
+
+std::string_view VerifyReasonName(VerifyReason reason) {
+  switch (reason) {
+    case VerifyReason::kNone:
+      return "";
+    case VerifyReason::kNotResolved:
+      return "not_resolved";
+    case VerifyReason::kNotReady:
+      return "not_ready";
+    case VerifyReason::kQuery:
+      return "query";
+    case VerifyReason::kStopped:
+      return "stopped";
+    case VerifyReason::kTemplate:
+      return "template";
+  }
+  return "unknown";
+}
+
+std::pair<VerifyReason, std::string> Verifier::Check(
     const playbook::Verify& spec, const actions::Target& target,
     const std::vector<intake::EpisodeKey>& episodes, const std::string& query) const {
   if (spec.resolved) {
     for (const intake::EpisodeKey& key : episodes) {
       common::Result<intake::Episode> episode = deps_.journal.Get(key);
-      if (!episode.ok()) return {"not_resolved", "cannot read the alert episode: " +
-                                                     episode.status().message()};
+      if (!episode.ok()) {
+        return {VerifyReason::kNotResolved,
+                "cannot read the alert episode: " + episode.status().message()};
+      }
       if (episode->status != intake::AlertStatus::kResolved) {
-        return {"not_resolved", "the alert is still firing"};
+        return {VerifyReason::kNotResolved, "the alert is still firing"};
       }
     }
   }
   common::Result<nlohmann::json> workload =
       deps_.kube.Get(target.resource(), target.ns, target.name);
   if (!workload.ok()) {
-    return {"not_ready", "cannot read " + target.ToString() + ": " + workload.status().message()};
+    return {VerifyReason::kNotReady,
+            "cannot read " + target.ToString() + ": " + workload.status().message()};
   }
   std::string why;
-  if (!WorkloadReady(*workload, &why)) return {"not_ready", target.ToString() + " not ready: " + why};
+  if (!WorkloadReady(*workload, &why)) {
+    return {VerifyReason::kNotReady, target.ToString() + " not ready: " + why};
+  }
   if (!query.empty()) {
     if (deps_.prometheus == nullptr) {
-      return {"query", "no Prometheus is configured (prometheus.url) to evaluate " + query};
+      return {VerifyReason::kQuery,
+              "no Prometheus is configured (prometheus.url) to evaluate " + query};
     }
     common::Result<bool> holds = promql::EvaluateCondition(*deps_.prometheus, query);
-    if (!holds.ok()) return {"query", "cannot evaluate " + query + ": " + holds.status().message()};
-    if (!*holds) return {"query", "condition does not hold: " + query};
+    if (!holds.ok()) {
+      return {VerifyReason::kQuery, "cannot evaluate " + query + ": " + holds.status().message()};
+    }
+    if (!*holds) return {VerifyReason::kQuery, "condition does not hold: " + query};
   }
-  return {};
+  return {VerifyReason::kNone, ""};
 }
 
 VerifyOutcome Verifier::Verify(const playbook::Verify& spec, const actions::Target& target,
@@ -44,7 +71,7 @@ VerifyOutcome Verifier::Verify(const playbook::Verify& spec, const actions::Targ
   if (spec.query) {
     common::Result<std::string> rendered = spec.query->Render(vars);
     if (!rendered.ok()) {
-      out.reason = "template";
+      out.reason = VerifyReason::kTemplate;
       out.message = "cannot render verify.query: " + rendered.status().message();
       return out;
     }
@@ -54,9 +81,9 @@ VerifyOutcome Verifier::Verify(const playbook::Verify& spec, const actions::Targ
     auto [reason, message] = Check(spec, target, episodes(), query);
     out.took = std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.MonotonicNow() -
                                                                      start);
-    if (reason.empty()) {
+    if (reason == VerifyReason::kNone) {
       out.passed = true;
-      out.reason.clear();
+      out.reason = VerifyReason::kNone;
       out.message = "verified after " + common::FormatDuration(out.took) + ": " +
                     (spec.resolved ? "alert resolved, " : "") + target.ToString() + " ready" +
                     (query.empty() ? "" : ", " + query + " holds");
@@ -72,7 +99,7 @@ VerifyOutcome Verifier::Verify(const playbook::Verify& spec, const actions::Targ
     auto wait = std::min<std::chrono::milliseconds>(
         deps_.poll_interval, std::chrono::duration_cast<std::chrono::milliseconds>(remaining));
     if (!deps_.sleeper.SleepFor(std::max(wait, std::chrono::milliseconds(1)), stop)) {
-      out.reason = "stopped";
+      out.reason = VerifyReason::kStopped;
       out.message = "shutting down before verification finished";
       return out;
     }

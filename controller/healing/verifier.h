@@ -15,24 +15,37 @@
 #include <functional>
 #include <stop_token>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/sleeper.h"
 #include "controller/actions/action.h"
+#include "controller/healing/workload_state.h"
 #include "controller/intake/journal.h"
 #include "controller/playbook/playbook.h"
 #include "controller/promql/prometheus_api.h"
-#include "controller/healing/workload_state.h"
 #include "kube/kube_client.h"
 
 namespace rebound::controller::healing {
 
+// Why a step was not verified.
+enum class VerifyReason {
+  kNone,         // it was
+  kNotResolved,  // an alert episode still fires (or cannot be read)
+  kNotReady,     // the workload is not ready (or cannot be read)
+  kQuery,        // verify.query does not hold (or cannot be evaluated)
+  kStopped,      // stop requested before verification finished
+  kTemplate,     // verify.query cannot be rendered for this episode
+};
+
+// "" | "not_resolved" | "not_ready" | "query" | "stopped" | "template" (the heal log's reason)
+std::string_view VerifyReasonName(VerifyReason reason);
+
 struct VerifyOutcome {
   bool passed = false;
-  // When failed: "not_resolved" | "not_ready" | "query" | "stopped" | "template" (verify.query
-  // cannot be rendered for this episode).
-  std::string reason;
+  VerifyReason reason = VerifyReason::kNone;  // kNone when passed
   std::string message;  // what held and what did not, for people
   std::chrono::milliseconds took{0};
 };
@@ -56,11 +69,11 @@ class Verifier {
                        const templates::TemplateContext& vars, std::stop_token stop) const;
 
  private:
-  // One evaluation: empty when everything holds, else {reason, message}.
-  std::pair<std::string, std::string> Check(const playbook::Verify& spec,
-                                            const actions::Target& target,
-                                            const std::vector<intake::EpisodeKey>& episodes,
-                                            const std::string& query) const;
+  // One evaluation: kNone when everything holds, else the reason and a message.
+  std::pair<VerifyReason, std::string> Check(const playbook::Verify& spec,
+                                             const actions::Target& target,
+                                             const std::vector<intake::EpisodeKey>& episodes,
+                                             const std::string& query) const;
   Deps deps_;
 };
 

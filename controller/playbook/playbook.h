@@ -35,6 +35,7 @@ struct Verify {
 struct Step {
   std::string action;  // the registry name: "restart", "scale", ...
   std::shared_ptr<const actions::Action> impl;
+  actions::ActionTraits traits;  // its factory's: what healing must know about the action
   Verify verify;
   int line = 0;  // where the step starts in its file, for messages
 };

@@ -145,6 +145,7 @@ std::optional<Step> ReadStep(const YAML::Node& node, size_t index,
   Step step;
   step.action = *action;
   step.impl = std::move(impl);
+  step.traits = factory->Traits();
   step.verify = std::move(*verify);
   step.line = node.Mark().line + 1;
   return step;

@@ -78,6 +78,7 @@ class PlanTest : public ::testing::Test {
     }
     for (const common::YamlError& e : errors.Sorted()) ADD_FAILURE() << e.ToString();
     input_.playbooks = std::make_shared<controller::playbook::PlaybookIndex>(set.playbooks);
+    input_.actions = &actions_;
     input_.kube = &kube_;
     input_.now = kNow;
   }
@@ -259,14 +260,17 @@ TEST_F(PlanTest, PlaybookRunsGroupRecordsByPlaybook) {
   EXPECT_EQ(runs[0].decision.result, "matched");
   ASSERT_EQ(runs[0].steps.size(), 3u);
   EXPECT_EQ(runs[0].steps[1].action, "rollback");
-  EXPECT_EQ(runs[0].outcome, "dry_run");
+  EXPECT_EQ(runs[0].outcome, controller::healing::RemediationOutcome::kDryRun);
   EXPECT_FALSE(runs[0].escalation.has_value());
 }
 
-TEST_F(PlanTest, NeedsPlaybooksAndACluster) {
+TEST_F(PlanTest, NeedsPlaybooksActionsAndACluster) {
   input_.kube = nullptr;
   EXPECT_EQ(MakePlan(input_).status().code(), common::StatusCode::kInvalidArgument);
   input_.kube = &kube_;
+  input_.actions = nullptr;
+  EXPECT_EQ(MakePlan(input_).status().code(), common::StatusCode::kInvalidArgument);
+  input_.actions = &actions_;
   input_.playbooks = nullptr;
   EXPECT_EQ(MakePlan(input_).status().code(), common::StatusCode::kInvalidArgument);
 }

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <utility>
+
 #include "controller/actions/action.h"
 #include "tests/controller/actions/action_test_support.h"
 
@@ -9,6 +13,7 @@ namespace {
 class NamedFactory final : public ActionFactory {
  public:
   explicit NamedFactory(std::vector<std::string> keys) : keys_(std::move(keys)) {}
+  ActionTraits Traits() const override { return {}; }
   std::vector<std::string> Keys() const override { return keys_; }
   std::unique_ptr<Action> Create(const common::StrictMap&) const override { return nullptr; }
 
@@ -42,6 +47,26 @@ TEST(ActionRegistryTest, BuiltinsAreRegisteredWithTheirKeys) {
   EXPECT_EQ(registry.Find("scale")->Keys(), (std::vector<std::string>{"replicas", "min", "max"}));
   EXPECT_EQ(registry.Find("delete_pod")->Keys(), (std::vector<std::string>{"pod", "count"}));
   EXPECT_TRUE(registry.Find("restart")->Keys().empty());
+}
+
+// Healing decides from these traits, never from action names: a wrong one would mark, cap and
+// verify a notification, or leave a restart unverified.
+TEST(ActionRegistryTest, EveryBuiltinDeclaresWhetherItChangesTheClusterAndTellsPeople) {
+  ActionRegistry registry;
+  RegisterBuiltinActions(registry);
+  const std::map<std::string, std::pair<bool, bool>> want = {
+      // name: {changes_cluster, tells_people}
+      {"cordon", {true, false}},  {"delete_pod", {true, false}}, {"notify", {false, true}},
+      {"restart", {true, false}}, {"rollback", {true, false}},   {"scale", {true, false}},
+      {"wait", {false, false}},   {"webhook", {false, false}},
+  };
+  ASSERT_EQ(registry.Names().size(), want.size()) << "a new built-in needs a row here";
+  for (const std::string& name : registry.Names()) {
+    ASSERT_TRUE(want.contains(name)) << name << " needs a row here";
+    const ActionTraits traits = registry.Find(name)->Traits();
+    EXPECT_EQ(traits.changes_cluster, want.at(name).first) << name;
+    EXPECT_EQ(traits.tells_people, want.at(name).second) << name;
+  }
 }
 
 TEST(OutcomeNameTest, NamesEveryOutcome) {

@@ -84,7 +84,7 @@ TEST_F(VerifierTest, PassesAtOnceWhenEverythingHolds) {
 
   VerifyOutcome out = Run(Within(seconds(60)));
   EXPECT_TRUE(out.passed);
-  EXPECT_EQ(out.reason, "");
+  EXPECT_EQ(out.reason, VerifyReason::kNone);
   EXPECT_EQ(out.message, "verified after 0s: alert resolved, Deployment shop/web ready");
   EXPECT_EQ(out.took, seconds(0));
   EXPECT_EQ(sleeper_.sleeps(), 0);
@@ -111,7 +111,7 @@ TEST_F(VerifierTest, FailsAtTheDeadlineWithoutOvershooting) {
 
   VerifyOutcome out = Run(Within(seconds(12)));
   EXPECT_FALSE(out.passed);
-  EXPECT_EQ(out.reason, "not_resolved");
+  EXPECT_EQ(out.reason, VerifyReason::kNotResolved);
   EXPECT_EQ(out.message, "not verified within 12s: the alert is still firing");
   EXPECT_EQ(out.took, seconds(12));
   EXPECT_THAT(polls_, ElementsAre(seconds(5), seconds(10), seconds(12)));
@@ -126,7 +126,7 @@ TEST_F(VerifierTest, ReportsTheLastUnmetCondition) {
 
   VerifyOutcome out = Run(Within(seconds(20)));
   EXPECT_FALSE(out.passed);
-  EXPECT_EQ(out.reason, "not_ready");
+  EXPECT_EQ(out.reason, VerifyReason::kNotReady);
   EXPECT_EQ(out.message,
             "not verified within 20s: Deployment shop/web not ready: 1 of 3 replicas ready");
 }
@@ -148,7 +148,7 @@ TEST_F(VerifierTest, MissingWorkloadIsNotReady) {
 
   VerifyOutcome out = Run(Within(seconds(5)));
   EXPECT_FALSE(out.passed);
-  EXPECT_EQ(out.reason, "not_ready");
+  EXPECT_EQ(out.reason, VerifyReason::kNotReady);
   EXPECT_THAT(out.message, HasSubstr("cannot read Deployment shop/web"));
 }
 
@@ -177,7 +177,7 @@ TEST_F(VerifierTest, UnreadableEpisodeIsNotResolved) {
   episodes_.push_back(unknown);
 
   VerifyOutcome out = Run(Within(seconds(5)));
-  EXPECT_EQ(out.reason, "not_resolved");
+  EXPECT_EQ(out.reason, VerifyReason::kNotResolved);
   EXPECT_THAT(out.message, HasSubstr("cannot read the alert episode"));
 }
 
@@ -212,7 +212,7 @@ TEST_F(VerifierTest, QueryThatDoesNotHoldFails) {
 
   VerifyOutcome out = Run(WithQuery(seconds(10), kErrorRate));
   EXPECT_FALSE(out.passed);
-  EXPECT_EQ(out.reason, "query");
+  EXPECT_EQ(out.reason, VerifyReason::kQuery);
   EXPECT_EQ(out.message,
             std::string("not verified within 10s: condition does not hold: ") + kRenderedErrorRate);
   EXPECT_EQ(prometheus_.queries().size(), 3u);  // at 0s, 5s and 10s
@@ -224,7 +224,7 @@ TEST_F(VerifierTest, UnreachablePrometheusCountsAsNotHolding) {
 
   VerifyOutcome out = Run(WithQuery(seconds(10), kErrorRate));
   EXPECT_FALSE(out.passed);
-  EXPECT_EQ(out.reason, "query");
+  EXPECT_EQ(out.reason, VerifyReason::kQuery);
   EXPECT_THAT(out.message, HasSubstr(std::string("cannot evaluate ") + kRenderedErrorRate));
   EXPECT_THAT(out.message, HasSubstr("FakePrometheus: no answer"));
 }
@@ -248,7 +248,7 @@ TEST_F(VerifierTest, QueryWithoutPrometheusFailsClearly) {
 
   VerifyOutcome out = Run(WithQuery(seconds(5), kErrorRate), nullptr);
   EXPECT_FALSE(out.passed);
-  EXPECT_EQ(out.reason, "query");
+  EXPECT_EQ(out.reason, VerifyReason::kQuery);
   EXPECT_EQ(out.message,
             std::string("not verified within 5s: no Prometheus is configured (prometheus.url) to "
                         "evaluate ") +
@@ -266,7 +266,7 @@ TEST_F(VerifierTest, StopInterruptsTheWait) {
 
   VerifyOutcome out = Run(Within(seconds(60)));
   EXPECT_FALSE(out.passed);
-  EXPECT_EQ(out.reason, "stopped");
+  EXPECT_EQ(out.reason, VerifyReason::kStopped);
   EXPECT_EQ(sleeper_.sleeps(), 1);
 }
 
@@ -284,7 +284,7 @@ TEST_F(VerifierTest, TemplateThatCannotRenderFailsAtOnce) {
 
   VerifyOutcome out = Run(WithQuery(seconds(60), "up{pod=\"{{ labels.pod }}\"} == 1"));
   EXPECT_FALSE(out.passed);
-  EXPECT_EQ(out.reason, "template");
+  EXPECT_EQ(out.reason, VerifyReason::kTemplate);
   EXPECT_THAT(out.message, HasSubstr("cannot render verify.query"));
   EXPECT_THAT(out.message, HasSubstr("pod"));
   EXPECT_EQ(sleeper_.sleeps(), 0);
