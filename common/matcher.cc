@@ -1,28 +1,13 @@
 #include "common/matcher.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cstdint>
-
-// GCC 12 reports a false "may be used uninitialized" inside libstdc++'s regex compiler when
-// sanitizers are on (GCC bug 105616); the state is set before every read.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <regex>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 #include <utility>
 
 namespace rebound::common {
 namespace {
-
-// RE2 refuses larger repeat counts; std::regex would expand them into millions of states.
-constexpr int kMaxRepeat = 1000;
-// std::regex compiles recursively: bound the pattern so that compiling cannot exhaust the stack.
-constexpr size_t kMaxRegexBytes = 4096;
-constexpr int kMaxGroupDepth = 100;
 
 bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -114,242 +99,6 @@ std::string Quote(std::string_view s) {
 Status ErrorAt(size_t offset, std::string_view message) {
   return InvalidArgument("column " + std::to_string(offset + 1) + ": " + std::string(message));
 }
-
-// Regular expressions: RE2 syntax, rewritten for std::regex's ECMAScript grammar.
-
-class Re2Translator {
- public:
-  explicit Re2Translator(std::string_view pattern) : in_(pattern) {}
-
-  // The ECMAScript form of the pattern, or why it has none.
-  Result<std::string> Translate() {
-    if (in_.size() > kMaxRegexBytes) {
-      return InvalidArgument("regular expression longer than " + std::to_string(kMaxRegexBytes) +
-                             " bytes");
-    }
-    LeadingFlags();
-    while (pos_ < in_.size()) REBOUND_RETURN_IF_ERROR(Next());
-    // Unbalanced parentheses would escape the anchoring group around the pattern.
-    if (depth_ > 0) return Fail("missing \")\"");
-    return std::move(out_);
-  }
-
-  bool case_insensitive() const { return case_insensitive_; }
-
- private:
-  enum class Repeat { kNone, kGreedy, kLazy };  // the kind of the last element
-
-  Status Fail(std::string_view why) const {
-    return InvalidArgument("regular expression " + Quote(in_) + ": " + std::string(why));
-  }
-  bool At(std::string_view s) const { return in_.substr(pos_).starts_with(s); }
-  void Copy(size_t n) {
-    out_ += in_.substr(pos_, n);
-    pos_ += n;
-  }
-
-  // (?i), (?s), (?is), ... at the very start: the only place std::regex can honour them.
-  void LeadingFlags() {
-    while (At("(?")) {
-      size_t end = pos_ + 2;
-      while (end < in_.size() && (in_[end] == 'i' || in_[end] == 's')) ++end;
-      if (end == pos_ + 2 || end >= in_.size() || in_[end] != ')') return;
-      for (size_t k = pos_ + 2; k < end; ++k) {
-        if (in_[k] == 'i') {
-          case_insensitive_ = true;
-        } else {
-          dot_all_ = true;
-        }
-      }
-      pos_ = end + 1;
-    }
-  }
-
-  Status Next() {
-    const char c = in_[pos_];
-    const Repeat previous = repeat_;
-    repeat_ = Repeat::kNone;
-    switch (c) {
-      case '*':
-      case '+':
-      case '?':
-        return Quantifier(previous);
-      case '\\':
-        return Escape(/*in_class=*/false);
-      case '[':
-        return CharacterClass();
-      case '(':
-        return OpenGroup();
-      case ')':
-        if (depth_ == 0) return Fail("unmatched \")\"");
-        --depth_;
-        Copy(1);
-        return Status::Ok();
-      case '{':
-        return Repetition(previous);
-      case '}':  // RE2 reads a stray brace literally; ECMAScript needs it escaped
-        out_ += "\\}";
-        ++pos_;
-        return Status::Ok();
-      case '.':  // RE2's dot matches '\r'; ECMAScript's does not
-        out_ += dot_all_ ? "[\\s\\S]" : "[^\\n]";
-        ++pos_;
-        return Status::Ok();
-      default:
-        break;
-    }
-    const size_t len = Utf8Length(static_cast<unsigned char>(c));
-    if (len > 1) {  // one character, so that a following quantifier applies to all its bytes
-      out_ += "(?:";
-      Copy(len);
-      out_ += ")";
-      return Status::Ok();
-    }
-    Copy(1);
-    return Status::Ok();
-  }
-
-  Status Escape(bool in_class) {
-    if (pos_ + 1 >= in_.size()) return Fail("trailing backslash");
-    const char e = in_[pos_ + 1];
-    const std::string escape = "\\" + std::string(1, e);
-    if (e >= '1' && e <= '9') return Fail("backreference " + escape + " is not supported (RE2)");
-    if (e == 'p' || e == 'P') return Fail("Unicode classes (" + escape + ") are not supported");
-    if (e == 'b' || e == 'B') {
-      if (in_class) return Fail(escape + " inside [...] is not supported");
-      Copy(2);
-      return Status::Ok();
-    }
-    if (std::string_view("dDsSwWnrtfv").find(e) != std::string_view::npos) {
-      Copy(2);
-      return Status::Ok();
-    }
-    if (e == 'x') {
-      if (pos_ + 3 < in_.size() && IsHex(in_[pos_ + 2]) && IsHex(in_[pos_ + 3]) &&
-          HexValue(in_[pos_ + 2]) < 8) {
-        Copy(4);
-        return Status::Ok();
-      }
-      return Fail("only \\x00 to \\x7F are supported: write other characters as themselves");
-    }
-    if (IsAsciiAlnum(e)) return Fail("escape " + escape + " is not supported");
-    if (static_cast<unsigned char>(e) < 0x21 || static_cast<unsigned char>(e) > 0x7E) {
-      return Fail("a backslash must be followed by punctuation or a class such as \\d");
-    }
-    Copy(2);
-    return Status::Ok();
-  }
-
-  Status CharacterClass() {
-    Copy(1);
-    if (At("^")) Copy(1);
-    if (At("]")) {  // first in the class, RE2 reads ']' literally
-      out_ += "\\]";
-      ++pos_;
-    }
-    while (pos_ < in_.size()) {
-      const char c = in_[pos_];
-      if (c == ']') {
-        Copy(1);
-        return Status::Ok();
-      }
-      if (c == '\\') {
-        REBOUND_RETURN_IF_ERROR(Escape(/*in_class=*/true));
-      } else if (At("[:")) {
-        const size_t end = in_.find(":]", pos_ + 2);
-        if (end == std::string_view::npos) return Fail("missing \":]\" after \"[:\"");
-        Copy(end + 2 - pos_);
-      } else if (c == '[') {
-        out_ += "\\[";
-        ++pos_;
-      } else if (static_cast<unsigned char>(c) >= 0x80) {
-        return Fail("non-ASCII characters inside [...] are not supported");
-      } else {
-        Copy(1);
-      }
-    }
-    return Fail("missing \"]\"");
-  }
-
-  Status OpenGroup() {
-    if (++depth_ > kMaxGroupDepth) {
-      return Fail("groups nested deeper than " + std::to_string(kMaxGroupDepth));
-    }
-    if (!At("(?")) {
-      Copy(1);
-      return Status::Ok();
-    }
-    if (At("(?:")) {
-      Copy(3);
-      return Status::Ok();
-    }
-    if (At("(?=") || At("(?!")) return Fail("lookahead is not supported (RE2)");
-    if (At("(?<=") || At("(?<!")) return Fail("lookbehind is not supported (RE2)");
-    if (At("(?P=")) return Fail("backreferences are not supported (RE2)");
-    if (At("(?P<") || At("(?<")) {  // a named group: the name does not matter for matching
-      size_t end = in_.find('<', pos_) + 1;
-      const size_t name_start = end;
-      while (end < in_.size() && (IsAsciiAlnum(in_[end]) || in_[end] == '_')) ++end;
-      if (end == name_start || end >= in_.size() || in_[end] != '>') {
-        return Fail("invalid group name");
-      }
-      out_ += '(';
-      pos_ = end + 1;
-      return Status::Ok();
-    }
-    return Fail("flags are supported only as a leading (?i) or (?s)");
-  }
-
-  // {n}, {n,} or {n,m} with counts up to kMaxRepeat; anything else is a literal '{', as in RE2.
-  // RE2 rejects a repetition of a repetition ("a**", "a{2}+"); only a lazy '?' may follow one.
-  Status Quantifier(Repeat previous) {
-    const bool lazy = in_[pos_] == '?' && previous == Repeat::kGreedy;
-    if (previous != Repeat::kNone && !lazy) return Fail("nested repetition operators");
-    repeat_ = lazy ? Repeat::kLazy : Repeat::kGreedy;
-    Copy(1);
-    return Status::Ok();
-  }
-
-  Status Repetition(Repeat previous) {
-    size_t end = pos_ + 1;
-    auto read_count = [&](int& count) {
-      const size_t start = end;
-      count = 0;
-      while (end < in_.size() && IsDigit(in_[end])) {
-        count = std::min(count * 10 + (in_[end] - '0'), kMaxRepeat + 1);
-        ++end;
-      }
-      return end > start;
-    };
-    int min = 0, max = 0;
-    bool valid = read_count(min);
-    if (valid && end < in_.size() && in_[end] == ',') {
-      ++end;
-      read_count(max);
-    }
-    valid = valid && end < in_.size() && in_[end] == '}';
-    if (!valid) {
-      out_ += "\\{";
-      ++pos_;
-      return Status::Ok();
-    }
-    if (min > kMaxRepeat || max > kMaxRepeat) {
-      return Fail("repeat counts above " + std::to_string(kMaxRepeat) + " are not supported");
-    }
-    if (previous != Repeat::kNone) return Fail("nested repetition operators");
-    repeat_ = Repeat::kGreedy;
-    Copy(end + 1 - pos_);
-    return Status::Ok();
-  }
-
-  std::string_view in_;
-  size_t pos_ = 0;
-  std::string out_;
-  int depth_ = 0;
-  Repeat repeat_ = Repeat::kNone;
-  bool case_insensitive_ = false;
-  bool dot_all_ = false;
-};
 
 // Lexing and parsing: the grammar of Alertmanager's matcher/parse package.
 
@@ -605,24 +354,49 @@ class Parser {
 }  // namespace
 
 struct Matcher::CompiledRegex {
-  // The anchored regex for an RE2 `pattern`, or InvalidArgument naming the pattern and why.
+  // Compiles an RE2 `pattern`, or InvalidArgument naming the pattern and RE2's reason.
   static Result<std::shared_ptr<const CompiledRegex>> Compile(std::string_view pattern) {
-    Re2Translator translator(pattern);
-    Result<std::string> translated = translator.Translate();
-    if (!translated.ok()) return translated.status();
-    // __polynomial (libstdc++) selects the breadth-first executor: no backtracking, so neither
-    // exponential time nor recursion as deep as the value is long.
-    auto flags = std::regex::ECMAScript | std::regex::nosubs | std::regex_constants::__polynomial;
-    if (translator.case_insensitive()) flags |= std::regex::icase;
-    try {
-      return std::make_shared<const CompiledRegex>(
-          CompiledRegex{std::regex("^(?:" + *translated + ")$", flags)});
-    } catch (const std::regex_error& e) {
-      return InvalidArgument("regular expression " + Quote(pattern) + ": " + e.what());
+    auto compiled = std::make_shared<const CompiledRegex>(pattern);
+    const RE2& re = compiled->regex_;
+    if (!re.ok()) {
+      return InvalidArgument("regular expression " + Quote(pattern) + ": " + re.error() +
+                             std::string(Hint(re.error_code(), re.error_arg())));
     }
+    return compiled;
   }
 
-  std::regex regex;
+  explicit CompiledRegex(std::string_view pattern) : regex_(pattern, Options()) {}
+
+  // Whether the whole of `value` matches: Alertmanager's `^(?:re)$`. (Anchoring at match time
+  // rather than in the pattern keeps RE2's messages about the pattern as written, and rejects
+  // patterns such as "a)|(b" that would escape the wrapping group.)
+  bool FullMatch(std::string_view value) const {
+    return regex_.Match(value, 0, value.size(), RE2::ANCHOR_BOTH, nullptr, 0);
+  }
+
+ private:
+  static RE2::Options Options() {
+    RE2::Options options;  // UTF-8, Perl classes and flags: the syntax of Go's regexp
+    options.set_log_errors(false);
+    options.set_never_capture(true);  // groups only group: matching reads no submatches
+    return options;
+  }
+
+  // A hint for the errors RE2 gives for the Perl constructs it leaves out.
+  static std::string_view Hint(RE2::ErrorCode code, const std::string& arg) {
+    const bool perl_op = code == RE2::ErrorBadPerlOp;
+    if (perl_op && (arg == "(?=" || arg == "(?!")) return " (RE2 has no lookahead)";
+    if (perl_op && arg == "(?<") {
+      return " (RE2 has no lookbehind, and names groups only as (?P<name>...))";
+    }
+    if ((perl_op && arg == "(?P") ||
+        (code == RE2::ErrorBadEscape && arg.size() == 2 && arg[1] >= '1' && arg[1] <= '9')) {
+      return " (RE2 has no backreferences)";
+    }
+    return "";
+  }
+
+  RE2 regex_;
 };
 
 std::string_view MatchOperator(MatchType type) {
@@ -680,9 +454,9 @@ bool Matcher::Matches(std::string_view value) const {
     case MatchType::kNotEqual:
       return value != value_;
     case MatchType::kRegexp:
-      return std::regex_match(value.begin(), value.end(), regex_->regex);
+      return regex_->FullMatch(value);
     case MatchType::kNotRegexp:
-      return !std::regex_match(value.begin(), value.end(), regex_->regex);
+      return !regex_->FullMatch(value);
   }
   return false;
 }

@@ -10,12 +10,11 @@
 // other than whitespace and {}!=~,\"'`. Alertmanager's older "classic" parser accepted more
 // (spurious backslashes, unbalanced quotes); those inputs are rejected here.
 //
-// Regular expressions are fully anchored (`^(?:re)$`) and compiled once, at parse time. The
-// engine is std::regex, but the accepted syntax is kept within RE2's so that a playbook means the
-// same to Alertmanager: backreferences, lookaround and other constructs RE2 lacks are rejected
-// by name, as are RE2 features std::regex cannot honour (\p classes, flags other than a leading
-// (?i) or (?s)). Matching uses a non-backtracking executor, so its time is polynomial in the
-// length of the value and a hostile label cannot make it recurse deeply.
+// Regular expressions are RE2's (Go's regexp syntax, which Alertmanager uses), compiled once, at
+// parse time, and fully anchored: a value matches only as a whole, as with Alertmanager's
+// `^(?:re)$`. Constructs RE2 lacks (backreferences, lookaround) are errors, as is a pattern
+// whose program exceeds RE2's default memory budget. RE2 matches in time linear in the length of
+// the value and without recursion, so a hostile label cannot make matching slow or deep.
 //
 // A label that is absent matches as the empty string, as in Alertmanager: `foo=""` means "foo
 // is absent", `foo!=""` "foo is present".
@@ -79,7 +78,7 @@ class Matcher {
   friend bool operator==(const Matcher& a, const Matcher& b);
 
  private:
-  struct CompiledRegex;  // keeps <regex> out of this header
+  struct CompiledRegex;  // keeps <re2/re2.h> out of this header
 
   Matcher() = default;
 

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl
   clang libclang-rt-14-dev
   prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libeigen3-dev libcurl4-openssl-dev
-  libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus prometheus-alertmanager
   wrk nginx-light python3-pandas

@@ -270,14 +270,19 @@ TEST(PlaybookLoaderTest, ReportsABadMatcherAtItsItemWithTheColumnInsideIt) {
   EXPECT_THAT(Errors(WithSpec(R"(  match:
     - alertname = "A"
     - severity =~ "(critical"
+    - '{pod=~"(?<=x)y"}'
     - {team: sre}
   target: {kind: Pod, namespace: a, name: b}
   steps: [{action: restart}]
 )")),
               ElementsAre(ErrorAt(8, 7,
                                   {R"(bad matcher "severity =~ "(critical"": column 13: )",
-                                   "missing \")\"", "Alertmanager syntax"}),
-                          ErrorAt(9, 7, {R"("spec.match": expected a string, got a mapping)"})));
+                                   R"(regular expression "(critical": missing ): (critical)",
+                                   "Alertmanager syntax"}),
+                          ErrorAt(9, 7,
+                                  {R"(: column 7: regular expression "(?<=x)y": )",
+                                   "(RE2 has no lookbehind"}),
+                          ErrorAt(10, 7, {R"("spec.match": expected a string, got a mapping)"})));
 }
 
 TEST(PlaybookLoaderTest, RejectsAnEmptyMatchList) {
