@@ -30,8 +30,10 @@ bool IsJsonContentType(std::string_view value) {
 
 }  // namespace
 
-WebhookHandler::WebhookHandler(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics)
-    : journal_(journal), queue_(queue), metrics_(metrics),
+WebhookHandler::WebhookHandler(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics)
+    : journal_(journal),
+      queue_(queue),
+      metrics_(metrics),
       auth_(std::make_shared<const WebhookAuth>()) {}
 
 void WebhookHandler::SetAuth(WebhookAuth auth) {

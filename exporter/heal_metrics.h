@@ -16,14 +16,21 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
-namespace rebound::controller::healing {
+#include "exporter/family.h"
+
+namespace rebound::exporter {
 
 class HealMetrics {
  public:
   explicit HealMetrics(prometheus::Registry& registry);
+
+  // The families this class registers.
+  static std::span<const FamilySpec> Families();
 
   // An action ran: rebound_heal_actions_total{playbook,action,result} and, unless it was
   // refused, rebound_heal_action_seconds{action}.
@@ -58,4 +65,4 @@ class HealMetrics {
   std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> verified_;  // ok, all
 };
 
-}  // namespace rebound::controller::healing
+}  // namespace rebound::exporter
