@@ -21,7 +21,7 @@ std::unique_ptr<kube::KubeClient> MakeKubeClient(const Config& config, const Cli
   }
   *state = "configured (" + connection->source + ", " + connection->server + ")";
   kube::KubeClientDeps client_deps{deps.http, deps.clock, deps.sleeper, deps.random,
-                                   deps.kube_metrics};
+                                   deps.kube_observer};
   return std::make_unique<kube::KubeClientHttp>(std::move(*connection), client_deps,
                                                 kube::KubeClientOptions());
 }

@@ -13,8 +13,8 @@
 #include "common/sleeper.h"
 #include "controller/promql/prometheus_api.h"
 #include "common/backoff.h"
-#include "kube/kube_api_metrics.h"
 #include "kube/kube_client.h"
+#include "kube/request_observer.h"
 
 namespace rebound::app {
 
@@ -24,7 +24,7 @@ struct ClientDeps {
   const common::Clock& clock;
   common::Sleeper& sleeper;
   common::RandomSource& random;
-  kube::KubeApiMetrics* kube_metrics = nullptr;  // optional
+  kube::RequestObserver* kube_observer = nullptr;  // optional: told of every API attempt
 };
 
 // A client for `config.kubernetes`; nullptr when none can be configured (no kubeconfig, not

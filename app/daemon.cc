@@ -51,7 +51,7 @@ common::Status Daemon::Start() {
   using namespace controller::intake;
   self_metrics_ = std::make_unique<exporter::SelfMetrics>(*registry_, CurrentBuild());
   self_metrics_->leader.Set(1);
-  intake_metrics_ = std::make_unique<IntakeMetrics>(*registry_);
+  intake_metrics_ = std::make_unique<exporter::IntakeMetrics>(*registry_);
 
   Journal::Options journal_options;
   journal_options.state_dir = config_.state_dir;

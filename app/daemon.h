@@ -31,11 +31,11 @@
 #include "common/status.h"
 #include "controller/anomaly/continuous_scorer.h"
 #include "controller/anomaly/scorer_store.h"
-#include "controller/intake/intake_metrics.h"
 #include "controller/intake/journal.h"
 #include "controller/intake/webhook_handler.h"
 #include "controller/intake/work_queue.h"
 #include "controller/intake/worker.h"
+#include "exporter/intake_metrics.h"
 #include "exporter/self_metrics.h"
 
 namespace rebound::app {
@@ -76,7 +76,7 @@ class Daemon {
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<exporter::ProcessCollector> process_collector_;
   std::unique_ptr<exporter::SelfMetrics> self_metrics_;
-  std::unique_ptr<controller::intake::IntakeMetrics> intake_metrics_;
+  std::unique_ptr<exporter::IntakeMetrics> intake_metrics_;
   std::unique_ptr<controller::intake::Journal> journal_;
   std::unique_ptr<HealingService> healing_;
   std::unique_ptr<controller::intake::WorkQueue> queue_;

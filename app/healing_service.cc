@@ -114,7 +114,7 @@ HealingService::HealingService(const Config& config, const common::Clock& clock,
     : config_(config),
       clock_(clock),
       registry_(registry),
-      kube_metrics_(registry),
+      kube_observer_(registry),
       metrics_(registry) {
   controller::actions::RegisterBuiltinActions(actions_);
 }
@@ -122,7 +122,7 @@ HealingService::HealingService(const Config& config, const common::Clock& clock,
 HealingService::~HealingService() { Stop(); }
 
 void HealingService::BuildClients() {
-  ClientDeps deps{http_, clock_, sleeper_, random_, &kube_metrics_};
+  ClientDeps deps{http_, clock_, sleeper_, random_, &kube_observer_};
   kube_ = MakeKubeClient(config_, deps, &kube_state_);
   if (kube_) {
     spdlog::info("kubernetes: {}", kube_state_);

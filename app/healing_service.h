@@ -21,6 +21,7 @@
 #include <string>
 
 #include "app/config.h"
+#include "app/kube_api_observer.h"
 #include "common/clock.h"
 #include "common/http_client.h"
 #include "common/http_server.h"
@@ -28,13 +29,12 @@
 #include "controller/actions/action.h"
 #include "controller/healing/guardrails.h"
 #include "controller/healing/heal_log.h"
-#include "controller/healing/heal_metrics.h"
 #include "controller/healing/healer.h"
 #include "controller/intake/journal.h"
 #include "controller/notify/notifier.h"
 #include "controller/promql/prometheus_api.h"
 #include "common/backoff.h"
-#include "kube/kube_api_metrics.h"
+#include "exporter/heal_metrics.h"
 #include "kube/kube_client.h"
 
 namespace rebound::app {
@@ -79,8 +79,8 @@ class HealingService {
   common::CurlHttpClient http_;
   common::RealSleeper sleeper_;
   common::SystemRandom random_;
-  kube::KubeApiMetrics kube_metrics_;
-  controller::healing::HealMetrics metrics_;
+  KubeApiObserver kube_observer_;
+  exporter::HealMetrics metrics_;
   controller::actions::ActionRegistry actions_;
 
   std::unique_ptr<kube::KubeClient> kube_;

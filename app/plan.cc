@@ -16,10 +16,10 @@
 #include "common/http_client.h"
 #include "common/manual_clock.h"
 #include "common/sleeper.h"
-#include "controller/healing/heal_metrics.h"
 #include "controller/healing/healer.h"
 #include "controller/intake/journal.h"
 #include "controller/notify/recording_notifier.h"
+#include "exporter/heal_metrics.h"
 
 namespace rebound::app {
 namespace {
@@ -199,7 +199,7 @@ common::Result<Plan> MakePlan(const PlanInput& input) {
   controller::healing::Guardrails guardrails(std::move(config), clock);
   guardrails.Restore(input.history, *input.actions);
   prometheus::Registry registry;
-  controller::healing::HealMetrics metrics(registry);
+  exporter::HealMetrics metrics(registry);
   controller::notify::RecordingNotifier notifier;
   NoHttpClient http;
   controller::healing::HealingDeps deps{**journal,  **log,   *input.kube,   input.prometheus,

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -13,21 +14,45 @@
 namespace rebound::exporter {
 namespace {
 
-prometheus::Family<prometheus::Counter>& ReloadFamily(prometheus::Registry& registry) {
-  return prometheus::BuildCounter()
-      .Name("rebound_config_reload_total")
-      .Help("Configuration reloads (SIGHUP), by result; a failed reload keeps the old config.")
-      .Register(registry);
-}
+using prometheus::MetricType;
 
-prometheus::MetricFamily Single(std::string name, std::string help, prometheus::MetricType type,
-                                double value) {
+constexpr std::string_view kResult[] = {"result"};
+constexpr std::string_view kVersionRevision[] = {"version", "revision"};
+
+constexpr FamilySpec kConfigReload{
+    "rebound_config_reload_total", MetricType::Counter,
+    "Configuration reloads (SIGHUP), by result; a failed reload keeps the old config.", kResult};
+constexpr FamilySpec kLeader{
+    "rebound_leader", MetricType::Gauge,
+    "1 when this replica is the leader and acts; a single replica always is."};
+constexpr FamilySpec kBuildInfo{"rebound_build_info", MetricType::Gauge,
+                                "Build information; the value is always 1.", kVersionRevision};
+
+constexpr std::array kSelfFamilies = {kBuildInfo, kConfigReload, kLeader};
+
+constexpr FamilySpec kProcessCpu{"process_cpu_seconds_total", MetricType::Counter,
+                                 "Total user and system CPU time spent in seconds."};
+constexpr FamilySpec kProcessResident{"process_resident_memory_bytes", MetricType::Gauge,
+                                      "Resident memory size in bytes."};
+constexpr FamilySpec kProcessVirtual{"process_virtual_memory_bytes", MetricType::Gauge,
+                                     "Virtual memory size in bytes."};
+constexpr FamilySpec kProcessStart{"process_start_time_seconds", MetricType::Gauge,
+                                   "Start time of the process since unix epoch in seconds."};
+constexpr FamilySpec kProcessOpenFds{"process_open_fds", MetricType::Gauge,
+                                     "Number of open file descriptors."};
+constexpr FamilySpec kProcessMaxFds{"process_max_fds", MetricType::Gauge,
+                                    "Maximum number of open file descriptors."};
+
+constexpr std::array kProcessFamilies = {kProcessCpu,   kProcessResident, kProcessVirtual,
+                                         kProcessStart, kProcessOpenFds,  kProcessMaxFds};
+
+prometheus::MetricFamily Single(const FamilySpec& spec, double value) {
   prometheus::MetricFamily family;
-  family.name = std::move(name);
-  family.help = std::move(help);
-  family.type = type;
+  family.name = std::string(spec.name);
+  family.help = std::string(spec.help);
+  family.type = spec.type;
   prometheus::ClientMetric metric;
-  if (type == prometheus::MetricType::Counter) {
+  if (spec.type == MetricType::Counter) {
     metric.counter.value = value;
   } else {
     metric.gauge.value = value;
@@ -39,20 +64,17 @@ prometheus::MetricFamily Single(std::string name, std::string help, prometheus::
 }  // namespace
 
 SelfMetrics::SelfMetrics(prometheus::Registry& registry, const BuildInfo& build)
-    : reload_success(ReloadFamily(registry).Add({{"result", "success"}})),
-      reload_failure(ReloadFamily(registry).Add({{"result", "failure"}})),
-      leader(prometheus::BuildGauge()
-                 .Name("rebound_leader")
-                 .Help("1 when this replica is the leader and acts; a single replica always is.")
-                 .Register(registry)
-                 .Add({})) {
-  prometheus::BuildGauge()
-      .Name("rebound_build_info")
-      .Help("Build information; the value is always 1.")
-      .Register(registry)
+    : reload_success(RegisterCounter(registry, kConfigReload).Add({{"result", "success"}})),
+      reload_failure(RegisterCounter(registry, kConfigReload).Add({{"result", "failure"}})),
+      leader(RegisterGauge(registry, kLeader).Add({})) {
+  RegisterGauge(registry, kBuildInfo)
       .Add({{"version", build.version}, {"revision", build.revision}})
       .Set(1);
 }
+
+std::span<const FamilySpec> SelfMetrics::Families() { return kSelfFamilies; }
+
+std::span<const FamilySpec> ProcessCollector::Families() { return kProcessFamilies; }
 
 std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   std::vector<prometheus::MetricFamily> families;
@@ -77,16 +99,10 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
       for (std::string line; std::getline(proc_stat, line);) {
         if (line.rfind("btime ", 0) == 0) boot_time = std::stod(line.substr(6));
       }
-      families.push_back(Single("process_cpu_seconds_total",
-                                "Total user and system CPU time spent in seconds.",
-                                prometheus::MetricType::Counter, cpu));
-      families.push_back(Single("process_resident_memory_bytes", "Resident memory size in bytes.",
-                                prometheus::MetricType::Gauge, rss));
-      families.push_back(Single("process_virtual_memory_bytes", "Virtual memory size in bytes.",
-                                prometheus::MetricType::Gauge, vsize));
-      families.push_back(Single("process_start_time_seconds",
-                                "Start time of the process since unix epoch in seconds.",
-                                prometheus::MetricType::Gauge, boot_time + start_ticks / ticks));
+      families.push_back(Single(kProcessCpu, cpu));
+      families.push_back(Single(kProcessResident, rss));
+      families.push_back(Single(kProcessVirtual, vsize));
+      families.push_back(Single(kProcessStart, boot_time + start_ticks / ticks));
     }
   }
   size_t fds = 0;
@@ -95,13 +111,11 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
       if (entry->d_name[0] != '.') ++fds;
     }
     closedir(dir);
-    families.push_back(Single("process_open_fds", "Number of open file descriptors.",
-                              prometheus::MetricType::Gauge, static_cast<double>(fds - 1)));
+    families.push_back(Single(kProcessOpenFds, static_cast<double>(fds - 1)));
   }
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    families.push_back(Single("process_max_fds", "Maximum number of open file descriptors.",
-                              prometheus::MetricType::Gauge, static_cast<double>(limit.rlim_cur)));
+    families.push_back(Single(kProcessMaxFds, static_cast<double>(limit.rlim_cur)));
   }
   return families;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include <prometheus/registry.h>
 
 #include "common/http_server.h"
+#include "exporter/family.h"
 
 namespace rebound::exporter {
 
@@ -27,6 +29,9 @@ class SelfMetrics {
  public:
   SelfMetrics(prometheus::Registry& registry, const BuildInfo& build);
 
+  // The families this class registers.
+  static std::span<const FamilySpec> Families();
+
   prometheus::Counter& reload_success;  // rebound_config_reload_total{result="success"}
   prometheus::Counter& reload_failure;  // rebound_config_reload_total{result="failure"}
   prometheus::Gauge& leader;            // rebound_leader
@@ -38,6 +43,9 @@ class SelfMetrics {
 class ProcessCollector final : public prometheus::Collectable {
  public:
   std::vector<prometheus::MetricFamily> Collect() const override;
+
+  // The families Collect returns.
+  static std::span<const FamilySpec> Families();
 };
 
 // GET /metrics: every collectable rendered in the Prometheus text format.

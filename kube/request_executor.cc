@@ -16,10 +16,6 @@ using std::chrono::milliseconds;
 
 constexpr size_t kMaxBodyExcerpt = 200;
 
-std::string_view TransportCode(const common::Status& status) {
-  return status.code() == common::StatusCode::kDeadlineExceeded ? "timeout" : "error";
-}
-
 bool IsTransient(const common::Status& status) {
   return status.code() == common::StatusCode::kDeadlineExceeded ||
          status.code() == common::StatusCode::kUnavailable;
@@ -70,13 +66,21 @@ common::Result<nlohmann::json> RequestExecutor::Execute(const ApiRequest& reques
     common::Status failure;
     std::optional<milliseconds> wait;
     if (!response.ok()) {
-      if (deps_.metrics)
-        deps_.metrics->Observe(verb, resource, TransportCode(response.status()), elapsed);
+      if (deps_.observer) {
+        deps_.observer->OnAttempt(
+            {.verb = verb,
+             .resource = resource,
+             .timed_out = response.status().code() == common::StatusCode::kDeadlineExceeded,
+             .elapsed = elapsed});
+      }
       failure = response.status().WithContext(what);
       if (!IsTransient(failure) || !request.idempotent) return failure;
     } else {
       const int status = response->status;
-      if (deps_.metrics) deps_.metrics->Observe(verb, resource, std::to_string(status), elapsed);
+      if (deps_.observer) {
+        deps_.observer->OnAttempt(
+            {.verb = verb, .resource = resource, .status = status, .elapsed = elapsed});
+      }
       if (status >= 200 && status < 300) {
         if (response->body.empty()) return nlohmann::json::object();
         nlohmann::json body = nlohmann::json::parse(response->body, nullptr, false);

@@ -2,7 +2,8 @@
 //
 // It owns the transport policy shared by every KubeClientHttp operation: the URL, bearer token
 // (re-read from its file on every attempt, so rotation is picked up) and TLS settings from the
-// KubeConnection; a timeout on every attempt; metrics for every attempt; and retries:
+// KubeConnection; a timeout on every attempt; a RequestObserver told of every attempt; and
+// retries:
 //   - 429, and 503 with Retry-After: every request (the server did not act on it);
 //   - other 5xx, timeouts and transport failures: only requests marked idempotent;
 //   - waits: the Retry-After seconds when given (a longer one than max_retry_after is not
@@ -20,12 +21,12 @@
 
 #include "common/clock.h"
 #include "common/http_client.h"
+#include "common/sleeper.h"
 #include "common/status.h"
 #include "kube/api_request.h"
 #include "common/backoff.h"
-#include "kube/kube_api_metrics.h"
 #include "kube/kube_config.h"
-#include "common/sleeper.h"
+#include "kube/request_observer.h"
 
 namespace rebound::kube {
 
@@ -41,7 +42,7 @@ struct KubeClientDeps {
   const common::Clock& clock;
   common::Sleeper& sleeper;
   common::RandomSource& random;
-  KubeApiMetrics* metrics = nullptr;  // optional
+  RequestObserver* observer = nullptr;  // optional: told of every attempt
 };
 
 class RequestExecutor {

@@ -43,9 +43,10 @@ ALLOWED = {
 
 # Third-party headers that only some places may include (by path prefix of the includer).
 # Everything not listed here (the standard library, nlohmann, fmt, spdlog, yaml-cpp) is open
-# to all.
+# to all. The exporter defines every family; controller/ parts only hand it the registry and
+# hold the series handles (prometheus::Gauge&) its classes return.
 THIRD_PARTY = {
-    "prometheus/": ["exporter", "app", "tools/kubesim"],
+    "prometheus/": ["exporter", "app", "controller", "tools/kubesim"],
     "Eigen/": ["anomaly"],
     "curl/": ["common/http_client.cc", "common/percent_encoding.cc"],
     "civetweb.h": ["common/http_server.cc", "common/percent_encoding.cc"],

@@ -23,18 +23,7 @@ promql::TimePoint AlignDown(promql::TimePoint t, std::chrono::milliseconds step)
 
 ContinuousScorer::ContinuousScorer(Deps deps, std::chrono::milliseconds step,
                                    std::vector<SignalSet> sets)
-    : deps_(deps),
-      step_(step),
-      scores_(prometheus::BuildGauge()
-                  .Name("rebound_anomaly_score")
-                  .Help("How unusual a workload's latest behaviour is against its own history "
-                        "(0-1), per continuously scored signal set")
-                  .Register(deps.registry)),
-      evaluations_(prometheus::BuildCounter()
-                       .Name("rebound_anomaly_evaluations_total")
-                       .Help("Evaluations of a continuously scored signal set, by result (ok, "
-                             "error)")
-                       .Register(deps.registry)) {
+    : deps_(deps), step_(step), metrics_(deps.registry) {
   ApplySets(std::move(sets));
 }
 
@@ -67,9 +56,6 @@ ContinuousScorer::SetState ContinuousScorer::MakeState(SignalSet set) const {
   common::Result<rebound::anomaly::Scorer> prototype =
       rebound::anomaly::Scorer::Create(ScorerOptionsFor(set, step_));
   std::string signature = Signature(set, step_);
-  for (const char* result : {"ok", "error"}) {
-    evaluations_.Add({{"signal", set.name}, {"result", result}});
-  }
   return SetState{std::move(set), std::move(signature), std::move(prototype), {}, false};
 }
 
@@ -77,6 +63,7 @@ void ContinuousScorer::ApplySets(std::vector<SignalSet> sets) {
   std::map<std::string, SetState> next;
   for (SignalSet& set : sets) {
     std::string name = set.name;
+    metrics_.AddSignalSet(name);
     SetState state = MakeState(std::move(set));
     auto old = sets_.find(name);
     if (old != sets_.end() && old->second.signature == state.signature) {
@@ -120,8 +107,7 @@ void ContinuousScorer::Restore(promql::TimePoint now) {
       forgotten_.push_back(std::move(s.key));
       continue;
     }
-    prometheus::Gauge& gauge = scores_.Add(
-        {{"signal", s.key.set}, {"namespace", s.key.namespace_name}, {"workload", s.key.workload}});
+    prometheus::Gauge& gauge = metrics_.Score(s.key.set, s.key.namespace_name, s.key.workload);
     gauge.Set(scorer->score());
     set->second.workloads.emplace(GroupKey{s.key.namespace_name, s.key.workload},
                                   Workload{std::move(*scorer), s.scored_at, &gauge, false});
@@ -184,8 +170,7 @@ void ContinuousScorer::TickSet(SetState& state, promql::TimePoint end) {
   for (const auto& [key, history] : *recent) {
     auto it = state.workloads.find(key);
     if (it == state.workloads.end()) {
-      prometheus::Gauge& gauge =
-          scores_.Add({{"signal", state.set.name}, {"namespace", key[0]}, {"workload", key[1]}});
+      prometheus::Gauge& gauge = metrics_.Score(state.set.name, key[0], key[1]);
       it = state.workloads.emplace(key, Workload{*state.prototype, {}, &gauge, false}).first;
       const SignalHistory* learn = &history;
       if (warm) {
@@ -219,8 +204,7 @@ void ContinuousScorer::Learn(Workload& workload, const SignalHistory& history, s
 }
 
 void ContinuousScorer::Evaluated(SetState& state, const common::Status& status) {
-  evaluations_.Add({{"signal", state.set.name}, {"result", status.ok() ? "ok" : "error"}})
-      .Increment();
+  metrics_.Evaluated(state.set.name, status.ok());
   if (!status.ok() && !state.failing) {
     spdlog::error(
         "anomaly: cannot evaluate signal set {} (retrying every {}; scores keep their "
@@ -233,7 +217,7 @@ void ContinuousScorer::Evaluated(SetState& state, const common::Status& status) 
 }
 
 void ContinuousScorer::Forget(const std::string& set, const GroupKey& key, Workload& workload) {
-  scores_.Remove(workload.gauge);
+  metrics_.RemoveScore(*workload.gauge);
   forgotten_.push_back({set, key[0], key[1]});
 }
 

@@ -23,8 +23,6 @@
 // thread). Tick runs on the scorer's own thread once started; tests call it directly instead.
 #pragma once
 
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
@@ -45,6 +43,7 @@
 #include "controller/anomaly/signal_history.h"
 #include "controller/anomaly/signal_set.h"
 #include "controller/promql/prometheus_api.h"
+#include "exporter/anomaly_metrics.h"
 
 namespace rebound::controller::anomaly {
 
@@ -112,8 +111,7 @@ class ContinuousScorer {
 
   Deps deps_;
   const std::chrono::milliseconds step_;
-  prometheus::Family<prometheus::Gauge>& scores_;
-  prometheus::Family<prometheus::Counter>& evaluations_;
+  exporter::AnomalyMetrics metrics_;
 
   std::mutex mu_;
   std::optional<std::vector<SignalSet>> pending_;  // guarded by mu_: the sets of SetSets

@@ -115,7 +115,8 @@ void Healer::Refuse(const intake::Episode& episode, const std::string& playbook,
   n.text = message;
   n.success = false;
   deps_.notifier.Notify(std::move(n));
-  deps_.metrics.RemediationEnded(playbook, RemediationOutcome::kRefused, std::nullopt);
+  deps_.metrics.RemediationEnded(playbook, RemediationOutcomeName(RemediationOutcome::kRefused),
+                                 std::nullopt);
   Decide(episode, playbook, what, "refused", std::move(reason), std::move(message));
   (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
 }

@@ -289,7 +289,10 @@ actions::ActionResult Remediation::Act(int index, const nlohmann::json& workload
     result = step.impl->Run(ctx);
     took = Since(deps_.clock, started);
   }
-  deps_.metrics.ActionRan(playbook_->name, step.action, result.outcome, took);
+  deps_.metrics.ActionRan(playbook_->name, step.action, actions::OutcomeName(result.outcome),
+                          result.outcome == actions::ActionResult::Outcome::kRefused
+                              ? std::nullopt
+                              : std::optional<std::chrono::nanoseconds>(took));
   Record(HealRecord::Kind::kAction, index, step.action, actions::OutcomeName(result.outcome),
          result.reason, result.message, took);
   return result;
@@ -386,7 +389,8 @@ void Remediation::Finish(const RunState& state) {
     deps_.guardrails.RecordOutcome(target, state.outcome == RemediationOutcome::kHealed,
                                    deps_.clock.Now());
   }
-  deps_.metrics.RemediationEnded(playbook_->name, state.outcome, state.time_to_heal);
+  deps_.metrics.RemediationEnded(playbook_->name, RemediationOutcomeName(state.outcome),
+                                 state.time_to_heal);
   if (state.outcome == RemediationOutcome::kInterrupted) return;
   for (const common::Status& s :
        deps_.journal.SetStates(Episodes(), intake::EpisodeState::kHandled)) {

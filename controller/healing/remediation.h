@@ -32,13 +32,13 @@
 #include "common/sleeper.h"
 #include "controller/healing/guardrails.h"
 #include "controller/healing/heal_log.h"
-#include "controller/healing/heal_metrics.h"
 #include "controller/healing/outcome.h"
 #include "controller/healing/target_resolver.h"
 #include "controller/healing/verifier.h"
 #include "controller/intake/journal.h"
 #include "controller/notify/notifier.h"
 #include "controller/playbook/playbook.h"
+#include "exporter/heal_metrics.h"
 #include "kube/kube_client.h"
 
 namespace rebound::controller::healing {
@@ -54,7 +54,7 @@ struct HealingDeps {
   const common::Clock& clock;
   common::Sleeper& sleeper;
   Guardrails& guardrails;
-  HealMetrics& metrics;
+  exporter::HealMetrics& metrics;
   std::chrono::milliseconds poll_interval{5000};  // verification and retry polling
   std::string instance;  // this replica's name, for Kubernetes Events
 };

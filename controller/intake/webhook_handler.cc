@@ -38,8 +38,10 @@ HttpResponse RetryLater(std::string message) {
 
 }  // namespace
 
-WebhookHandler::WebhookHandler(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics)
-    : journal_(journal), queue_(queue), metrics_(metrics),
+WebhookHandler::WebhookHandler(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics)
+    : journal_(journal),
+      queue_(queue),
+      metrics_(metrics),
       auth_(std::make_shared<const WebhookAuth>()) {}
 
 void WebhookHandler::SetAuth(WebhookAuth auth) {

@@ -18,9 +18,9 @@
 #include <string>
 
 #include "common/http_server.h"
-#include "controller/intake/intake_metrics.h"
 #include "controller/intake/journal.h"
 #include "controller/intake/work_queue.h"
+#include "exporter/intake_metrics.h"
 
 namespace rebound::controller::intake {
 
@@ -33,7 +33,7 @@ struct WebhookAuth {
 
 class WebhookHandler {
  public:
-  WebhookHandler(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics);
+  WebhookHandler(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics);
 
   void SetAuth(WebhookAuth auth);
 
@@ -48,7 +48,7 @@ class WebhookHandler {
  private:
   Journal& journal_;
   WorkQueue& queue_;
-  IntakeMetrics& metrics_;
+  exporter::IntakeMetrics& metrics_;
   mutable std::mutex auth_mu_;
   std::shared_ptr<const WebhookAuth> auth_;
 };

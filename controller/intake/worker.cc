@@ -10,7 +10,7 @@ constexpr size_t kMaxBatch = 512;
 
 }  // namespace
 
-Worker::Worker(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics, Sink sink)
+Worker::Worker(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics, Sink sink)
     : journal_(journal), queue_(queue), metrics_(metrics), sink_(std::move(sink)) {}
 
 Worker::~Worker() { Join(); }

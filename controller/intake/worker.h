@@ -13,9 +13,9 @@
 #include <functional>
 #include <thread>
 
-#include "controller/intake/intake_metrics.h"
 #include "controller/intake/journal.h"
 #include "controller/intake/work_queue.h"
+#include "exporter/intake_metrics.h"
 
 namespace rebound::controller::intake {
 
@@ -25,7 +25,7 @@ class Worker {
   // the worker's thread.
   using Sink = std::function<void(const Episode&)>;
 
-  Worker(Journal& journal, WorkQueue& queue, IntakeMetrics& metrics, Sink sink = nullptr);
+  Worker(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics, Sink sink = nullptr);
   ~Worker();  // joins
 
   void Start();
@@ -38,7 +38,7 @@ class Worker {
 
   Journal& journal_;
   WorkQueue& queue_;
-  IntakeMetrics& metrics_;
+  exporter::IntakeMetrics& metrics_;
   Sink sink_;
   std::thread thread_;
 };

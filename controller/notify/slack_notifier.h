@@ -42,8 +42,8 @@
 #include "common/http_client.h"
 #include "common/sleeper.h"
 #include "controller/notify/notifier.h"
-#include "controller/notify/notify_metrics.h"
 #include "common/backoff.h"
+#include "exporter/notify_metrics.h"
 
 namespace rebound::controller::notify {
 
@@ -103,7 +103,7 @@ class SlackNotifier final : public Notifier {
 
   const SlackNotifierOptions options_;
   const SlackNotifierDeps deps_;
-  NotifyMetrics metrics_;
+  exporter::NotifyMetrics metrics_;
 
   mutable std::mutex mu_;
   std::condition_variable_any ready_;

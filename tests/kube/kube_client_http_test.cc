@@ -1,10 +1,10 @@
 #include "kube/kube_client_http.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <prometheus/registry.h>
 
 #include <filesystem>
-#include <map>
+#include <mutex>
 
 #include "kube/api_error.h"
 #include "kube/retry_on_conflict.h"
@@ -37,9 +37,37 @@ std::string Status(int code, const std::string& reason, const std::string& messa
       .dump();
 }
 
+// Records every attempt as "<verb> <resource> <HTTP status | timed-out | no-response>" and its
+// duration.
+class RecordingObserver final : public RequestObserver {
+ public:
+  void OnAttempt(const RequestAttempt& attempt) override {
+    std::string outcome = attempt.status      ? std::to_string(*attempt.status)
+                          : attempt.timed_out ? "timed-out"
+                                              : "no-response";
+    std::lock_guard lock(mu_);
+    attempts_.push_back(std::string(attempt.verb) + " " + std::string(attempt.resource) + " " +
+                        outcome);
+    elapsed_.push_back(attempt.elapsed);
+  }
+  std::vector<std::string> attempts() const {
+    std::lock_guard lock(mu_);
+    return attempts_;
+  }
+  std::vector<std::chrono::nanoseconds> elapsed() const {
+    std::lock_guard lock(mu_);
+    return elapsed_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> attempts_;
+  std::vector<std::chrono::nanoseconds> elapsed_;
+};
+
 class KubeClientHttpTest : public ::testing::Test {
  protected:
-  KubeClientHttpTest() : sleeper_(clock_), random_(0.5), metrics_(registry_) {}
+  KubeClientHttpTest() : sleeper_(clock_), random_(0.5) {}
 
   static KubeConnection Connection() {
     KubeConnection c;
@@ -51,32 +79,16 @@ class KubeClientHttpTest : public ::testing::Test {
 
   KubeClientHttp& Client(KubeConnection connection = Connection(), KubeClientOptions options = {}) {
     client_ = std::make_unique<KubeClientHttp>(
-        std::move(connection), KubeClientDeps{http_, clock_, sleeper_, random_, &metrics_},
+        std::move(connection), KubeClientDeps{http_, clock_, sleeper_, random_, &observer_},
         std::move(options));
     return *client_;
-  }
-
-  // rebound_kube_api_requests_total for the given labels.
-  double Requests(const std::string& verb, const std::string& resource, const std::string& code) {
-    for (const prometheus::MetricFamily& family : registry_.Collect()) {
-      if (family.name != "rebound_kube_api_requests_total") continue;
-      for (const prometheus::ClientMetric& metric : family.metric) {
-        std::map<std::string, std::string> labels;
-        for (const auto& label : metric.label) labels[label.name] = label.value;
-        if (labels["verb"] == verb && labels["resource"] == resource && labels["code"] == code) {
-          return metric.counter.value;
-        }
-      }
-    }
-    return 0;
   }
 
   testing::FakeClock clock_;
   testing::FakeSleeper sleeper_;
   testing::FixedRandom random_;
   testing::FakeHttpClient http_;
-  prometheus::Registry registry_;
-  KubeApiMetrics metrics_;
+  RecordingObserver observer_;
   std::unique_ptr<KubeClientHttp> client_;
 };
 
@@ -425,8 +437,8 @@ TEST_F(KubeClientHttpTest, TooManyRequestsHonoursRetryAfter) {
   EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(sleeper_.sleeps(), (std::vector<milliseconds>{seconds(3), seconds(1)}));
   EXPECT_EQ(http_.requests().size(), 3u);
-  EXPECT_EQ(Requests("delete", "pods", "429"), 2);
-  EXPECT_EQ(Requests("delete", "pods", "200"), 1);
+  EXPECT_THAT(observer_.attempts(),
+              ::testing::ElementsAre("delete pods 429", "delete pods 429", "delete pods 200"));
 }
 
 TEST_F(KubeClientHttpTest, TooManyRequestsWithoutRetryAfterBacksOff) {
@@ -473,7 +485,10 @@ TEST_F(KubeClientHttpTest, ServerErrorsAreRetriedWithBackoffThenSurfaced) {
   // Steps 100, 200, 400, 500 (capped); each waits its lower half plus half of the upper half.
   EXPECT_EQ(sleeper_.sleeps(), (std::vector<milliseconds>{milliseconds(75), milliseconds(150),
                                                           milliseconds(300), milliseconds(375)}));
-  EXPECT_EQ(Requests("get", "deployments", "500"), 5);
+  EXPECT_THAT(
+      observer_.attempts(),
+      ::testing::ElementsAre("get deployments 500", "get deployments 500", "get deployments 500",
+                             "get deployments 500", "get deployments 500"));
 }
 
 TEST_F(KubeClientHttpTest, ServerErrorThenSuccess) {
@@ -530,7 +545,9 @@ TEST_F(KubeClientHttpTest, TimeoutsBecomeDeadlineExceededAfterBoundedRetries) {
             "gave up after 3 attempts: get pods \"p\" in namespace \"shop\": GET "
             "https://k8s.example:6443/...: Timeout was reached");
   EXPECT_EQ(http_.requests().size(), 3u);
-  EXPECT_EQ(Requests("get", "pods", "timeout"), 3);
+  EXPECT_THAT(
+      observer_.attempts(),
+      ::testing::ElementsAre("get pods timed-out", "get pods timed-out", "get pods timed-out"));
   EXPECT_EQ(KubeErrorReason(s), "");
 }
 
@@ -538,8 +555,7 @@ TEST_F(KubeClientHttpTest, TransportErrorsAreRetriedForReads) {
   http_.Push(common::Unavailable("GET https://k8s.example:6443/...: Couldn't connect to server"));
   http_.Push(200, "{}");
   ASSERT_TRUE(Client().Get(kPods, "shop", "p").ok());
-  EXPECT_EQ(Requests("get", "pods", "error"), 1);
-  EXPECT_EQ(Requests("get", "pods", "200"), 1);
+  EXPECT_THAT(observer_.attempts(), ::testing::ElementsAre("get pods no-response", "get pods 200"));
 }
 
 TEST_F(KubeClientHttpTest, MalformedRequestsFromTheTransportAreNotRetried) {
@@ -567,12 +583,8 @@ TEST_F(KubeClientHttpTest, DurationsAreObserved) {
     return response;
   });
   ASSERT_TRUE(Client().Get(kPods, "shop", "p").ok());
-  for (const prometheus::MetricFamily& family : registry_.Collect()) {
-    if (family.name != "rebound_kube_api_request_seconds") continue;
-    ASSERT_EQ(family.metric.size(), 1u);
-    EXPECT_EQ(family.metric[0].histogram.sample_count, 1u);
-    EXPECT_DOUBLE_EQ(family.metric[0].histogram.sample_sum, 0.04);
-  }
+  EXPECT_THAT(observer_.attempts(), ::testing::ElementsAre("get pods 200"));
+  EXPECT_THAT(observer_.elapsed(), ::testing::ElementsAre(milliseconds(40)));
 }
 
 }  // namespace

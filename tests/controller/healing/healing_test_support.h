@@ -16,10 +16,10 @@
 #include "controller/actions/action.h"
 #include "controller/healing/guardrails.h"
 #include "controller/healing/heal_log.h"
-#include "controller/healing/heal_metrics.h"
 #include "controller/healing/healer.h"
 #include "controller/intake/journal.h"
 #include "controller/playbook/playbook_index.h"
+#include "exporter/heal_metrics.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_http_client.h"
 #include "tests/fakes/fake_kube_client.h"
@@ -85,7 +85,7 @@ class HealingTest : public ::testing::Test {
   testing::RecordingNotifier notifier_;
   testing::FakePrometheus prometheus_;
   prometheus::Registry registry_;
-  HealMetrics metrics_{registry_};
+  exporter::HealMetrics metrics_{registry_};
   actions::ActionRegistry actions_;
   std::unique_ptr<intake::Journal> journal_;
   std::unique_ptr<HealLog> log_;

@@ -50,7 +50,7 @@ class WebhookHandlerTest : public ::testing::Test {
   testing::TempDir dir_;
   testing::FakeClock clock_;
   prometheus::Registry registry_;
-  IntakeMetrics metrics_{registry_};
+  exporter::IntakeMetrics metrics_{registry_};
   WorkQueue queue_{100};
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<WebhookHandler> handler_;

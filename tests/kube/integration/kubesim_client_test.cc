@@ -3,7 +3,6 @@
 // Retry-After, 500, a hanging request), 401/403 messages, kubeconfig loading end to end, and
 // leader election between two clients sharing kubesim's Lease (their timing on a FakeClock).
 #include <gtest/gtest.h>
-#include <prometheus/registry.h>
 
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -114,9 +113,9 @@ class KubesimClientTest : public ::testing::Test {
 
   std::unique_ptr<KubeClientHttp> MakeClient(KubeConnection connection,
                                              KubeClientOptions options = Options()) {
-    return std::make_unique<KubeClientHttp>(
-        std::move(connection), KubeClientDeps{http_, clock_, sleeper_, random_, &metrics_},
-        std::move(options));
+    return std::make_unique<KubeClientHttp>(std::move(connection),
+                                            KubeClientDeps{http_, clock_, sleeper_, random_},
+                                            std::move(options));
   }
 
   static KubeClientOptions Options() {
@@ -194,8 +193,6 @@ class KubesimClientTest : public ::testing::Test {
   common::SystemClock clock_;
   RecordingSleeper sleeper_;
   common::SystemRandom random_;
-  prometheus::Registry registry_;
-  KubeApiMetrics metrics_{registry_};
   std::unique_ptr<KubeClientHttp> client_;
 };
 

@@ -12,15 +12,21 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <span>
 #include <string>
 #include <string_view>
 
-namespace rebound::controller::notify {
+#include "exporter/family.h"
+
+namespace rebound::exporter {
 
 class NotifyMetrics {
  public:
   // `sink` is the value of the sink label ("slack").
   NotifyMetrics(prometheus::Registry& registry, std::string sink);
+
+  // The families this class registers.
+  static std::span<const FamilySpec> Families();
 
   prometheus::Counter& sent;       // rebound_notifications_total{sink,result="sent"}
   prometheus::Counter& failed;     // rebound_notifications_total{sink,result="failed"}
@@ -36,4 +42,4 @@ class NotifyMetrics {
   prometheus::Family<prometheus::Counter>& requests_;
 };
 
-}  // namespace rebound::controller::notify
+}  // namespace rebound::exporter

@@ -1,9 +1,9 @@
-#include "kube/kube_api_metrics.h"
+#include "exporter/kube_api_metrics.h"
 
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
-namespace rebound::kube {
+namespace rebound::exporter {
 namespace {
 
 TEST(KubeApiMetricsTest, CountsAndDurationsByVerbResourceAndCode) {
@@ -38,4 +38,4 @@ TEST(KubeApiMetricsTest, CountsAndDurationsByVerbResourceAndCode) {
 }
 
 }  // namespace
-}  // namespace rebound::kube
+}  // namespace rebound::exporter

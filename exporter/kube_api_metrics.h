@@ -3,7 +3,8 @@
 //   rebound_kube_api_request_seconds{verb,resource}      duration of each attempt
 // `verb` is the RBAC verb (get, list, create, update, patch, delete), `resource` the RBAC
 // resource ("deployments", "deployments/scale"), `code` the HTTP status, or "timeout" / "error"
-// when no response arrived.
+// when no response arrived. kube/ knows nothing of this class: app/ connects it to the
+// Kubernetes client's kube::RequestObserver.
 //
 // Families are registered on the caller's registry. prometheus-cpp metrics are thread-safe, and
 // so is Observe().
@@ -15,13 +16,19 @@
 #include <prometheus/registry.h>
 
 #include <chrono>
+#include <span>
 #include <string_view>
 
-namespace rebound::kube {
+#include "exporter/family.h"
+
+namespace rebound::exporter {
 
 class KubeApiMetrics {
  public:
   explicit KubeApiMetrics(prometheus::Registry& registry);
+
+  // The families this class registers.
+  static std::span<const FamilySpec> Families();
 
   // Records one attempt.
   void Observe(std::string_view verb, std::string_view resource, std::string_view code,
@@ -32,4 +39,4 @@ class KubeApiMetrics {
   prometheus::Family<prometheus::Histogram>& seconds_;
 };
 
-}  // namespace rebound::kube
+}  // namespace rebound::exporter

@@ -1,11 +1,10 @@
-// Metrics of the alert intake path (DESIGN.md section 10, "Self" group).
+// Metrics of the alert intake path (DESIGN.md section 10, "Self" group): webhook requests,
+// alerts received and deduplicated, the intake queue and the journal.
 //
 // Families are registered on the caller's registry; series for the status codes the webhook
 // can answer exist from start-up, so rates work before the first error. prometheus-cpp
 // metrics are thread-safe.
 #pragma once
-
-#include <array>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -13,11 +12,19 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-namespace rebound::controller::intake {
+#include <array>
+#include <span>
+
+#include "exporter/family.h"
+
+namespace rebound::exporter {
 
 class IntakeMetrics {
  public:
   explicit IntakeMetrics(prometheus::Registry& registry);
+
+  // The families this class registers.
+  static std::span<const FamilySpec> Families();
 
   // rebound_webhook_requests_total{code}
   prometheus::Counter& WebhookRequests(int code);
@@ -38,4 +45,4 @@ class IntakeMetrics {
   std::array<prometheus::Counter*, kWebhookCodes.size()> known_codes_{};
 };
 
-}  // namespace rebound::controller::intake
+}  // namespace rebound::exporter

@@ -16,29 +16,35 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
-#include "controller/actions/action.h"
-#include "controller/healing/outcome.h"
+#include "exporter/family.h"
 
-namespace rebound::controller::healing {
+namespace rebound::exporter {
 
 class HealMetrics {
  public:
   explicit HealMetrics(prometheus::Registry& registry);
 
-  // An action ran: rebound_heal_actions_total{playbook,action,result} and, unless it was
-  // refused, rebound_heal_action_seconds{action}.
-  void ActionRan(const std::string& playbook, const std::string& action,
-                 actions::ActionResult::Outcome result, std::chrono::nanoseconds took);
+  // The families this class registers.
+  static std::span<const FamilySpec> Families();
+
+  // An action ran: rebound_heal_actions_total{playbook,action,result} (`result` is the
+  // action outcome's name) and, when it took time (`took` is nullopt for a refusal, which ran
+  // nothing), rebound_heal_action_seconds{action}.
+  void ActionRan(const std::string& playbook, const std::string& action, std::string_view result,
+                 std::optional<std::chrono::nanoseconds> took);
   // A guardrail refused: rebound_guardrail_blocks_total{reason}.
   void GuardrailBlocked(const std::string& reason);
   // A step's verification: feeds rebound_playbook_success_ratio{playbook,action}.
   void StepVerified(const std::string& playbook, const std::string& action, bool passed);
   // A remediation ended: rebound_heal_remediations_total{playbook,outcome} and, when it healed,
   // rebound_heal_time_to_resolve_seconds{playbook} (from the alert's start to verification).
-  void RemediationEnded(const std::string& playbook, RemediationOutcome outcome,
+  // `outcome` is the remediation outcome's name.
+  void RemediationEnded(const std::string& playbook, std::string_view outcome,
                         std::optional<std::chrono::nanoseconds> time_to_resolve);
   // An alert matched no playbook: rebound_heal_unmatched_alerts_total.
   void Unmatched();
@@ -61,4 +67,4 @@ class HealMetrics {
   std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> verified_;  // ok, all
 };
 
-}  // namespace rebound::controller::healing
+}  // namespace rebound::exporter
