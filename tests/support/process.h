@@ -71,8 +71,7 @@ struct CommandResult {
 };
 CommandResult RunCommand(const std::string& command);
 
-// The path of a built binary ("rebound") or a shared fixture file.
+// The path of a built binary: "rebound", or a path relative to the build folder.
 std::string BinaryPath(const std::string& name);
-std::string SharedPath(const std::string& relative);
 
 }  // namespace rebound::testing

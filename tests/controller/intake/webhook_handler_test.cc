@@ -7,6 +7,7 @@
 #include "common/base64.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/process.h"
+#include "tests/support/test_data.h"
 
 namespace rebound::controller::intake {
 namespace {
@@ -15,7 +16,7 @@ using common::HttpRequest;
 using common::HttpResponse;
 
 std::string Fixture(const std::string& name) {
-  return testing::ReadFile(testing::SharedPath("fixtures/alertmanager/" + name));
+  return testing::AlertmanagerPayload(name);
 }
 
 class WebhookHandlerTest : public ::testing::Test {
