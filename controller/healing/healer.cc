@@ -54,15 +54,20 @@ void Healer::StartQueuedLocked() {
   }
 }
 
+void Healer::RequestStop() {
+  std::lock_guard lock(mu_);
+  stopping_ = true;
+  queue_.clear();
+  for (Task& task : tasks_) task.thread.request_stop();
+}
+
 void Healer::Stop() {
+  RequestStop();
   std::list<Task> tasks;
   {
     std::lock_guard lock(mu_);
-    stopping_ = true;
-    queue_.clear();
     tasks.swap(tasks_);
   }
-  for (Task& task : tasks) task.thread.request_stop();
   tasks.clear();  // joins
 }
 

@@ -60,7 +60,10 @@ class Healer {
   void SetPlaybooks(std::shared_ptr<const playbook::PlaybookIndex> playbooks);
   std::shared_ptr<const playbook::PlaybookIndex> playbooks() const;
 
-  // Interrupts running remediations and waits for every thread.
+  // Tells running remediations to stop and drops the queue, without waiting: what the
+  // remediations use may then be stopped too (their API clients), and Stop() waits.
+  void RequestStop();
+  // RequestStop(), then waits for every thread.
   void Stop();
   // Blocks until nothing is queued or running (tests).
   void WaitIdle();

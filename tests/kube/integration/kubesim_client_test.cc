@@ -115,7 +115,7 @@ class KubesimClientTest : public ::testing::Test {
   std::unique_ptr<KubeClientHttp> MakeClient(KubeConnection connection,
                                              KubeClientOptions options = Options()) {
     return std::make_unique<KubeClientHttp>(
-        std::move(connection), KubeClientDeps{http_, clock_, sleeper_, random_, &metrics_},
+        std::move(connection), KubeClientDeps{http_, clock_, sleeper_, random_, &metrics_, {}},
         std::move(options));
   }
 
