@@ -71,9 +71,9 @@ void Healer::Stop() {
   tasks.clear();  // joins
 }
 
-void Healer::WaitIdle() {
+void Healer::WaitIdle(size_t running) {
   std::unique_lock lock(mu_);
-  idle_cv_.wait(lock, [&] { return running_ == 0 && queue_.empty(); });
+  idle_cv_.wait(lock, [&] { return running_ <= running && queue_.empty(); });
 }
 
 std::vector<Remediation::Snapshot> Healer::Active() const {

@@ -65,8 +65,8 @@ class Healer {
   void RequestStop();
   // RequestStop(), then waits for every thread.
   void Stop();
-  // Blocks until nothing is queued or running (tests).
-  void WaitIdle();
+  // Blocks until nothing is queued and at most `running` episodes are being handled (tests).
+  void WaitIdle(size_t running = 0);
 
   // The remediations running now.
   std::vector<Remediation::Snapshot> Active() const;
