@@ -20,8 +20,8 @@ std::unique_ptr<kube::KubeClient> MakeKubeClient(const Config& config, const Cli
     return nullptr;
   }
   *state = "configured (" + connection->source + ", " + connection->server + ")";
-  kube::KubeClientDeps client_deps{deps.http, deps.clock, deps.sleeper, deps.random,
-                                   deps.kube_observer};
+  kube::KubeClientDeps client_deps{deps.http,   deps.clock,         deps.sleeper,
+                                   deps.random, deps.kube_observer, deps.stop};
   return std::make_unique<kube::KubeClientHttp>(std::move(*connection), client_deps,
                                                 kube::KubeClientOptions());
 }
@@ -37,7 +37,8 @@ std::unique_ptr<controller::promql::PrometheusApi> MakePrometheus(const Config& 
   options.url = config.prometheus.url;
   options.request_timeout = config.prometheus.timeout;
   auto created = controller::promql::PrometheusHttp::Create(
-      controller::promql::PrometheusHttpDeps{deps.http, deps.sleeper, deps.random}, options);
+      controller::promql::PrometheusHttpDeps{deps.http, deps.sleeper, deps.random, deps.stop},
+      options);
   if (!created.ok()) {
     *state = "invalid prometheus.url: " + created.status().message();
     return nullptr;

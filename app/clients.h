@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <stop_token>
 #include <string>
 
 #include "app/config.h"
@@ -25,6 +26,7 @@ struct ClientDeps {
   common::Sleeper& sleeper;
   common::RandomSource& random;
   kube::RequestObserver* kube_observer = nullptr;  // optional: told of every API attempt
+  std::stop_token stop;  // requested at shutdown: the clients' retry waits end at once
 };
 
 // A client for `config.kubernetes`; nullptr when none can be configured (no kubeconfig, not

@@ -122,7 +122,7 @@ HealingService::HealingService(const Config& config, const common::Clock& clock,
 HealingService::~HealingService() { Stop(); }
 
 void HealingService::BuildClients() {
-  ClientDeps deps{http_, clock_, sleeper_, random_, &kube_observer_};
+  ClientDeps deps{http_, clock_, sleeper_, random_, &kube_observer_, clients_stop_.get_token()};
   kube_ = MakeKubeClient(config_, deps, &kube_state_);
   if (kube_) {
     spdlog::info("kubernetes: {}", kube_state_);
@@ -236,6 +236,10 @@ void HealingService::ApplyRetention(std::chrono::milliseconds retention) {
 }
 
 void HealingService::Stop() {
+  // Remediations learn that they are stopping before their API calls in a retry wait fail
+  // (Cancelled): an interrupted step is not mistaken for a failed one.
+  if (healer_) healer_->RequestStop();
+  clients_stop_.request_stop();
   if (healer_) healer_->Stop();
   healer_.reset();
   // The notifier drains what the remediations said last.

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <stop_token>
 #include <string>
 
 #include "app/config.h"
@@ -80,6 +81,7 @@ class HealingService {
   common::RealSleeper sleeper_;
   common::SystemRandom random_;
   KubeApiObserver kube_observer_;
+  std::stop_source clients_stop_;  // requested by Stop(): the clients stop retrying
   exporter::HealMetrics metrics_;
   controller::actions::ActionRegistry actions_;
 

@@ -189,7 +189,7 @@ int Replay(const Args& args) {
   rebound::common::CurlHttpClient http;
   rebound::common::RealSleeper sleeper;
   rebound::common::SystemRandom random;
-  rebound::app::ClientDeps deps{http, clock, sleeper, random, nullptr};
+  rebound::app::ClientDeps deps{http, clock, sleeper, random, nullptr, {}};
   std::string kube_state;
   std::string prometheus_state;
   std::unique_ptr<rebound::kube::KubeClient> kube =

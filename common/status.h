@@ -27,6 +27,7 @@ enum class StatusCode {
   kUnavailable,         // a dependency cannot be reached; retry later
   kDeadlineExceeded,
   kInternal,
+  kCancelled,           // the caller asked to stop (shutdown) before the operation finished
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -75,6 +76,9 @@ inline Status FailedPrecondition(std::string message) {
 }
 inline Status DeadlineExceeded(std::string message) {
   return Status(StatusCode::kDeadlineExceeded, std::move(message));
+}
+inline Status Cancelled(std::string message) {
+  return Status(StatusCode::kCancelled, std::move(message));
 }
 
 // A value of T or the Status explaining why there is none. Accessing value() of a failed

@@ -111,7 +111,12 @@ common::Result<nlohmann::json> RequestExecutor::Execute(const ApiRequest& reques
       return attempt == 1 ? failure
                           : failure.WithContext(fmt::format("gave up after {} attempts", attempt));
     }
-    deps_.sleeper.SleepFor(wait.value_or(common::BackoffDelay(options_.retry, attempt, deps_.random)), {});
+    const milliseconds delay =
+        wait.value_or(common::BackoffDelay(options_.retry, attempt, deps_.random));
+    if (!deps_.sleeper.SleepFor(delay, deps_.stop)) {
+      return common::Cancelled(
+          fmt::format("stopping: not retried after attempt {}: {}", attempt, failure.message()));
+    }
   }
 }
 

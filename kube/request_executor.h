@@ -9,7 +9,9 @@
 //   - waits: the Retry-After seconds when given (a longer one than max_retry_after is not
 //     waited for), else exponential backoff with jitter; at most max_attempts attempts.
 // Everything else (4xx, including 409 Conflict, which the caller resolves by re-reading) is
-// returned at once. Waiting goes through the injected Sleeper, time through the Clock.
+// returned at once. Waiting goes through the injected Sleeper, time through the Clock; once
+// the injected stop token is requested (shutdown), a wait in progress ends at once and no
+// further retry is made.
 //
 // Thread-safety: Execute may be called from any number of threads at once; the dependencies
 // must be thread-safe too (the real ones are).
@@ -17,6 +19,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <stop_token>
 #include <string>
 
 #include "common/clock.h"
@@ -43,6 +46,7 @@ struct KubeClientDeps {
   common::Sleeper& sleeper;
   common::RandomSource& random;
   RequestObserver* observer = nullptr;  // optional: told of every attempt
+  std::stop_token stop;  // requested at shutdown: retry waits end at once; {} never stops
 };
 
 class RequestExecutor {
@@ -52,7 +56,8 @@ class RequestExecutor {
   // The parsed body of a 2xx response (an empty object for an empty body).
   // Failure: InvalidArgument for a malformed request (see ApiRequest::PathAndQuery); the
   // ErrorFromResponse status for an error response that is not retried, or for the last one,
-  // prefixed with "gave up after N attempts" when retries ran out; DeadlineExceeded or
+  // prefixed with "gave up after N attempts" when retries ran out; Cancelled with the last
+  // failure when stop was requested before a retry; DeadlineExceeded or
   // Unavailable naming the operation for timeouts and transport failures; the token file's
   // error when no token can be read; Internal when a 2xx body is not JSON.
   common::Result<nlohmann::json> Execute(const ApiRequest& request);

@@ -54,21 +54,26 @@ void Healer::StartQueuedLocked() {
   }
 }
 
+void Healer::RequestStop() {
+  std::lock_guard lock(mu_);
+  stopping_ = true;
+  queue_.clear();
+  for (Task& task : tasks_) task.thread.request_stop();
+}
+
 void Healer::Stop() {
+  RequestStop();
   std::list<Task> tasks;
   {
     std::lock_guard lock(mu_);
-    stopping_ = true;
-    queue_.clear();
     tasks.swap(tasks_);
   }
-  for (Task& task : tasks) task.thread.request_stop();
   tasks.clear();  // joins
 }
 
-void Healer::WaitIdle() {
+void Healer::WaitIdle(size_t running) {
   std::unique_lock lock(mu_);
-  idle_cv_.wait(lock, [&] { return running_ == 0 && queue_.empty(); });
+  idle_cv_.wait(lock, [&] { return running_ <= running && queue_.empty(); });
 }
 
 std::vector<Remediation::Snapshot> Healer::Active() const {

@@ -60,10 +60,13 @@ class Healer {
   void SetPlaybooks(std::shared_ptr<const playbook::PlaybookIndex> playbooks);
   std::shared_ptr<const playbook::PlaybookIndex> playbooks() const;
 
-  // Interrupts running remediations and waits for every thread.
+  // Tells running remediations to stop and drops the queue, without waiting: what the
+  // remediations use may then be stopped too (their API clients), and Stop() waits.
+  void RequestStop();
+  // RequestStop(), then waits for every thread.
   void Stop();
-  // Blocks until nothing is queued or running (tests).
-  void WaitIdle();
+  // Blocks until nothing is queued and at most `running` episodes are being handled (tests).
+  void WaitIdle(size_t running = 0);
 
   // The remediations running now.
   std::vector<Remediation::Snapshot> Active() const;

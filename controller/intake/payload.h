@@ -1,6 +1,6 @@
 // The Alertmanager webhook payload (version 4) and its parser.
 //
-// Honours every quirk seen on the wire (../shared/fixtures/alertmanager/): `version` is the
+// Honours every quirk seen on the wire (tests/data/alertmanager/): `version` is the
 // string "4"; firing alerts carry endsAt 0001-01-01T00:00:00Z; timestamps have 0-9 fractional
 // digits; strings may contain escapes such as \u0026. Pure functions, thread-safe.
 #pragma once

@@ -30,7 +30,8 @@ class PrometheusApi {
   // the message); DeadlineExceeded when the query or the request timed out; Unavailable when
   // Prometheus cannot be reached or keeps failing; Unauthenticated or PermissionDenied when it
   // (or a proxy before it) refuses us; FailedPrecondition for other refusals (a wrong URL);
-  // Internal when the answer cannot be read.
+  // Internal when the answer cannot be read; Cancelled when the client was stopped (shutdown)
+  // before it could retry.
   virtual common::Result<QueryResult> InstantQuery(std::string_view query,
                                                    std::optional<TimePoint> time) = 0;
 

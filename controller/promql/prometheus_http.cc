@@ -164,7 +164,11 @@ common::Result<std::string> PrometheusHttp::Call(std::string_view path, std::str
       return attempt == 1 ? failure
                           : failure.WithContext(fmt::format("gave up after {} attempts", attempt));
     }
-    deps_.sleeper.SleepFor(common::BackoffDelay(options_.retry, attempt, deps_.random), {});
+    if (!deps_.sleeper.SleepFor(common::BackoffDelay(options_.retry, attempt, deps_.random),
+                                deps_.stop)) {
+      return common::Cancelled(
+          fmt::format("stopping: not retried after attempt {}: {}", attempt, failure.message()));
+    }
   }
 }
 

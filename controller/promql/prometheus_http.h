@@ -7,7 +7,9 @@
 // slow query ends with Prometheus' own, clearer, timeout error and stops using its CPU.
 // Retries, with backoff and jitter through the injected Sleeper, cover only what may pass by
 // itself: transport failures and 5xx answers — except Prometheus' query timeout, which would
-// only time out again. A rejected query (400, 422) is returned at once.
+// only time out again. A rejected query (400, 422) is returned at once. Once the injected stop
+// token is requested (shutdown), a retry wait in progress ends at once and no further retry is
+// made.
 // Error messages name the base URL, never the credentials it may carry.
 //
 // Thread-safety: InstantQuery and RangeQuery may be called concurrently; the dependencies
@@ -16,6 +18,7 @@
 
 #include <chrono>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,6 +56,7 @@ struct PrometheusHttpDeps {
   common::HttpClient& http;
   common::Sleeper& sleeper;
   common::RandomSource& random;
+  std::stop_token stop;  // requested at shutdown: retry waits end at once; {} never stops
 };
 
 class PrometheusHttp final : public PrometheusApi {

@@ -9,6 +9,7 @@
 #include "kube/resource.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/process.h"
+#include "tests/support/test_data.h"
 
 namespace rebound::app {
 namespace {
@@ -22,7 +23,7 @@ class ReplayTest : public ::testing::Test {
   ReplayTest() {
     options_.playbook_patterns = {"crashloop.yaml"};
     options_.base_dir = kReplayTestData;
-    options_.payload_file = kReplayTestData + "/grouped-truncated-firing.json";
+    options_.payload_file = testing::TestDataPath("alertmanager/grouped-truncated-firing.json");
     options_.clock = &clock_;
   }
 
@@ -95,7 +96,7 @@ TEST_F(ReplayTest, GuardrailsApply) {
 }
 
 TEST_F(ReplayTest, ResolvedAlertsHaveNothingToDo) {
-  options_.payload_file = kReplayTestData + "/resolved.json";
+  options_.payload_file = testing::TestDataPath("alertmanager/resolved.json");
   EXPECT_EQ(Replay(), 0) << err_;
   EXPECT_THAT(out_, HasSubstr("DemoServiceDown {action=\"restart\", instance=\"127.0.0.1:19100\", "
                               "job=\"demo\", service=\"demo\", severity=\"critical\"}\n"

@@ -16,7 +16,7 @@ trap 'stop_tracked; rm -rf "$run"' EXIT
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
-fixture=../shared/fixtures/alertmanager/firing.json
+fixture=tests/data/alertmanager/firing.json
 token=$(openssl rand -hex 16)
 echo "$token" >"$run/token"
 rport=$(free_port)

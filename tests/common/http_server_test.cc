@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -14,7 +15,6 @@ namespace {
 
 using rebound::testing::RunCommand;
 using rebound::testing::TempDir;
-using rebound::testing::WaitFor;
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -36,6 +36,7 @@ class HttpServerTest : public ::testing::Test {
     echo.observe_status = [this](int status) {
       std::lock_guard<std::mutex> lock(observed_mutex_);
       observed_.push_back(status);
+      observed_cv_.notify_all();
     };
     server_->Handle("/echo", std::move(echo));
     HttpServer::Route boom;
@@ -82,19 +83,15 @@ class HttpServerTest : public ::testing::Test {
   // The status is observed after the response is sent, so the client can see the
   // response first: wait for the expected number of observations.
   std::vector<int> Observed(size_t count) {
-    WaitFor(
-        [&] {
-          std::lock_guard<std::mutex> lock(observed_mutex_);
-          return observed_.size() >= count;
-        },
-        std::chrono::seconds(5));
-    std::lock_guard<std::mutex> lock(observed_mutex_);
+    std::unique_lock<std::mutex> lock(observed_mutex_);
+    observed_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return observed_.size() >= count; });
     return observed_;
   }
 
   CurlHttpClient client_;
   std::atomic<size_t> limit_{1024};
   std::mutex observed_mutex_;
+  std::condition_variable observed_cv_;
   std::vector<int> observed_;
   std::string ca_file_;
   bool keep_alive_ = false;

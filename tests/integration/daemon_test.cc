@@ -5,12 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/rebound_daemon.h"
+#include "tests/support/test_data.h"
 
 namespace rebound::testing {
 namespace {
 
 std::string Fixture(const std::string& name) {
-  return ReadFile(SharedPath("fixtures/alertmanager/" + name));
+  return AlertmanagerPayload(name);
 }
 
 nlohmann::json Episodes(ReboundDaemon& daemon, const std::string& query = "") {

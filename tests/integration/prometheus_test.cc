@@ -35,7 +35,7 @@ class ClientFactory {
     PrometheusHttpOptions options;
     options.url = std::move(url);
     options.request_timeout = seconds(5);
-    auto client = PrometheusHttp::Create(PrometheusHttpDeps{http_, sleeper_, random_}, options);
+    auto client = PrometheusHttp::Create(PrometheusHttpDeps{http_, sleeper_, random_, {}}, options);
     EXPECT_TRUE(client.ok()) << client.status().ToString();
     return client.ok() ? std::move(client).value() : nullptr;
   }

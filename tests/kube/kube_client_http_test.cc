@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
+#include <map>
 #include <mutex>
 
 #include "kube/api_error.h"
@@ -79,7 +81,8 @@ class KubeClientHttpTest : public ::testing::Test {
 
   KubeClientHttp& Client(KubeConnection connection = Connection(), KubeClientOptions options = {}) {
     client_ = std::make_unique<KubeClientHttp>(
-        std::move(connection), KubeClientDeps{http_, clock_, sleeper_, random_, &observer_},
+        std::move(connection),
+        KubeClientDeps{http_, clock_, sleeper_, random_, &observer_, stop_.get_token()},
         std::move(options));
     return *client_;
   }
@@ -89,6 +92,7 @@ class KubeClientHttpTest : public ::testing::Test {
   testing::FixedRandom random_;
   testing::FakeHttpClient http_;
   RecordingObserver observer_;
+  std::stop_source stop_;
   std::unique_ptr<KubeClientHttp> client_;
 };
 
@@ -489,6 +493,26 @@ TEST_F(KubeClientHttpTest, ServerErrorsAreRetriedWithBackoffThenSurfaced) {
       observer_.attempts(),
       ::testing::ElementsAre("get deployments 500", "get deployments 500", "get deployments 500",
                              "get deployments 500", "get deployments 500"));
+}
+
+TEST_F(KubeClientHttpTest, StopEndsARetryWaitWithCancelled) {
+  http_.Push(503, Status(503, "ServiceUnavailable", "etcd is away"), {{"retry-after", "20"}});
+  http_.Push(200, "{}");
+  sleeper_.HoldUntilStopped(seconds(10));
+  KubeClient& client = Client();
+  std::future<common::Status> got =
+      std::async(std::launch::async, [&] { return client.Get(kPods, "shop", "p").status(); });
+  ASSERT_TRUE(sleeper_.WaitForSleeps(1, seconds(10)));  // waiting out the Retry-After
+  const auto stopping = std::chrono::steady_clock::now();
+  stop_.request_stop();
+  ASSERT_EQ(got.wait_for(seconds(10)), std::future_status::ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, seconds(5)) << "waited out the hold";
+  common::Status s = got.get();
+  EXPECT_EQ(s.code(), StatusCode::kCancelled);
+  EXPECT_EQ(s.message(),
+            "stopping: not retried after attempt 1: get pods \"p\" in namespace \"shop\": etcd "
+            "is away (reason ServiceUnavailable, HTTP 503)");
+  EXPECT_EQ(http_.requests().size(), 1u);
 }
 
 TEST_F(KubeClientHttpTest, ServerErrorThenSuccess) {

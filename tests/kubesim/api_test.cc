@@ -298,12 +298,13 @@ TEST_F(KubesimApiTest, InjectedFaultsAnswerTheNextMatchingRequests) {
   hang.type = FaultSpec::Type::kHang;
   hang.max_hang = std::chrono::seconds(30);
   cluster_.faults().Add(hang);
-  std::thread shutdown([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::thread advance([&] {
+    // Past maxHang only once the hang has read the clock for its deadline.
+    EXPECT_TRUE(cluster_.faults().WaitForHanging(1, std::chrono::seconds(10)));
     clock_.Advance(std::chrono::seconds(31));
   });
   EXPECT_EQ(Send("GET", path).status, 504) << "a hang ends at maxHang on the clock";
-  shutdown.join();
+  advance.join();
 }
 
 TEST_F(KubesimApiTest, DiscoveryServesBothForms) {

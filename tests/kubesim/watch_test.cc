@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/fakes/fake_clock.h"
@@ -14,19 +14,22 @@ namespace {
 
 using nlohmann::json;
 
-// Collects the events of a stream; reports the server as stopping after `limit` of them.
+// Collects the events of a stream; reports the server as stopping after `limit` of them, or
+// when `on_check` (run each time the stream asks) says so.
 class RecordingWriter final : public common::StreamWriter {
  public:
-  explicit RecordingWriter(size_t limit) : limit_(limit) {}
+  explicit RecordingWriter(size_t limit, std::function<bool()> on_check = nullptr)
+      : limit_(limit), on_check_(std::move(on_check)) {}
   bool Write(std::string_view chunk) override {
     events.push_back(json::parse(chunk));
     return true;
   }
-  bool Stopping() const override { return events.size() >= limit_; }
+  bool Stopping() const override { return events.size() >= limit_ || (on_check_ && on_check_()); }
   std::vector<json> events;
 
  private:
   size_t limit_;
+  std::function<bool()> on_check_;
 };
 
 class KubesimWatchTest : public ::testing::Test {
@@ -35,11 +38,12 @@ class KubesimWatchTest : public ::testing::Test {
     return {{"metadata", {{"name", name}, {"namespace", "shop"}, {"labels", {{"app", app}}}}},
             {"spec", {{"containers", {{{"name", "c"}, {"image", "i"}}}}}}};
   }
-  std::vector<json> Run(WatchOptions options, size_t limit) {
+  std::vector<json> Run(WatchOptions options, size_t limit,
+                        std::function<bool()> on_check = nullptr) {
     options.type = &pods_;
     common::HttpResponse response = WatchResponse(store_, clock_, std::move(options));
     EXPECT_TRUE(response.stream);
-    RecordingWriter writer(limit);
+    RecordingWriter writer(limit, std::move(on_check));
     response.stream(writer);
     return writer.events;
   }
@@ -117,14 +121,15 @@ TEST_F(KubesimWatchTest, StreamEndsAtTimeoutOnTheClock) {
   WatchOptions options;
   options.resource_version = "0";
   options.timeout = std::chrono::seconds(5);
-  // The stream re-reads the clock after each quiet poll; move it past the deadline.
-  std::thread advance([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    clock_.Advance(std::chrono::seconds(6));
+  // The stream has set its deadline by its first check for a stopping server; from then on
+  // it re-reads the clock after each quiet poll. Move the clock past the deadline there.
+  int checks = 0;
+  std::vector<json> events = Run(options, 100, [&] {
+    if (++checks == 1) clock_.Advance(std::chrono::seconds(6));
+    return checks > 3;  // the server stops a stream that outlives its deadline
   });
-  std::vector<json> events = Run(options, 100);
-  advance.join();
   EXPECT_TRUE(events.empty());
+  EXPECT_LE(checks, 2) << "the stream outlived its deadline";
 }
 
 TEST_F(KubesimWatchTest, TableWatchSendsOneRowTables) {

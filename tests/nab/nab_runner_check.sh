@@ -1,22 +1,17 @@
 #!/bin/bash
-# CI check of the NAB runner (docs/anomaly.md): scores a few series of the development split
-# and checks that every result file is well-formed: the header nab_score.py reads, one row per
-# data row with the same timestamps, and scores that are numbers in [0, 1]. The score itself
-# is reported, not asserted (it is a measurement, kept in docs/anomaly.md).
-# usage: nab_runner_check.sh REBOUND_NAB NAB_DIR SCORER
+# CI check of the NAB runner (docs/anomaly.md): runs it on a NAB-format folder (the project's
+# small synthetic series, tests/data/nab) and checks that every result file is well-formed: the
+# header NAB's scorer reads, one row per data row with the same timestamps, and scores that are
+# numbers in [0, 1]. Whether the scores find the labelled windows is nab_runner_test's part.
+# usage: nab_runner_check.sh REBOUND_NAB NAB_DIR
 set -euo pipefail
-runner=$1 nab=$2 scorer=$3
+runner=$1 nab=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-subset=(artificialWithAnomaly/art_daily_jumpsup.csv realAWSCloudwatch/ec2_cpu_utilization_825cc2.csv
-        realTraffic/occupancy_6005.csv artificialNoAnomaly/art_flatline.csv)
-for rel in "${subset[@]}"; do
-  mkdir -p "$work/nab/data/$(dirname "$rel")"
-  ln -s "$nab/data/$rel" "$work/nab/data/$rel"
-  echo "$rel" >>"$work/files"
-done
-"$runner" --data "$work/nab" --results "$work/results"
-for rel in "${subset[@]}"; do
+"$runner" --data "$nab" --results "$work/results"
+checked=0
+while IFS= read -r data; do
+  rel=${data#"$nab/data/"}
   out=$work/results/$rel
   [[ -f $out ]] || { echo "FAIL: no result for $rel"; exit 1; }
   awk -F, -v rel="$rel" '
@@ -28,12 +23,8 @@ for rel in "${subset[@]}"; do
       n++
     }
     END { if (n != rows - 1) { print "FAIL: " rel ": " n " scores for " rows - 1 " rows"; exit 1 } }
-  ' "$nab/data/$rel" "$out"
+  ' "$data" "$out"
   echo "ok: $rel ($(($(wc -l <"$out") - 1)) rows)"
-done
-if /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
-  # The scorer must accept the files; its figure on four series is printed for information.
-  /usr/bin/python3 "$scorer" --data "$nab" --results "$work/results" --files-from "$work/files"
-else
-  echo "python3-pandas missing: skipped nab_score.py"
-fi
+  checked=$((checked + 1))
+done < <(find "$nab/data" -name '*.csv' | sort)
+[[ $checked -gt 0 ]] || { echo "FAIL: no series under $nab/data"; exit 1; }

@@ -2,8 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+
+#include "tests/support/test_data.h"
 
 namespace rebound::nab {
 namespace {
@@ -74,6 +80,47 @@ TEST(NabRunnerTest, SettingsChangeOptionsAndRejectUnknownNames) {
   // Out-of-range values are refused when the scorer is created, not silently used.
   ASSERT_TRUE(ApplySetting("short_window=0", options).ok());
   EXPECT_FALSE(ScoreSeries(EveryFiveMinutes(3), options, false).ok());
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot open " << path;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The shipped NAB-format series (tests/data/nab/README.md): on each labelled one, the highest
+// score is inside the labelled window — the anomalies there are plain enough for any detector.
+TEST(NabRunnerTest, ShippedSeriesScoreHighestInsideTheirLabelledWindows) {
+  const std::string root = testing::TestDataPath("nab");
+  const nlohmann::json labels =
+      nlohmann::json::parse(ReadText(root + "/labels/combined_windows.json"), nullptr, false);
+  ASSERT_TRUE(labels.is_object());
+  int labelled = 0;
+  for (const auto& [file, windows] : labels.items()) {
+    if (windows.empty()) continue;
+    ++labelled;
+    auto rows = ParseSeries(ReadText(root + "/data/" + file));
+    ASSERT_TRUE(rows.ok()) << file << ": " << rows.status().ToString();
+    auto text = ScoreSeries(*rows, anomaly::ScorerOptions(), /*daily_season=*/false);
+    ASSERT_TRUE(text.ok()) << file << ": " << text.status().ToString();
+    std::istringstream lines(*text);
+    std::string line;
+    std::getline(lines, line);  // header
+    double inside = 0, outside = 0;
+    while (std::getline(lines, line)) {
+      // Row stamps "2026-01-02 01:50:00" against label stamps "2026-01-02 01:50:00.000000".
+      const std::string stamp = line.substr(0, line.find(','));
+      const double score = std::stod(line.substr(line.rfind(',') + 1));
+      const bool in_window = std::any_of(windows.begin(), windows.end(), [&](const auto& w) {
+        return stamp >= w[0].template get<std::string>().substr(0, stamp.size()) &&
+               stamp <= w[1].template get<std::string>().substr(0, stamp.size());
+      });
+      double& highest = in_window ? inside : outside;
+      highest = std::max(highest, score);
+    }
+    EXPECT_GT(inside, outside) << file;
+  }
+  EXPECT_EQ(labelled, 3);
 }
 
 }  // namespace

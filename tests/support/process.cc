@@ -172,8 +172,4 @@ std::string BinaryPath(const std::string& name) {
   return std::string(REBOUND_BINARY_DIR) + "/" + name;
 }
 
-std::string SharedPath(const std::string& relative) {
-  return std::string(REBOUND_SOURCE_DIR) + "/../shared/" + relative;
-}
-
 }  // namespace rebound::testing

@@ -47,6 +47,8 @@ class Process {
 int FreePort();
 
 // Polls `condition` every 50 ms until it holds or `timeout` passes; returns the last result.
+// Only for what cannot signal — real processes, files, servers over the network (integration
+// tests). Unit tests wait on a condition variable or a hook of the code under test instead.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
 // A fresh directory under the test temp dir, removed with its contents when destroyed.
@@ -71,8 +73,7 @@ struct CommandResult {
 };
 CommandResult RunCommand(const std::string& command);
 
-// The path of a built binary ("rebound") or a shared fixture file.
+// The path of a built binary: "rebound", or a path relative to the build folder.
 std::string BinaryPath(const std::string& name);
-std::string SharedPath(const std::string& relative);
 
 }  // namespace rebound::testing

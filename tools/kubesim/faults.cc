@@ -120,11 +120,19 @@ ApiError FaultInjector::Answer(const FaultSpec& fault, const ApiRequest& request
   }
   auto deadline = clock_.MonotonicNow() + fault.max_hang;
   std::unique_lock lock(mu_);
+  ++hanging_;
+  hanging_cv_.notify_all();
   while (!shutdown_ && clock_.MonotonicNow() < deadline) {
     // The clock may be a fake one, so wait in short real-time steps and re-read it.
     shutdown_cv_.wait_for(lock, std::chrono::milliseconds(100));
   }
+  --hanging_;
   return ApiError::Timeout();
+}
+
+bool FaultInjector::WaitForHanging(size_t count, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return hanging_cv_.wait_for(lock, timeout, [&] { return hanging_ >= count; });
 }
 
 void FaultInjector::Shutdown() {

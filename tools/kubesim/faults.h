@@ -68,12 +68,18 @@ class FaultInjector {
   ApiError Answer(const FaultSpec& fault, const ApiRequest& request);
   // Ends every hang at once (server shutdown).
   void Shutdown();
+  // Blocks until `count` requests hang at once — each has read the clock for its deadline —
+  // or `timeout` passes in real time; false on timeout. Lets a test advance a fake clock
+  // past a hang knowing that the hang started before.
+  bool WaitForHanging(size_t count, std::chrono::milliseconds timeout);
 
  private:
   const common::Clock& clock_;
   mutable std::mutex mu_;
   std::condition_variable shutdown_cv_;
+  std::condition_variable hanging_cv_;
   bool shutdown_ = false;
+  size_t hanging_ = 0;
   std::vector<FaultSpec> faults_;
   std::map<std::string, uint64_t> injected_;
 };

@@ -2,7 +2,7 @@
 //
 // Runs Rebound's anomaly scorer over a NAB-format folder (DIR/data/<category>/<file>.csv, or
 // DIR/<category>/<file>.csv) and writes RESULTS/<category>/<file>.csv with an anomaly_score
-// column, causally, for ../shared/tools/nab_score.py. docs/anomaly.md has the measurements.
+// column, causally, for NAB's scorer (nab_score.py). docs/anomaly.md has the measurements.
 #include <cstdio>
 #include <filesystem>
 #include <string>

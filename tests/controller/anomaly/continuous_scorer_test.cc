@@ -309,14 +309,13 @@ TEST_F(ContinuousScorerTest, ReloadKeepsUnchangedSetsAndDropsChangedOnes) {
 }
 
 TEST_F(ContinuousScorerTest, StartScoresAtOnceAndStopInterruptsTheWait) {
-  common::RealSleeper real_sleeper;
-  ContinuousScorer scorer({prometheus_, store_.get(), clock_, real_sleeper, registry_},
-                          kScoringStep, {MemorySet()});
+  sleeper_.HoldUntilStopped(std::chrono::seconds(20));  // the step's wait ends only by Stop()
+  ContinuousScorer scorer({prometheus_, store_.get(), clock_, sleeper_, registry_}, kScoringStep,
+                          {MemorySet()});
   scorer.Start();
-  ASSERT_TRUE(
-      rebound::testing::WaitFor([&] { return Evaluations("ok") == 1; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(sleeper_.WaitForSleeps(1, std::chrono::seconds(10)));  // scored, now waiting
   const auto stopping = std::chrono::steady_clock::now();
-  scorer.Stop();  // well before the 30 s step is over
+  scorer.Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(10));
   EXPECT_EQ(Evaluations("ok"), 1);
 }

@@ -1,14 +1,14 @@
 #include "controller/intake/payload.h"
 
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "tests/support/test_data.h"
 
 namespace rebound::controller::intake {
 namespace {
@@ -23,15 +23,7 @@ using ::testing::StartsWith;
 constexpr int64_t kDemoStartSeconds = 1795323909;
 constexpr int64_t kCrashLoopStartSeconds = 1795326064;
 
-std::string ReadFixture(const std::string& name) {
-  const std::string path =
-      std::string(REBOUND_SOURCE_DIR) + "/../shared/fixtures/alertmanager/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string ReadFixture(const std::string& name) { return testing::AlertmanagerPayload(name); }
 
 // The smallest payload the contract accepts; tests add or break one field at a time.
 json MinimalPayload() {

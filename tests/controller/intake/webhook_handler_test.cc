@@ -8,6 +8,7 @@
 #include "store/fault_vfs.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/process.h"
+#include "tests/support/test_data.h"
 
 namespace rebound::controller::intake {
 namespace {
@@ -16,7 +17,7 @@ using common::HttpRequest;
 using common::HttpResponse;
 
 std::string Fixture(const std::string& name) {
-  return testing::ReadFile(testing::SharedPath("fixtures/alertmanager/" + name));
+  return testing::AlertmanagerPayload(name);
 }
 
 class WebhookHandlerTest : public ::testing::Test {

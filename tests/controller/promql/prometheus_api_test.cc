@@ -54,7 +54,7 @@ class EvaluateConditionTest : public ::testing::Test {
   void SetUp() override {
     PrometheusHttpOptions options;
     options.url = "http://127.0.0.1:9090";
-    auto client = PrometheusHttp::Create(PrometheusHttpDeps{http_, sleeper_, random_}, options);
+    auto client = PrometheusHttp::Create(PrometheusHttpDeps{http_, sleeper_, random_, {}}, options);
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     prometheus_ = std::move(client).value();
   }

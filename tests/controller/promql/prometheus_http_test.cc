@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
+#include <future>
 #include <map>
 
 #include "common/percent_encoding.h"
@@ -56,7 +58,8 @@ TimePoint AtMillis(int64_t ms) { return TimePoint(milliseconds(ms)); }
 class PrometheusHttpTest : public ::testing::Test {
  protected:
   std::unique_ptr<PrometheusHttp> Make(PrometheusHttpOptions options) {
-    auto client = PrometheusHttp::Create(PrometheusHttpDeps{http_, sleeper_, random_}, options);
+    auto client = PrometheusHttp::Create(
+        PrometheusHttpDeps{http_, sleeper_, random_, stop_.get_token()}, options);
     EXPECT_TRUE(client.ok()) << client.status().ToString();
     return client.ok() ? std::move(client).value() : nullptr;
   }
@@ -70,6 +73,7 @@ class PrometheusHttpTest : public ::testing::Test {
   testing::FakeClock clock_;
   testing::FakeSleeper sleeper_{clock_};
   testing::FixedRandom random_{0.0};  // backoff waits are then exactly half the step
+  std::stop_source stop_;
 };
 
 TEST_F(PrometheusHttpTest, InstantQueryIsAGetWithQueryTimeAndTimeout) {
@@ -225,6 +229,27 @@ TEST_F(PrometheusHttpTest, RetriesAreBounded) {
   EXPECT_EQ(sleeper_.sleeps().size(), 2u);
 }
 
+TEST_F(PrometheusHttpTest, StopEndsARetryWaitWithCancelled) {
+  auto prometheus = Make();
+  http_.Push(503, kUnavailableBody);
+  http_.Push(200, kVectorBody);
+  sleeper_.HoldUntilStopped(std::chrono::seconds(10));
+  std::future<common::Status> got = std::async(
+      std::launch::async, [&] { return prometheus->InstantQuery("up", std::nullopt).status(); });
+  ASSERT_TRUE(sleeper_.WaitForSleeps(1, std::chrono::seconds(10)));  // backing off
+  const auto stopping = std::chrono::steady_clock::now();
+  stop_.request_stop();
+  ASSERT_EQ(got.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(5))
+      << "waited out the hold";
+  common::Status status = got.get();
+  EXPECT_EQ(status.code(), common::StatusCode::kCancelled);
+  EXPECT_EQ(status.message(),
+            "stopping: not retried after attempt 1: Prometheus at http://127.0.0.1:9090 answered "
+            "HTTP 503 unavailable: TSDB not ready");
+  EXPECT_EQ(http_.requests().size(), 1u);
+}
+
 TEST_F(PrometheusHttpTest, MaxAttemptsOneDisablesRetries) {
   PrometheusHttpOptions options;
   options.url = "http://127.0.0.1:9090";
@@ -315,7 +340,7 @@ TEST_F(PrometheusHttpTest, OtherClientErrorsAreNotRetried) {
 TEST_F(PrometheusHttpTest, CreateRejectsABadUrl) {
   PrometheusHttpOptions options;
   options.url = "127.0.0.1:9090";
-  auto client = PrometheusHttp::Create(PrometheusHttpDeps{http_, sleeper_, random_}, options);
+  auto client = PrometheusHttp::Create(PrometheusHttpDeps{http_, sleeper_, random_, {}}, options);
   ASSERT_FALSE(client.ok());
   EXPECT_EQ(client.status().code(), common::StatusCode::kInvalidArgument);
 }
