@@ -16,6 +16,7 @@
 #include "common/http_client.h"
 #include "common/manual_clock.h"
 #include "common/sleeper.h"
+#include "controller/actions/action.h"
 #include "controller/healing/healer.h"
 #include "controller/intake/journal.h"
 #include "controller/notify/recording_notifier.h"
@@ -25,6 +26,7 @@ namespace rebound::app {
 namespace {
 
 namespace fs = std::filesystem;
+using controller::healing::DecisionResult;
 using controller::healing::HealRecord;
 using controller::intake::Alert;
 using controller::intake::IntakeOutcome;
@@ -145,21 +147,23 @@ std::string WithDetail(const std::string& result, const std::string& reason,
 
 void PrintRun(const PlaybookRun& run, std::ostream& out) {
   const HealRecord& decision = run.decision;
-  if (decision.result == "no_playbook") {
+  if (run.decided == DecisionResult::kNoPlaybook) {
     out << "  no playbook matches\n";
     return;
   }
   out << "  " << RunHeading(run.playbook, run.target) << "\n";
   // A matched decision has a reason when a gate let it through ("anomaly", with the score).
-  if (decision.result == "refused" || decision.result == "folded" || !decision.reason.empty()) {
+  if (run.decided == DecisionResult::kRefused || run.decided == DecisionResult::kFolded ||
+      !decision.reason.empty()) {
     out << "    " << WithDetail(decision.result, decision.reason, decision.message) << "\n";
   }
   for (const HealRecord& step : run.steps) {
     out << "    " << step.step + 1 << ". " << step.action << ": ";
     if (step.kind == HealRecord::Kind::kVerify) out << "verify ";
-    out << (step.result == "dry_run" ? step.message
-                                     : WithDetail(step.result, step.reason, step.message))
-        << "\n";
+    const bool dry_run = step.kind == HealRecord::Kind::kAction &&
+                         step.result == controller::actions::OutcomeName(
+                                            controller::actions::ActionResult::Outcome::kDryRun);
+    out << (dry_run ? step.message : WithDetail(step.result, step.reason, step.message)) << "\n";
   }
   if (run.escalation) {
     out << "    " << WithDetail("escalate", run.escalation->reason, run.escalation->message)
@@ -238,7 +242,10 @@ std::vector<PlaybookRun> PlaybookRuns(const AlertPlan& plan) {
       run.playbook = record.playbook;
       run.target = record.target;
       run.decision = record;
-      if (starts_run) continue;
+      if (starts_run) {
+        run.decided = controller::healing::DecisionResultFromName(record.result);
+        continue;
+      }
     }
     PlaybookRun& run = runs.back();
     if (record.step >= 0) {

@@ -87,6 +87,8 @@ struct PlaybookRun {
   std::string playbook;  // "" when no playbook matched
   std::string target;    // "Deployment shop/web"; "" when it could not be resolved
   controller::healing::HealRecord decision;            // matched | refused | no_playbook | folded
+  // decision.result as a type; nullopt when the run's first record is no decision.
+  std::optional<controller::healing::DecisionResult> decided;
   std::vector<controller::healing::HealRecord> steps;  // step >= 0, in order
   std::optional<controller::healing::HealRecord> escalation;
   // How the remediation ended; nullopt for a decision alone.

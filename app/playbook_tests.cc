@@ -29,6 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using common::StrictMap;
 using common::YamlErrors;
+using controller::healing::DecisionResult;
 using controller::healing::HealRecord;
 using controller::intake::Alert;
 using controller::intake::IntakeOutcome;
@@ -581,7 +582,7 @@ void AddExpected(const ExpectedRun& run, std::vector<std::string>& lines) {
 }
 
 void AddActual(const PlaybookRun& run, const ExpectedRun* hint, std::vector<std::string>& lines) {
-  if (run.decision.result == "no_playbook") {
+  if (run.decided == DecisionResult::kNoPlaybook) {
     lines.push_back("  no playbook matches");
     return;
   }
@@ -589,7 +590,7 @@ void AddActual(const PlaybookRun& run, const ExpectedRun* hint, std::vector<std:
   const bool heading =
       hint == nullptr || hint->kind != ExpectedRun::Kind::kRefused || !hint->playbook.empty();
   if (heading) lines.push_back("  " + RunHeading(run.playbook, target));
-  if (run.decision.result == "refused" || run.decision.result == "folded") {
+  if (run.decided == DecisionResult::kRefused || run.decided == DecisionResult::kFolded) {
     lines.push_back((heading ? "    " : "  ") + run.decision.result +
                     (run.decision.reason.empty() ? "" : " (" + run.decision.reason + ")"));
   }

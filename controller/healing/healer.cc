@@ -89,11 +89,11 @@ size_t Healer::queued() const {
 }
 
 void Healer::Decide(const intake::Episode& episode, const std::string& playbook,
-                    const std::string& target, std::string result, std::string reason,
+                    const std::string& target, DecisionResult result, std::string reason,
                     std::string message) {
   spdlog::info("heal {}: alert {} playbook={} target={} decision={}{}: {}", EpisodeId(episode.key),
                episode.alertname, playbook.empty() ? "-" : playbook, target.empty() ? "-" : target,
-               result, reason.empty() ? "" : " reason=" + reason, message);
+               DecisionResultName(result), reason.empty() ? "" : " reason=" + reason, message);
   HealRecord record;
   record.at = deps_.clock.Now();
   record.episode = episode.key;
@@ -101,7 +101,7 @@ void Healer::Decide(const intake::Episode& episode, const std::string& playbook,
   record.playbook = playbook;
   record.target = target;
   record.kind = HealRecord::Kind::kDecision;
-  record.result = std::move(result);
+  record.result = DecisionResultName(result);
   record.reason = std::move(reason);
   record.message = std::move(message);
   if (common::Result<HealRecord> appended = deps_.log.Append(std::move(record)); !appended.ok()) {
@@ -122,7 +122,7 @@ void Healer::Refuse(const intake::Episode& episode, const std::string& playbook,
   deps_.notifier.Notify(std::move(n));
   deps_.metrics.RemediationEnded(playbook, RemediationOutcomeName(RemediationOutcome::kRefused),
                                  std::nullopt);
-  Decide(episode, playbook, what, "refused", std::move(reason), std::move(message));
+  Decide(episode, playbook, what, DecisionResult::kRefused, std::move(reason), std::move(message));
   (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
 }
 
@@ -131,7 +131,7 @@ void Healer::Handle(const intake::Episode& episode, std::stop_token stop) {
       playbooks()->Match(episode.labels);
   if (matched.empty()) {
     deps_.metrics.Unmatched();
-    Decide(episode, "", "", "no_playbook", "", "no playbook matches this alert");
+    Decide(episode, "", "", DecisionResult::kNoPlaybook, "", "no playbook matches this alert");
     (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
     return;
   }
@@ -223,7 +223,7 @@ void Healer::HandleWithPlaybook(const intake::Episode& episode,
     return;
   }
   if (remediation == nullptr) {
-    Decide(episode, playbook->name, target, "folded", "",
+    Decide(episode, playbook->name, target, DecisionResult::kFolded, "",
            "a remediation of " + target + " is already running; this alert joins it");
     return;
   }
@@ -256,7 +256,7 @@ void Healer::HandleWithPlaybook(const intake::Episode& episode,
     gate_reason = "anomaly";
     gate_note = "; " + gate->explanation;
   }
-  Decide(episode, playbook->name, target, "matched", gate_reason,
+  Decide(episode, playbook->name, target, DecisionResult::kMatched, gate_reason,
          (resuming ? "resuming playbook " + playbook->name + " at step " +
                          std::to_string(mark->step + 1) + " on "
                    : "starting playbook " + playbook->name + " on ") +

@@ -91,7 +91,7 @@ class Healer {
                                                          const playbook::Playbook& playbook,
                                                          const actions::Target& target) const;
   void Decide(const intake::Episode& episode, const std::string& playbook,
-              const std::string& target, std::string result, std::string reason,
+              const std::string& target, DecisionResult result, std::string reason,
               std::string message);
   // Records and announces that `playbook` will not act for `episode`, which is then handled.
   void Refuse(const intake::Episode& episode, const std::string& playbook,

@@ -2,6 +2,33 @@
 
 namespace rebound::controller::healing {
 
+std::string_view DecisionResultName(DecisionResult result) {
+  switch (result) {
+    case DecisionResult::kMatched:
+      return "matched";
+    case DecisionResult::kNoPlaybook:
+      return "no_playbook";
+    case DecisionResult::kRefused:
+      return "refused";
+    case DecisionResult::kFolded:
+      return "folded";
+    case DecisionResult::kSkipped:
+      return "skipped";
+    case DecisionResult::kWaiting:
+      return "waiting";
+  }
+  return "unknown";
+}
+
+std::optional<DecisionResult> DecisionResultFromName(std::string_view name) {
+  for (DecisionResult result :
+       {DecisionResult::kMatched, DecisionResult::kNoPlaybook, DecisionResult::kRefused,
+        DecisionResult::kFolded, DecisionResult::kSkipped, DecisionResult::kWaiting}) {
+    if (DecisionResultName(result) == name) return result;
+  }
+  return std::nullopt;
+}
+
 std::string_view RemediationOutcomeName(RemediationOutcome outcome) {
   switch (outcome) {
     case RemediationOutcome::kHealed:

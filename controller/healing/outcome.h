@@ -1,4 +1,5 @@
-// How a remediation ends and why a step of it does not run, as types. Each enum has the one
+// What the healer decided about an alert or a step, how a remediation ends and why a step of
+// it does not run, as types. Each enum has the one
 // table of names that the heal log, the logs, the metrics and the JSON API use; the names are
 // persisted and exported, so they never change.
 //
@@ -9,6 +10,21 @@
 #include <string_view>
 
 namespace rebound::controller::healing {
+
+// What the healer decided: about an alert (step -1 in the heal log) or about a step.
+enum class DecisionResult {
+  kMatched,     // a playbook starts (or resumes) a remediation for the alert
+  kNoPlaybook,  // no playbook matches the alert
+  kRefused,     // a guardrail or the anomaly gate held the remediation back
+  kFolded,      // a remediation of the target is already running; the alert joins it
+  kSkipped,     // a step does not run: see SkipReason
+  kWaiting,     // a step waits for someone else's rollout of the target to end
+};
+
+// "matched" | "no_playbook" | "refused" | "folded" | "skipped" | "waiting"
+std::string_view DecisionResultName(DecisionResult result);
+// The decision a heal log row names; nullopt for any other text.
+std::optional<DecisionResult> DecisionResultFromName(std::string_view name);
 
 enum class RemediationOutcome {
   kHealed,       // a step was verified, or the alert resolved after a step ran

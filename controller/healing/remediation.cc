@@ -231,8 +231,9 @@ bool Remediation::PreCheck(int index, std::stop_token stop, RunState& state,
     SetPhase(index, "acting");
   }
   if (skip) {
-    Record(HealRecord::Kind::kDecision, index, playbook_->steps[index].action, "skipped",
-           SkipReasonName(skip->reason), skip->message);
+    Record(HealRecord::Kind::kDecision, index, playbook_->steps[index].action,
+           DecisionResultName(DecisionResult::kSkipped), SkipReasonName(skip->reason),
+           skip->message);
     state.End(OutcomeOfSkip(skip->reason, index));
     return false;
   }
@@ -242,8 +243,9 @@ bool Remediation::PreCheck(int index, std::stop_token stop, RunState& state,
 std::optional<Remediation::Skip> Remediation::WaitOutRollout(int index, Skip rollout,
                                                              std::stop_token stop,
                                                              nlohmann::json* workload) {
-  Record(HealRecord::Kind::kDecision, index, playbook_->steps[index].action, "waiting",
-         SkipReasonName(rollout.reason), rollout.message);
+  Record(HealRecord::Kind::kDecision, index, playbook_->steps[index].action,
+         DecisionResultName(DecisionResult::kWaiting), SkipReasonName(rollout.reason),
+         rollout.message);
   SetPhase(index, "waiting for a rollout");
   std::optional<Skip> skip = std::move(rollout);
   while (skip && skip->reason == SkipReason::kRolloutInProgress &&

@@ -258,6 +258,7 @@ TEST_F(PlanTest, PlaybookRunsGroupRecordsByPlaybook) {
   EXPECT_EQ(runs[0].playbook, "crashloop");
   EXPECT_EQ(runs[0].target, "Deployment shop/web");
   EXPECT_EQ(runs[0].decision.result, "matched");
+  EXPECT_EQ(runs[0].decided, controller::healing::DecisionResult::kMatched);
   ASSERT_EQ(runs[0].steps.size(), 3u);
   EXPECT_EQ(runs[0].steps[1].action, "rollback");
   EXPECT_EQ(runs[0].outcome, controller::healing::RemediationOutcome::kDryRun);

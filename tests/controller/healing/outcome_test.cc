@@ -28,6 +28,26 @@ TEST(RemediationOutcomeNameTest, OtherTextIsNoOutcome) {
   EXPECT_EQ(RemediationOutcomeFromName("done"), std::nullopt);  // an action's result
 }
 
+// Heal log decision rows: `rebound test`, `replay` and the JSON API print these names.
+TEST(DecisionResultNameTest, NamesEveryDecisionAndReadsEachNameBack) {
+  const std::pair<DecisionResult, std::string> names[] = {
+      {DecisionResult::kMatched, "matched"}, {DecisionResult::kNoPlaybook, "no_playbook"},
+      {DecisionResult::kRefused, "refused"}, {DecisionResult::kFolded, "folded"},
+      {DecisionResult::kSkipped, "skipped"}, {DecisionResult::kWaiting, "waiting"},
+  };
+  for (const auto& [result, name] : names) {
+    EXPECT_EQ(DecisionResultName(result), name);
+    EXPECT_EQ(DecisionResultFromName(name), result) << name;
+  }
+}
+
+TEST(DecisionResultNameTest, OtherTextIsNoDecision) {
+  EXPECT_EQ(DecisionResultFromName(""), std::nullopt);
+  EXPECT_EQ(DecisionResultFromName("Matched"), std::nullopt);
+  EXPECT_EQ(DecisionResultFromName("no playbook"), std::nullopt);
+  EXPECT_EQ(DecisionResultFromName("healed"), std::nullopt);  // a remediation's outcome
+}
+
 TEST(SkipReasonNameTest, NamesEveryReason) {
   EXPECT_EQ(SkipReasonName(SkipReason::kResolved), "resolved");
   EXPECT_EQ(SkipReasonName(SkipReason::kTargetGone), "target_gone");
