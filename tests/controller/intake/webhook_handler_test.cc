@@ -231,7 +231,7 @@ class WebhookJournalFaultTest : public ::testing::TestWithParam<store::Fault> {
   testing::TempDir dir_;
   testing::FakeClock clock_;
   prometheus::Registry registry_;
-  IntakeMetrics metrics_{registry_};
+  exporter::IntakeMetrics metrics_{registry_};
   WorkQueue queue_{100};
   std::unique_ptr<store::FaultVfs> vfs_;  // outlives the journal's connections
   std::unique_ptr<Journal> journal_;

@@ -113,9 +113,9 @@ class KubesimClientTest : public ::testing::Test {
 
   std::unique_ptr<KubeClientHttp> MakeClient(KubeConnection connection,
                                              KubeClientOptions options = Options()) {
-    return std::make_unique<KubeClientHttp>(std::move(connection),
-                                            KubeClientDeps{http_, clock_, sleeper_, random_},
-                                            std::move(options));
+    return std::make_unique<KubeClientHttp>(
+        std::move(connection), KubeClientDeps{http_, clock_, sleeper_, random_, nullptr, {}},
+        std::move(options));
   }
 
   static KubeClientOptions Options() {
