@@ -68,8 +68,9 @@ class ChunkWriter final : public StreamWriter {
   bool failed_ = false;
 };
 
+// `head_only` answers a HEAD request: the headers GET would send, no body.
 void SendResponse(mg_connection* conn, const HttpResponse& response, bool close,
-                  const std::atomic<bool>& stopping) {
+                  const std::atomic<bool>& stopping, bool head_only = false) {
   std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
                      ReasonPhrase(response.status) + "\r\nContent-Type: " +
                      response.content_type + "\r\n";
@@ -81,6 +82,10 @@ void SendResponse(mg_connection* conn, const HttpResponse& response, bool close,
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   if (close) head += "Connection: close\r\n";
   head += "\r\n";
+  if (head_only) {
+    mg_write(conn, head.data(), head.size());
+    return;
+  }
   if (!response.stream) {
     // One write, so headers and body leave in one segment.
     head += response.body;
@@ -225,9 +230,18 @@ struct HttpServer::Impl {
       return 404;
     }
     std::string_view method = info->request_method;
-    if (std::find(route->methods.begin(), route->methods.end(), method) == route->methods.end()) {
+    auto allows = [&](std::string_view m) {
+      return std::find(route->methods.begin(), route->methods.end(), m) != route->methods.end();
+    };
+    // HEAD is GET without the body (RFC 9110 9.3.2): probes and load balancers use it.
+    const bool head_only = method == "HEAD" && allows("GET");
+    if (head_only) method = "GET";
+    if (!allows(method)) {
       std::string allow;
-      for (const auto& m : route->methods) allow += (allow.empty() ? "" : ", ") + m;
+      for (const auto& m : route->methods) {
+        allow += (allow.empty() ? "" : ", ") + m;
+        if (m == "GET") allow += ", HEAD";
+      }
       HttpResponse response = HttpResponse::Error(
           405, "method " + std::string(method) + " not allowed; use " + allow);
       response.headers.emplace_back("Allow", allow);
@@ -280,7 +294,7 @@ struct HttpServer::Impl {
       spdlog::error("http: handler for {} {} failed: {}", method, path, e.what());
       response = HttpResponse::Error(500, "internal error");
     }
-    SendResponse(conn, response, false, stopping);
+    SendResponse(conn, response, false, stopping, head_only);
     return response.status;
   }
 };

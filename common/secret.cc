@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -21,6 +22,11 @@ void TrimTrailingWhitespace(std::string& s) {
 }  // namespace
 
 Result<std::string> ReadSecretFile(const std::string& path) {
+  // A folder opens as a stream that reads nothing: say what it is rather than "empty".
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return InvalidArgument("cannot read secret file " + path + ": it is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     int err = errno;

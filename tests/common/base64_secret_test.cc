@@ -42,6 +42,10 @@ TEST(SecretTest, ErrorsNameTheSourceNotTheValue) {
   EXPECT_NE(missing.status().message().find(dir.File("nope")), std::string::npos);
   testing::WriteFile(dir.File("empty"), "\n");
   EXPECT_EQ(ReadSecretFile(dir.File("empty")).status().code(), StatusCode::kInvalidArgument);
+  auto folder = ReadSecretFile(dir.path());
+  EXPECT_EQ(folder.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(folder.status().message(),
+            "cannot read secret file " + dir.path() + ": it is a directory");
   unsetenv("REBOUND_TEST_SECRET");
   EXPECT_EQ(ReadSecretEnv("REBOUND_TEST_SECRET").status().code(), StatusCode::kNotFound);
   setenv("REBOUND_TEST_SECRET", "v", 1);

@@ -129,6 +129,30 @@ TEST_F(HttpServerTest, WrongMethodIs405WithAllowHeader) {
   EXPECT_EQ(Observed(1), std::vector<int>{405});
 }
 
+TEST_F(HttpServerTest, HeadIsGetWithoutTheBody) {
+  StartServer();
+  auto get = Send("GET", "/api/v1/x");
+  auto head = Send("HEAD", "/api/v1/x");
+  ASSERT_TRUE(get.ok());
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->body, "");
+  EXPECT_EQ(get->body, "long:/api/v1/x");
+  EXPECT_EQ(head->Header("content-length"), std::to_string(get->body.size()));
+  // A route without GET does not answer HEAD either.
+  auto refused = Send("HEAD", "/echo");
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->status, 405);
+}
+
+TEST_F(HttpServerTest, AllowHeaderOfAGetRouteListsHead) {
+  StartServer();
+  auto response = Send("POST", "/boom");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 405);
+  EXPECT_EQ(response->Header("allow"), "GET, HEAD");
+}
+
 TEST_F(HttpServerTest, BodyOverLimitIs413AndLimitIsReadPerRequest) {
   StartServer();
   auto big = Send("POST", "/echo", std::string(1025, 'x'));
