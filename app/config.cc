@@ -448,11 +448,14 @@ class ConfigParser {
   }
 
   void ParseServer(const StrictMap& top) {
-    StrictMap server = top.Child("server", {"threads", "request_timeout"});
+    StrictMap server = top.Child("server", {"threads", "request_timeout", "body_timeout"});
     if (auto n = server.Int("threads", 1, kMaxThreads))
       config_.server.threads = static_cast<int>(*n);
     if (auto d = server.Duration("request_timeout", milliseconds(1))) {
       config_.server.request_timeout = *d;
+    }
+    if (auto d = server.Duration("body_timeout", milliseconds(1))) {
+      config_.server.body_timeout = *d;
     }
   }
 

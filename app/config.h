@@ -91,8 +91,12 @@ struct Config {
     std::string level = "info";   // trace | debug | info | warn | error
   } log;
   struct Server {
-    int threads = 32;
+    // One connection per thread: enough for hundreds of idle or slow clients at once.
+    int threads = 512;
+    // Deadlines for a request's headers (and a kept-alive connection's idle wait), and for its
+    // body after the headers; each for the whole, not per read.
     std::chrono::milliseconds request_timeout = std::chrono::seconds(10);
+    std::chrono::milliseconds body_timeout = std::chrono::seconds(10);
   } server;
 
   // Read from the files/variables named above at load time. Never log these.

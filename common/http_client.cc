@@ -43,6 +43,12 @@ std::string UrlOrigin(std::string_view url) {
   return std::string(url.substr(0, end)) + (end == std::string_view::npos ? "" : "/...");
 }
 
+// Called by curl during the transfer (about once a second when nothing moves): non-zero
+// aborts it.
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
+}
+
 struct CurlSlist {
   curl_slist* list = nullptr;
   ~CurlSlist() { curl_slist_free_all(list); }
@@ -101,6 +107,12 @@ Result<HttpClientResponse> CurlHttpClient::Send(const HttpClientRequest& request
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
 
+  if (request.cancel.stop_possible()) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::stop_token*>(&request.cancel));
+  }
+
   const TlsClientOptions& tls = request.tls;
   // Files go by path, PEM text as a blob that curl reads in place (the request outlives the
   // transfer).
@@ -129,6 +141,7 @@ Result<HttpClientResponse> CurlHttpClient::Send(const HttpClientRequest& request
     std::string what = request.method + " " + UrlOrigin(request.url) + ": " + curl_easy_strerror(rc);
     switch (rc) {
       case CURLE_OPERATION_TIMEDOUT: return DeadlineExceeded(what);
+      case CURLE_ABORTED_BY_CALLBACK: return Cancelled(what);
       case CURLE_URL_MALFORMAT:
       case CURLE_UNSUPPORTED_PROTOCOL: return InvalidArgument(what);
       default: return Unavailable(what);

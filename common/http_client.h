@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +30,9 @@ struct HttpClientRequest {
   std::string body;
   std::chrono::milliseconds timeout{10000};  // whole request, connect included
   TlsClientOptions tls;
+  // A stop requested here ends the request within about a second (Cancelled): shutdown does
+  // not wait out `timeout` on a peer that hangs.
+  std::stop_token cancel;
 };
 
 struct HttpClientResponse {
@@ -43,7 +47,8 @@ class HttpClient {
  public:
   virtual ~HttpClient() = default;
   // Any HTTP status is a successful Result. Failures: DeadlineExceeded on timeout, Unavailable
-  // when the peer cannot be reached or TLS fails, InvalidArgument for a malformed request.
+  // when the peer cannot be reached or TLS fails, InvalidArgument for a malformed request,
+  // Cancelled when request.cancel was stopped.
   virtual Result<HttpClientResponse> Send(const HttpClientRequest& request) = 0;
 };
 

@@ -1,20 +1,28 @@
 #include "common/http_server.h"
 
 #include <arpa/inet.h>
-#include <signal.h>
+#include <dirent.h>
+#include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <signal.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
+#include <thread>
 
 #include <civetweb.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/duration.h"
 #include "common/percent_encoding.h"
 
 namespace rebound::common {
@@ -68,9 +76,11 @@ class ChunkWriter final : public StreamWriter {
   bool failed_ = false;
 };
 
-// `head_only` answers a HEAD request: the headers GET would send, no body.
+// `head_only` answers a HEAD request: the headers GET would send, no body. `close` ends the
+// connection after the answer, without reading what is left of the request.
 void SendResponse(mg_connection* conn, const HttpResponse& response, bool close,
                   const std::atomic<bool>& stopping, bool head_only = false) {
+  if (close) mg_disable_connection_keep_alive(conn);
   std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
                      ReasonPhrase(response.status) + "\r\nContent-Type: " +
                      response.content_type + "\r\n";
@@ -97,6 +107,118 @@ void SendResponse(mg_connection* conn, const HttpResponse& response, bool close,
   response.stream(writer);
   if (!writer.failed()) mg_write(conn, "0\r\n\r\n", 5);
 }
+
+// Why the request's framing cannot be trusted (RFC 9112 6.3), or nullopt: Content-Length
+// together with Transfer-Encoding, several Content-Length values that differ, or one that is
+// not a decimal number. Such a request is answered 400 and its connection closed.
+std::optional<std::string> FramingError(const mg_request_info& info) {
+  std::optional<std::string_view> length;
+  bool transfer_encoding = false;
+  for (int i = 0; i < info.num_headers; ++i) {
+    std::string_view name = info.http_headers[i].name;
+    std::string_view value = info.http_headers[i].value ? info.http_headers[i].value : "";
+    if (EqualsIgnoreCase(name, "Transfer-Encoding")) transfer_encoding = true;
+    if (!EqualsIgnoreCase(name, "Content-Length")) continue;
+    if (value.empty() || value.size() > 18 ||
+        value.find_first_not_of("0123456789") != std::string_view::npos) {
+      return "malformed Content-Length \"" + std::string(value.substr(0, 32)) + "\"";
+    }
+    if (length && *length != value) return "conflicting Content-Length headers";
+    length = value;
+  }
+  if (length && transfer_encoding) return "both Content-Length and Transfer-Encoding are set";
+  return std::nullopt;
+}
+
+// The socket civetweb serves `info`'s connection on, found by its addresses (civetweb does
+// not expose it); -1 when not found. The connection stays open while its handler runs, so no
+// other descriptor can have the same pair of addresses meanwhile.
+int FindConnectionSocket(const mg_request_info& info, int local_port) {
+  in_addr remote{};
+  if (inet_pton(AF_INET, info.remote_addr, &remote) != 1) return -1;
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  int found = -1;
+  while (dirent* entry = readdir(dir)) {
+    int fd = std::atoi(entry->d_name);
+    if (fd <= 2 || fd == dirfd(dir)) continue;
+    sockaddr_in peer{}, local{};
+    socklen_t peer_len = sizeof(peer), local_len = sizeof(local);
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0 ||
+        peer.sin_family != AF_INET || peer.sin_port != htons(info.remote_port) ||
+        peer.sin_addr.s_addr != remote.s_addr) {
+      continue;
+    }
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 &&
+        local.sin_port == htons(local_port)) {
+      found = fd;
+      break;
+    }
+  }
+  closedir(dir);
+  return found;
+}
+
+// Ends the reads of bodies that are not in by their deadline: shutting the socket down for
+// reading wakes the worker blocked in mg_read, which then sees the body short. One thread per
+// server, sleeping until the earliest deadline.
+class BodyDeadlines {
+ public:
+  using Clock = std::chrono::steady_clock;
+  BodyDeadlines() : thread_([this](std::stop_token stop) { Run(stop); }) {}
+
+  // Watches `fd` until Remove(id); false when the server is stopping (do not read then).
+  bool Add(uint64_t id, int fd, Clock::time_point deadline) {
+    std::lock_guard lock(mu_);
+    if (stopping_) return false;
+    watched_[id] = {fd, deadline};
+    ++version_;
+    changed_.notify_one();
+    return true;
+  }
+  void Remove(uint64_t id) {
+    std::lock_guard lock(mu_);
+    watched_.erase(id);
+  }
+  // Ends every watched read now; later Add() calls fail.
+  void StopAll() {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    for (const auto& [id, entry] : watched_) shutdown(entry.fd, SHUT_RD);
+    watched_.clear();
+  }
+
+ private:
+  struct Entry {
+    int fd;
+    Clock::time_point deadline;
+  };
+  void Run(std::stop_token stop) {
+    std::unique_lock lock(mu_);
+    while (!stop.stop_requested()) {
+      Clock::time_point now = Clock::now();
+      Clock::time_point next = now + std::chrono::hours(1);
+      for (auto it = watched_.begin(); it != watched_.end();) {
+        if (it->second.deadline <= now) {
+          shutdown(it->second.fd, SHUT_RD);
+          it = watched_.erase(it);
+        } else {
+          next = std::min(next, it->second.deadline);
+          ++it;
+        }
+      }
+      const uint64_t seen = version_;
+      changed_.wait_until(lock, stop, next, [&] { return version_ != seen; });
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable_any changed_;
+  std::map<uint64_t, Entry> watched_;
+  uint64_t version_ = 0;  // bumped by Add(), so Run() looks at the new deadline
+  bool stopping_ = false;
+  std::jthread thread_;  // last: stopped first
+};
 
 }  // namespace
 
@@ -168,6 +290,8 @@ struct HttpServer::Impl {
   mg_context* ctx = nullptr;
   std::atomic<bool> stopping{false};
   const HttpServer* server = nullptr;
+  BodyDeadlines body_deadlines;
+  std::atomic<uint64_t> next_read_id{0};
   std::string cert_file;
   std::string key_file;
 
@@ -207,6 +331,44 @@ struct HttpServer::Impl {
     return status;
   }
 
+  enum class BodyRead { kComplete, kTooLarge, kIncomplete };
+
+  // Reads the body into `body` within body_timeout of now, as a whole: a client that sends
+  // it slowly, or stops short, gets its read ended at the deadline (see BodyDeadlines).
+  BodyRead ReadBody(mg_connection* conn, const mg_request_info& info, size_t limit,
+                    std::string& body) {
+    const int fd = FindConnectionSocket(info, server->port_);
+    const uint64_t id = next_read_id++;
+    if (fd < 0) {
+      spdlog::debug("http: no socket found for {}:{}; its body has no deadline", info.remote_addr,
+                    info.remote_port);
+    } else if (!body_deadlines.Add(id, fd,
+                                   BodyDeadlines::Clock::now() + server->options_.body_timeout)) {
+      return BodyRead::kIncomplete;  // stopping
+    }
+    BodyRead result = BodyRead::kComplete;
+    char buf[16384];
+    for (;;) {
+      int n = mg_read(conn, buf, sizeof(buf));
+      if (n == 0) break;
+      if (n < 0) {
+        result = BodyRead::kIncomplete;
+        break;
+      }
+      if (body.size() + static_cast<size_t>(n) > limit) {
+        result = BodyRead::kTooLarge;
+        break;
+      }
+      body.append(buf, static_cast<size_t>(n));
+    }
+    if (fd >= 0) body_deadlines.Remove(id);
+    if (result == BodyRead::kComplete && info.content_length > 0 &&
+        body.size() < static_cast<unsigned long long>(info.content_length)) {
+      result = BodyRead::kIncomplete;
+    }
+    return result;
+  }
+
   // Answers one request; sets `route` when the path matched one.
   int Dispatch(mg_connection* conn, const Route*& route) {
     const std::atomic<bool>& stopping = this->stopping;
@@ -223,6 +385,10 @@ struct HttpServer::Impl {
           longest = prefix.size();
         }
       }
+    }
+    if (std::optional<std::string> framing = FramingError(*info)) {
+      SendResponse(conn, HttpResponse::Error(400, *framing), true, stopping);
+      return 400;
     }
     if (route == nullptr) {
       SendResponse(conn, HttpResponse::Error(404, "no such endpoint: " + std::string(path)), false,
@@ -278,12 +444,16 @@ struct HttpServer::Impl {
       return too_large();
     }
     if (info->content_length != 0) {
-      char buf[16384];
-      for (;;) {
-        int n = mg_read(conn, buf, sizeof(buf));
-        if (n <= 0) break;
-        if (request.body.size() + static_cast<size_t>(n) > limit) return too_large();
-        request.body.append(buf, static_cast<size_t>(n));
+      switch (ReadBody(conn, *info, limit, request.body)) {
+        case BodyRead::kComplete: break;
+        case BodyRead::kTooLarge: return too_large();
+        case BodyRead::kIncomplete:
+          SendResponse(conn,
+                       HttpResponse::Error(400, "request body shorter than its Content-Length, "
+                                                "or not received within " +
+                                                    FormatDuration(server->options_.body_timeout)),
+                       true, stopping);
+          return 400;
       }
     }
 
@@ -374,6 +544,7 @@ Status HttpServer::Start() {
 void HttpServer::Stop() {
   if (impl_ && impl_->ctx) {
     impl_->stopping = true;
+    impl_->body_deadlines.StopAll();
     mg_stop(impl_->ctx);
     impl_->ctx = nullptr;
   }

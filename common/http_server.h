@@ -4,6 +4,15 @@
 // and 405 (with Allow) for other methods, enforces a per-route body limit (413) before handing
 // the request over, and renders JSON errors. civetweb never appears outside http_server.cc.
 //
+// Slow and malformed clients: a request's headers must arrive within request_timeout of the
+// connection (or of the previous answer on a kept-alive one), as a whole, not per read; its
+// body within body_timeout of the headers, as a whole. A body that is late or shorter than its
+// Content-Length is answered 400 once that deadline passes or the client closes; conflicting
+// or malformed Content-Length headers, and Content-Length with Transfer-Encoding, are 400 at
+// once (RFC 9112 6.3). civetweb serves one connection per worker thread, so num_threads
+// bounds how many connections are served at once: the ones beyond wait in a short queue and
+// then in the kernel's listen backlog until a worker frees up.
+//
 // Thread-safety: Handle() must be called before Start(). Handlers run concurrently on the
 // server's worker threads and must be thread-safe. Stop() blocks until in-flight requests have
 // been answered; it is safe to call more than once.
@@ -76,7 +85,10 @@ class HttpServer {
     std::string tls_cert_file;
     std::string tls_key_file;
     int num_threads = 32;
+    // Headers of a request, and the wait for the next one on a kept-alive connection.
     std::chrono::milliseconds request_timeout{10000};
+    // The body, counted from the end of the headers.
+    std::chrono::milliseconds body_timeout{10000};
   };
 
   explicit HttpServer(Options options);

@@ -94,10 +94,20 @@ SlackNotifier::SlackNotifier(SlackNotifierOptions options, SlackNotifierDeps dep
     : options_(std::move(options)), deps_(deps), metrics_(deps.registry, "slack") {}
 
 SlackNotifier::~SlackNotifier() {
-  if (thread_.joinable()) {
-    thread_.request_stop();
-    thread_.join();
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mu_);
+    stop_deadline_ = deps_.clock.MonotonicNow() + options_.drain_timeout;
   }
+  thread_.request_stop();
+  // The request in flight and the drain get drain_timeout in all; then what is still in
+  // flight is cancelled, so a Slack that does not answer cannot hold up shutdown.
+  {
+    std::unique_lock lock(mu_);
+    finished_cv_.wait_for(lock, options_.drain_timeout, [this] { return finished_; });
+  }
+  abandon_.request_stop();
+  thread_.join();
 }
 
 void SlackNotifier::Notify(Notification notification) {
@@ -134,6 +144,9 @@ void SlackNotifier::Run(std::stop_token stop) {
     DeliverOne(stop);
   }
   DrainBeforeStop();
+  std::lock_guard lock(mu_);
+  finished_ = true;
+  finished_cv_.notify_all();
 }
 
 std::optional<Notification> SlackNotifier::Pop() {
@@ -148,7 +161,7 @@ std::optional<Notification> SlackNotifier::Pop() {
 bool SlackNotifier::DeliverOne(std::stop_token stop) {
   std::optional<Notification> next = Pop();
   if (!next) return false;
-  Deliver(*next, stop);
+  Deliver(*next, stop, std::nullopt);
   return true;
 }
 
@@ -156,8 +169,15 @@ void SlackNotifier::DrainBeforeStop() {
   // A stop already requested: each message gets one attempt and no waiting.
   std::stop_source stopping;
   stopping.request_stop();
-  const auto deadline = deps_.clock.MonotonicNow() + options_.drain_timeout;
-  while (deps_.clock.MonotonicNow() < deadline && DeliverOne(stopping.get_token())) {
+  std::chrono::steady_clock::time_point deadline;
+  {
+    std::lock_guard lock(mu_);
+    deadline = stop_deadline_.value_or(deps_.clock.MonotonicNow() + options_.drain_timeout);
+  }
+  while (deps_.clock.MonotonicNow() < deadline) {
+    std::optional<Notification> next = Pop();
+    if (!next) break;
+    Deliver(*next, stopping.get_token(), deadline);
   }
   size_t left = 0;
   {
@@ -176,7 +196,8 @@ size_t SlackNotifier::queue_depth() const {
   return queue_.size();
 }
 
-void SlackNotifier::Deliver(const Notification& notification, std::stop_token stop) {
+void SlackNotifier::Deliver(const Notification& notification, std::stop_token stop,
+                            std::optional<std::chrono::steady_clock::time_point> deadline) {
   common::HttpClientRequest request;
   request.method = "POST";
   request.url = options_.webhook_url;
@@ -187,6 +208,13 @@ void SlackNotifier::Deliver(const Notification& notification, std::stop_token st
   request.body = RenderSlackMessage(shown, options_.channel)
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   request.timeout = options_.request_timeout;
+  if (deadline) {
+    // Draining: the request ends with the drain, not after its own timeout.
+    request.timeout = std::clamp(std::chrono::duration_cast<milliseconds>(
+                                     *deadline - deps_.clock.MonotonicNow()),
+                                 milliseconds(1), options_.request_timeout);
+  }
+  request.cancel = abandon_.get_token();
 
   const std::string what =
       fmt::format("\"{}\" ({})", notification.title, ThreadPrefix(notification));
@@ -194,6 +222,11 @@ void SlackNotifier::Deliver(const Notification& notification, std::stop_token st
   for (int attempt = 1;; ++attempt) {
     common::Result<common::HttpClientResponse> response = deps_.http.Send(request);
     metrics_.Requests(CodeLabel(response)).Increment();
+    if (response.status().code() == common::StatusCode::kCancelled) {
+      metrics_.dropped.Increment();
+      spdlog::warn("Slack webhook: request for {} cancelled: shutting down", what);
+      return;
+    }
     Attempt result = Judge(response, options_.retry);
     if (result.verdict == Verdict::kSent) {
       metrics_.sent.Increment();

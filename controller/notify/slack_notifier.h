@@ -14,8 +14,9 @@
 // without the thread (DeliverOne, DrainBeforeStop).
 //
 // On destruction the thread stops waiting for retries and drains the queue, one attempt per
-// message, for at most drain_timeout (plus the request in flight); what is left is counted as
-// dropped.
+// message; the request in flight and the drain get drain_timeout in all. A request still in
+// flight then is cancelled (within about a second, see HttpClientRequest::cancel; counted as
+// dropped), and what is left in the queue is counted as dropped and logged.
 //
 // The webhook URL is a secret (it alone lets anyone post to the channel): logs name it "Slack
 // webhook", and transport errors are scrubbed of it before they are logged.
@@ -89,7 +90,8 @@ class SlackNotifier final : public Notifier {
   bool DeliverOne(std::stop_token stop = {});
 
   // Delivers what is queued, one attempt each, until the queue is empty or drain_timeout has
-  // passed on the Clock; counts what is left as dropped and empties the queue.
+  // passed on the Clock (no request outlasts it); counts what is left as dropped and empties
+  // the queue.
   void DrainBeforeStop();
 
   size_t queue_depth() const;
@@ -97,7 +99,9 @@ class SlackNotifier final : public Notifier {
  private:
   void Run(std::stop_token stop);
   std::optional<Notification> Pop();
-  void Deliver(const Notification& notification, std::stop_token stop);
+  // `deadline` set: draining, the request must end by then.
+  void Deliver(const Notification& notification, std::stop_token stop,
+               std::optional<std::chrono::steady_clock::time_point> deadline);
   // `text` with the webhook URL, and its path, replaced by a name that gives nothing away.
   std::string Redact(std::string text) const;
 
@@ -109,6 +113,10 @@ class SlackNotifier final : public Notifier {
   std::condition_variable_any ready_;
   std::deque<Notification> queue_;
   uint64_t dropped_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> stop_deadline_;  // set by the destructor
+  bool finished_ = false;                                               // Run() has returned
+  std::condition_variable_any finished_cv_;
+  std::stop_source abandon_;  // cancels the request in flight once stop_deadline_ has passed
 
   std::jthread thread_;  // last: stopped and joined before the members it uses go
 };

@@ -88,6 +88,7 @@ TEST(ReloadKeysTest, EveryRestartRequiredKeyIsReportedAndKept) {
   next.anomaly.on_missing_data = controller::anomaly::OnMissingData::kAct;
   next.server.threads = 2;
   next.server.request_timeout = std::chrono::seconds(1);
+  next.server.body_timeout = std::chrono::seconds(2);
 
   std::vector<std::string_view> restart_keys;
   for (const ReloadKey& key : ReloadKeys()) {

@@ -9,6 +9,7 @@
 
 #include "common/http_client.h"
 #include "tests/support/process.h"
+#include "tests/support/raw_http.h"
 
 namespace rebound::common {
 namespace {
@@ -172,6 +173,54 @@ TEST_F(HttpServerTest, ChunkedBodyOverLimitIs413) {
   auto response = Send("POST", "/echo", std::string(4096, 'x'), {{"Transfer-Encoding", "chunked"}});
   ASSERT_TRUE(response.ok()) << response.status().ToString();
   EXPECT_EQ(response->status, 413);
+}
+
+// Framing that cannot be trusted is refused at once, before any body is read (RFC 9112 6.3).
+TEST_F(HttpServerTest, UntrustworthyFramingIs400AtOnce) {
+  StartServer();
+  for (const std::string framing : {"Content-Length: 2\r\nContent-Length: 3\r\n",
+                                    "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n",
+                                    "Content-Length: 2x\r\n"}) {
+    testing::RawConnection raw(server_->port());
+    ASSERT_TRUE(raw.connected());
+    // The connection stays open: the answer must not wait for the body or a timeout.
+    ASSERT_TRUE(raw.Send("POST /echo HTTP/1.1\r\nHost: x\r\n" + framing + "\r\nok"));
+    std::string response = raw.Receive(std::chrono::seconds(5), "\r\n\r\n");
+    EXPECT_EQ(testing::RawConnection::Status(response), 400) << framing << response;
+  }
+}
+
+TEST_F(HttpServerTest, BodyShorterThanItsLengthIs400WhenTheClientCloses) {
+  StartServer();
+  testing::RawConnection raw(server_->port());
+  ASSERT_TRUE(raw.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nshort"));
+  raw.FinishSending();
+  std::string response = raw.Receive(std::chrono::seconds(5), "\r\n\r\n");
+  EXPECT_EQ(testing::RawConnection::Status(response), 400) << response;
+}
+
+// The body deadline is for the whole body: a client that sends a byte now and then does not
+// keep the worker past it, and a client that stops short gets 400 at the deadline.
+TEST_F(HttpServerTest, BodyNotInByTheDeadlineIs400) {
+  HttpServer::Options options;
+  options.body_timeout = std::chrono::milliseconds(500);
+  StartServer(options);
+  testing::RawConnection stalled(server_->port());
+  ASSERT_TRUE(stalled.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nshort"));
+  testing::RawConnection dripping(server_->port());
+  ASSERT_TRUE(dripping.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"));
+  const auto start = std::chrono::steady_clock::now();
+  std::string dripped;
+  while (dripped.find("\r\n\r\n") == std::string::npos &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+    if (!dripping.Send("x")) break;
+    dripped += dripping.Receive(std::chrono::milliseconds(100), "\r\n\r\n");
+  }
+  EXPECT_EQ(testing::RawConnection::Status(dripped), 400) << dripped;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  std::string response = stalled.Receive(std::chrono::seconds(5), "\r\n\r\n");
+  EXPECT_EQ(testing::RawConnection::Status(response), 400) << response;
+  EXPECT_NE(response.find("Connection: close"), std::string::npos) << response;
 }
 
 TEST_F(HttpServerTest, HeaderCheckAnswersBeforeTheBodyIsRead) {

@@ -21,7 +21,24 @@ SlackSink::SlackSink() {
   server_->HandlePrefix("/services/", std::move(route));
 }
 
-SlackSink::~SlackSink() { server_->Stop(); }
+SlackSink::~SlackSink() {
+  {
+    std::lock_guard lock(mu_);
+    hang_ = false;
+  }
+  released_.notify_all();
+  server_->Stop();
+}
+
+void SlackSink::Hang() {
+  std::lock_guard lock(mu_);
+  hang_ = true;
+}
+
+bool SlackSink::WaitForRequests(size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return accepted_.wait_for(lock, timeout, [&] { return arrived_ >= count; });
+}
 
 common::Status SlackSink::Start() { return server_->Start(); }
 
@@ -62,7 +79,10 @@ common::HttpResponse SlackSink::Answer(const common::HttpRequest& request) {
   if (recorded.body.is_discarded()) recorded.body = nullptr;
 
   common::HttpResponse response = common::HttpResponse::Text(200, "ok");
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  ++arrived_;
+  accepted_.notify_all();
+  released_.wait(lock, [&] { return !hang_; });
   if (!failures_.empty()) {
     Failure failure = std::move(failures_.front());
     failures_.pop_front();

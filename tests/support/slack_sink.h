@@ -2,7 +2,8 @@
 //
 // An HttpServer on 127.0.0.1 (a free port) that answers POSTs under /services/ as Slack does:
 // 200 "ok" for a JSON body, 400 "invalid_payload" otherwise. It records every POST, can be told
-// to answer the next ones with an error (and Retry-After), and lets a test wait for messages.
+// to answer the next ones with an error (and Retry-After) or not at all, and lets a test wait
+// for messages.
 //
 // Thread-safety: every method may be called from any thread while the server runs.
 #pragma once
@@ -48,6 +49,11 @@ class SlackSink {
   void FailNext(int count, int status, std::string body,
                 std::optional<int> retry_after_seconds = std::nullopt);
 
+  // From now on POSTs get no answer until the sink is destroyed: a Slack that hangs.
+  void Hang();
+  // Waits up to `timeout` until at least `count` POSTs have arrived, answered or not.
+  bool WaitForRequests(size_t count, std::chrono::milliseconds timeout) const;
+
   // Waits up to `timeout` until at least `count` messages were accepted; false on timeout.
   bool WaitForMessages(size_t count, std::chrono::milliseconds timeout) const;
   // The bodies of accepted messages, in order of arrival.
@@ -69,6 +75,9 @@ class SlackSink {
   std::deque<Failure> failures_;
   std::vector<SlackSinkRequest> requests_;
   size_t accepted_count_ = 0;
+  size_t arrived_ = 0;
+  bool hang_ = false;
+  mutable std::condition_variable released_;
 };
 
 }  // namespace rebound::testing

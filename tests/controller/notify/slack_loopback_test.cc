@@ -100,5 +100,28 @@ TEST_F(SlackLoopbackTest, DeliversWhatIsQueuedBeforeStopping) {
                   ":hammer_and_wrench: m3", ":hammer_and_wrench: m4"));
 }
 
+// A Slack that takes requests and never answers must not hold up shutdown for the request's
+// timeout: the request in flight is cancelled and the drain ends on time.
+TEST_F(SlackLoopbackTest, StopsOnTimeWhenSlackHangs) {
+  sink_.Hang();
+  SlackNotifierOptions options;
+  options.webhook_url = sink_.Url();
+  options.request_timeout = std::chrono::seconds(60);
+  options.drain_timeout = std::chrono::milliseconds(500);
+  auto notifier = std::make_unique<SlackNotifier>(
+      options, SlackNotifierDeps{http_, clock_, sleeper_, random_, *registry_});
+  notifier->Start();
+  for (int i = 0; i < 3; ++i) notifier->Notify(Titled("m" + std::to_string(i)));
+  ASSERT_TRUE(sink_.WaitForRequests(1, kDeliveryTimeout));
+
+  const auto start = std::chrono::steady_clock::now();
+  notifier.reset();
+  // 500ms of drain, then cancellation seen within about a second: far below 60s.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  // The request in flight is cancelled once the drain time is up; nothing was delivered.
+  std::string metrics = prometheus::TextSerializer().Serialize(registry_->Collect());
+  EXPECT_THAT(metrics, HasSubstr("rebound_notifications_total{result=\"dropped\",sink=\"slack\"} 3"));
+}
+
 }  // namespace
 }  // namespace rebound::controller::notify
