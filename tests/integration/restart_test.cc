@@ -166,6 +166,25 @@ class RestartIntegrationTest : public ::testing::Test {
     EXPECT_TRUE(WaitForHealPathEnd(*daemon_, "outcome:healed", seconds(60), kTarget)) << Failure();
   }
 
+  // Starts the daemon again and expects the remediation healed with the restart taken once:
+  // the pod template's restartedAt is the one the mark planned, and one ReplicaSet was added.
+  void RestartAndExpectRestartedOnce() {
+    ASSERT_TRUE(daemon_->Start());
+    ExpectHealedAfterResolving();
+    EXPECT_FALSE(RestartedAt().empty());
+    EXPECT_EQ(RestartedAt(), PlannedRestartedAt());
+    EXPECT_EQ(ReplicaSets().size(), 2u) << "restarted exactly once";
+  }
+  // Waits until the pod the alert named has been replaced.
+  bool WaitForAlertPodGone() {
+    return WaitFor(
+        [&] {
+          std::vector<std::string> pods = Pods();
+          return std::find(pods.begin(), pods.end(), pod_) == pods.end();
+        },
+        seconds(30));
+  }
+
   TempDir dir_;
   kubesim::testing::KubesimHarness kubesim_;
   std::unique_ptr<ReboundDaemon> daemon_;
@@ -189,11 +208,8 @@ TEST_F(RestartIntegrationTest, KilledBetweenTheMarkAndTheRestartRestartsOnceAfte
   ASSERT_TRUE(RestartedAt().empty()) << "the held restart never reached the API server";
   ClearFaults();
 
-  ASSERT_TRUE(daemon_->Start());
-  ExpectHealedAfterResolving();
-
+  RestartAndExpectRestartedOnce();
   EXPECT_EQ(RestartedAt(), planned);
-  EXPECT_EQ(ReplicaSets().size(), 2u) << "restarted exactly once";
   std::vector<std::string> path = Path();
   EXPECT_EQ(std::count(path.begin(), path.end(), "action:restart:done"), 1) << Failure();
   EXPECT_EQ(LastActionMessage(),
@@ -212,19 +228,10 @@ TEST_F(RestartIntegrationTest, KilledAfterTheRestartVerifiesItOnTheResolvedDeplo
   ClearFaults();
   const std::string restarted = RestartedAt();
   ASSERT_FALSE(restarted.empty()) << Failure();
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        std::vector<std::string> pods = Pods();
-        return std::find(pods.begin(), pods.end(), pod_) == pods.end();
-      },
-      seconds(30)))
-      << "the restart replaced the alert's pod";
+  ASSERT_TRUE(WaitForAlertPodGone()) << "the restart replaced the alert's pod";
 
-  ASSERT_TRUE(daemon_->Start());
-  ExpectHealedAfterResolving();
-
+  RestartAndExpectRestartedOnce();
   EXPECT_EQ(RestartedAt(), restarted);
-  EXPECT_EQ(ReplicaSets().size(), 2u) << "restarted exactly once";
   EXPECT_EQ(LastActionMessage(),
             "resumed after a restart: Deployment shop/web was already restarted (restartedAt " +
                 restarted + ")");
@@ -241,20 +248,12 @@ TEST_F(RestartIntegrationTest, StoppedWhileVerifyingResumesOnTheResolvedDeployme
       },
       seconds(30)))
       << Failure();
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        std::vector<std::string> pods = Pods();
-        return std::find(pods.begin(), pods.end(), pod_) == pods.end();
-      },
-      seconds(30)));
+  ASSERT_TRUE(WaitForAlertPodGone());
   const std::string restarted = RestartedAt();
   Kill(SIGTERM);
 
-  ASSERT_TRUE(daemon_->Start());
-  ExpectHealedAfterResolving();
-
+  RestartAndExpectRestartedOnce();
   EXPECT_EQ(RestartedAt(), restarted);
-  EXPECT_EQ(ReplicaSets().size(), 2u) << "restarted exactly once";
   std::vector<std::string> path = Path();
   EXPECT_EQ(std::count(path.begin(), path.end(), "outcome:interrupted"), 1) << Failure();
   EXPECT_EQ(std::count(path.begin(), path.end(), "action:restart:noop"), 1) << Failure();
@@ -274,11 +273,7 @@ TEST_F(RestartIntegrationTest, KilledWhileTheMarkFailsNeverActsTwice) {
   EXPECT_TRUE(RestartedAt().empty()) << "no action without its mark";
   ClearFaults();
 
-  ASSERT_TRUE(daemon_->Start());
-  ExpectHealedAfterResolving();
-
-  EXPECT_EQ(RestartedAt(), PlannedRestartedAt());
-  EXPECT_EQ(ReplicaSets().size(), 2u) << "restarted exactly once";
+  RestartAndExpectRestartedOnce();
 }
 
 // A mark that cannot be written at all: the step does not act, and a person is told.
