@@ -13,6 +13,13 @@
 // In dry-run, Run() reads and decides exactly as it would otherwise and reports what it would
 // do (Outcome::kDryRun), writing nothing.
 //
+// Actions that must not act twice (restart, delete_pod, scale) decide their effect first
+// (Plan(): the restartedAt value, the pods by uid, the replica count). Healing records the plan
+// in the target's rebound.io/last-heal mark before the action runs and hands it to Run(), which
+// then applies exactly that plan and reports kNoop when the cluster already shows it. So a step
+// resumed after a restart finds out from the cluster whether its action took effect, and acts
+// only if it did not.
+//
 // Built-in actions are registered explicitly at start-up (RegisterBuiltinActions); adding an
 // action touches only controller/actions/: what healing must know about a kind of action
 // (whether it changes the cluster, whether it tells people) is its factory's ActionTraits,
@@ -29,6 +36,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -59,6 +68,9 @@ struct Target {
   const kube::Resource& resource() const;
   // "Deployment shop/web"
   std::string ToString() const;
+  // The target ToString() wrote; nullopt for anything else (a kind WorkloadResource does not
+  // know, a missing namespace or name).
+  static std::optional<Target> Parse(std::string_view text);
 };
 
 // Limits on what one action may disturb (rebound.yaml `guardrails`, overridden per playbook).
@@ -82,6 +94,9 @@ struct ActionContext {
   const common::Clock& clock;
   common::Sleeper& sleeper;
   std::stop_token stop;  // requested when the daemon shuts down
+  // The plan Plan() made for this run (also after a restart, from the mark); null or absent
+  // when there is none: Run() then decides by itself.
+  const nlohmann::json* plan = nullptr;
 };
 
 struct ActionResult {
@@ -98,7 +113,9 @@ struct ActionResult {
   // Failed: a short machine-readable cause — "template" (a variable could not be rendered),
   // "target_gone", "unsupported" (target kind), "api_error", "conflict" (kept changing under
   // us), "not_found", "not_owned", "no_previous_revision", "paused", "invalid_url",
-  // "http_error", "unreachable", "stopped" (shutdown).
+  // "http_error", "unreachable", "stopped" (shutdown), "invalid_plan" (a plan from a mark that
+  // this action cannot read), "mark_failed" (healing could not mark the target, so the action
+  // did not run).
   std::string reason;
   // What happened, for logs, the journal, Slack and the Kubernetes Event:
   // "scaled Deployment shop/web from 3 to 4 replicas", "would delete pod shop/web-7d9-abc".
@@ -113,8 +130,18 @@ std::string_view OutcomeName(ActionResult::Outcome outcome);
 class Action {
  public:
   virtual ~Action() = default;
-  // Decides and (unless ctx.dry_run) acts; see the file comment. Never throws.
+  // Decides and (unless ctx.dry_run) acts; see the file comment. With ctx.plan it applies that
+  // plan and reports kNoop when the cluster already shows it. Never throws.
   virtual ActionResult Run(const ActionContext& ctx) const = 0;
+  // What Run() will change, decided from the cluster as it is now (ctx.plan is unset): a JSON
+  // value healing stores in the mark and passes back as ctx.plan. Null for an action whose
+  // Run() finds its own work done without one (rollback, cordon: level-based and idempotent;
+  // notify, webhook, wait change nothing) and when there is nothing to change (Run() then
+  // reports the noop, refusal or failure by itself). Never throws.
+  virtual nlohmann::json Plan(const ActionContext& ctx) const {
+    (void)ctx;
+    return nullptr;
+  }
   // The templates among its parameters, so that the playbook loader can check their variables
   // against the playbook's matchers.
   virtual std::vector<const templates::Template*> Templates() const { return {}; }

@@ -19,6 +19,21 @@ const kube::Resource& Target::resource() const {
 
 std::string Target::ToString() const { return kind + " " + ns + "/" + name; }
 
+std::optional<Target> Target::Parse(std::string_view text) {
+  const size_t space = text.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  const size_t slash = text.find('/', space);
+  if (slash == std::string_view::npos) return std::nullopt;
+  Target target{std::string(text.substr(0, space)),
+                std::string(text.substr(space + 1, slash - space - 1)),
+                std::string(text.substr(slash + 1))};
+  if (WorkloadResource(target.kind) == nullptr || target.ns.empty() || target.name.empty() ||
+      target.name.find('/') != std::string::npos) {
+    return std::nullopt;
+  }
+  return target;
+}
+
 std::string_view OutcomeName(ActionResult::Outcome outcome) {
   switch (outcome) {
     case ActionResult::Outcome::kDone:

@@ -39,6 +39,10 @@ ActionResult TemplateFailure(std::string_view param, const common::Status& statu
   return Failed("template", "cannot render " + std::string(param) + ": " + status.message());
 }
 
+const nlohmann::json* PlanOf(const ActionContext& ctx) {
+  return ctx.plan != nullptr && !ctx.plan->is_null() ? ctx.plan : nullptr;
+}
+
 common::Result<nlohmann::json> ReadTarget(const ActionContext& ctx) {
   if (WorkloadResource(ctx.target.kind) == nullptr) {
     return common::InvalidArgument("unsupported target kind \"" + ctx.target.kind + "\"");

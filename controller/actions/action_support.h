@@ -30,6 +30,9 @@ ActionResult ApiFailure(std::string_view doing, const common::Status& status);
 // (which names the missing variable): "cannot render <param>: <why>".
 ActionResult TemplateFailure(std::string_view param, const common::Status& status);
 
+// ctx.plan when there is one (not null), else nullptr.
+const nlohmann::json* PlanOf(const ActionContext& ctx);
+
 // The target as the API server has it now. Failure: the Status of the read;
 // TargetFailure turns it into the result to return.
 common::Result<nlohmann::json> ReadTarget(const ActionContext& ctx);

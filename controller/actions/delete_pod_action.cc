@@ -5,6 +5,7 @@
 #include <optional>
 #include <tuple>
 #include <utility>
+#include <variant>
 
 #include "controller/actions/action_support.h"
 #include "controller/actions/disruption_guards.h"
@@ -50,37 +51,13 @@ class DeletePodAction final : public Action {
       : pod_(std::move(pod)), count_(count) {}
 
   ActionResult Run(const ActionContext& ctx) const override {
-    std::optional<std::string> pod_name;
-    if (pod_) {
-      common::Result<std::string> rendered = pod_->Render(ctx.vars);
-      if (!rendered.ok()) return TemplateFailure("pod", rendered.status());
-      pod_name = *rendered;
-    }
-    common::Result<json> target = ReadTarget(ctx);
-    if (!target.ok()) return TargetFailure(ctx, target.status());
-    common::Result<std::vector<json>> pods = ListWorkloadPods(ctx.kube, *target);
-    if (!pods.ok()) {
-      return ApiFailure("cannot list the pods of " + ctx.target.ToString(), pods.status());
-    }
+    std::variant<ActionResult, Choice> chosen = Choose(ctx);
+    if (ActionResult* result = std::get_if<ActionResult>(&chosen)) return *result;
+    const auto& [pods, victims] = std::get<Choice>(chosen);
 
-    std::vector<json> victims;
-    if (pod_name) {
-      auto named = std::find_if(pods->begin(), pods->end(), [&](const json& pod) {
-        return kube::ObjectName(pod) == *pod_name;
-      });
-      if (named == pods->end()) return NamedPodNotOwned(ctx, *pod_name);
-      if (IsTerminating(*named)) {
-        return Noop("pod " + ctx.target.ns + "/" + *pod_name + " is already terminating");
-      }
-      victims.push_back(*named);
-    } else {
-      victims = LeastHealthy(*pods, count_);
-      if (victims.empty()) return Noop(ctx.target.ToString() + " has no pods to delete");
-    }
-
-    const int64_t terminating = std::count_if(pods->begin(), pods->end(), IsTerminating);
+    const int64_t terminating = std::count_if(pods.begin(), pods.end(), IsTerminating);
     if (auto refusal =
-            CheckBlastRadius(ctx.target, ctx.limits, pods->size(), terminating, victims.size())) {
+            CheckBlastRadius(ctx.target, ctx.limits, pods.size(), terminating, victims.size())) {
       return *refusal;
     }
     common::Result<std::optional<ActionResult>> budget =
@@ -95,6 +72,19 @@ class DeletePodAction final : public Action {
     return Delete(ctx, victims);
   }
 
+  // {"pods": [{"name": ..., "uid": ...}]}: the pods Run() deletes; null when it would delete
+  // none.
+  json Plan(const ActionContext& ctx) const override {
+    std::variant<ActionResult, Choice> chosen = Choose(ctx);
+    const Choice* choice = std::get_if<Choice>(&chosen);
+    if (choice == nullptr) return nullptr;
+    json pods = json::array();
+    for (const json& pod : choice->victims) {
+      pods.push_back({{"name", kube::ObjectName(pod)}, {"uid", kube::ObjectUid(pod)}});
+    }
+    return {{"pods", std::move(pods)}};
+  }
+
   std::vector<const templates::Template*> Templates() const override {
     if (!pod_) return {};
     return {&*pod_};
@@ -107,6 +97,68 @@ class DeletePodAction final : public Action {
   }
 
  private:
+  struct Choice {
+    std::vector<json> pods;     // the workload's pods
+    std::vector<json> victims;  // those to delete
+  };
+
+  // The pods to delete — the plan's (by uid), the named one, or the least healthy — or the
+  // result to report instead.
+  std::variant<ActionResult, Choice> Choose(const ActionContext& ctx) const {
+    std::optional<std::string> pod_name;
+    if (pod_) {
+      common::Result<std::string> rendered = pod_->Render(ctx.vars);
+      if (!rendered.ok()) return TemplateFailure("pod", rendered.status());
+      pod_name = *rendered;
+    }
+    common::Result<json> target = ReadTarget(ctx);
+    if (!target.ok()) return TargetFailure(ctx, target.status());
+    common::Result<std::vector<json>> pods = ListWorkloadPods(ctx.kube, *target);
+    if (!pods.ok()) {
+      return ApiFailure("cannot list the pods of " + ctx.target.ToString(), pods.status());
+    }
+    Choice choice{std::move(*pods), {}};
+    if (const json* plan = PlanOf(ctx)) return Planned(ctx, *plan, std::move(choice));
+    if (pod_name) {
+      auto named = std::find_if(choice.pods.begin(), choice.pods.end(), [&](const json& pod) {
+        return kube::ObjectName(pod) == *pod_name;
+      });
+      if (named == choice.pods.end()) return NamedPodNotOwned(ctx, *pod_name);
+      if (IsTerminating(*named)) {
+        return Noop("pod " + ctx.target.ns + "/" + *pod_name + " is already terminating");
+      }
+      choice.victims.push_back(*named);
+    } else {
+      choice.victims = LeastHealthy(choice.pods, count_);
+      if (choice.victims.empty()) return Noop(ctx.target.ToString() + " has no pods to delete");
+    }
+    return choice;
+  }
+
+  // The pods of `plan` still there and not terminating; a noop when none is.
+  static std::variant<ActionResult, Choice> Planned(const ActionContext& ctx, const json& plan,
+                                                    Choice choice) {
+    const json& planned = JsonAt(plan, {"pods"});
+    if (!planned.is_array() || planned.empty()) {
+      return Failed("invalid_plan", "the delete_pod plan names no pods");
+    }
+    std::string names;
+    for (const json& entry : planned) {
+      const json& uid = JsonAt(entry, {"uid"});
+      const json& name = JsonAt(entry, {"name"});
+      names += (names.empty() ? "" : ", ") + (name.is_string() ? name.get<std::string>() : "?");
+      auto pod = std::find_if(choice.pods.begin(), choice.pods.end(), [&](const json& p) {
+        return uid.is_string() && kube::ObjectUid(p) == uid.get<std::string>();
+      });
+      if (pod != choice.pods.end() && !IsTerminating(*pod)) choice.victims.push_back(*pod);
+    }
+    if (choice.victims.empty()) {
+      return Noop("the pods planned for deletion (" + names + ") of " + ctx.target.ToString() +
+                  " are already gone or terminating");
+    }
+    return choice;
+  }
+
   static std::string PodsOf(const ActionContext& ctx, const std::vector<json>& pods) {
     return (pods.size() == 1 ? "pod " : "pods ") + JoinPods(pods) + " of " + ctx.target.ToString();
   }

@@ -10,7 +10,9 @@
 // PodDisruptionBudgets covering a chosen pod must allow the disruption. Each pod is deleted
 // with its uid as a precondition, so a replacement that reused the name (StatefulSets) is never
 // hit; a pod that is gone (or replaced) by then counts as already done. A named pod that is
-// gone or terminating: noop. Thread-safety: see action.h.
+// gone or terminating: noop. Its plan is the chosen pods by name and uid; a run with a plan
+// deletes those of them still there and not terminating, and is a noop when none is.
+// Thread-safety: see action.h.
 #pragma once
 
 #include <memory>

@@ -2,7 +2,9 @@
 // `kubectl rollout restart` does it — a strategic-merge patch that sets the pod template's
 // annotation kubectl.kubernetes.io/restartedAt to the current time (RFC 3339, seconds), so the
 // workload's controller replaces every pod in a rolling fashion. No parameters. Restarting is
-// the point, so every run acts (it is never a noop). Thread-safety: see action.h.
+// the point, so every run without a plan acts. Its plan is the restartedAt value to write (one
+// second past the current one if that is not older); a run with a plan whose value the pod
+// template already has reports a noop: that restart took place. Thread-safety: see action.h.
 #pragma once
 
 #include <memory>

@@ -22,13 +22,17 @@ class ScaleAction final : public Action {
     if (WorkloadResource(ctx.target.kind) == nullptr) {
       return TargetFailure(ctx, common::InvalidArgument("unsupported kind"));
     }
-    const int64_t floor = std::max<int64_t>(ctx.limits.min_replicas, min_.value_or(0));
+    const int64_t floor = Floor(ctx);
     common::Result<ActionResult> result =
         kube::RetryOnConflict(kMaxConflictAttempts, [&]() -> common::Result<ActionResult> {
           common::Result<kube::Scale> scale =
               ctx.kube.GetScale(ctx.target.resource(), ctx.target.ns, ctx.target.name);
           if (!scale.ok()) return TargetFailure(ctx, scale.status());
-          const ScaleDecision decision = DecideScale(spec_, scale->replicas, floor, max_);
+          const std::optional<ScaleDecision> decision_or = Decide(ctx, scale->replicas, floor);
+          if (!decision_or) {
+            return Failed("invalid_plan", "the scale plan names no replica count");
+          }
+          const ScaleDecision& decision = *decision_or;
           const std::string from = std::to_string(scale->replicas);
           const std::string note = decision.note.empty() ? "" : " (" + decision.note + ")";
           if (decision.kind == ScaleDecision::Kind::kRefuse) {
@@ -57,6 +61,17 @@ class ScaleAction final : public Action {
     return std::move(result).value();
   }
 
+  // {"replicas": <the count Run() sets>}; null when it would not scale.
+  nlohmann::json Plan(const ActionContext& ctx) const override {
+    if (WorkloadResource(ctx.target.kind) == nullptr) return nullptr;
+    common::Result<kube::Scale> scale =
+        ctx.kube.GetScale(ctx.target.resource(), ctx.target.ns, ctx.target.name);
+    if (!scale.ok()) return nullptr;
+    const ScaleDecision decision = DecideScale(spec_, scale->replicas, Floor(ctx), max_);
+    if (decision.kind != ScaleDecision::Kind::kScale) return nullptr;
+    return {{"replicas", decision.replicas}};
+  }
+
   std::string Describe() const override {
     std::string bounds;
     if (min_) bounds += "min " + std::to_string(*min_);
@@ -66,6 +81,25 @@ class ScaleAction final : public Action {
   }
 
  private:
+  int64_t Floor(const ActionContext& ctx) const {
+    return std::max<int64_t>(ctx.limits.min_replicas, min_.value_or(0));
+  }
+
+  // What to do with `current` replicas: the plan's count when there is a plan (nullopt when it
+  // names none), else the spec's decision.
+  std::optional<ScaleDecision> Decide(const ActionContext& ctx, int64_t current,
+                                      int64_t floor) const {
+    const nlohmann::json* plan = PlanOf(ctx);
+    if (plan == nullptr) return DecideScale(spec_, current, floor, max_);
+    const nlohmann::json replicas = plan->value("replicas", nlohmann::json());
+    if (!replicas.is_number_integer()) return std::nullopt;
+    ScaleDecision decision;
+    decision.replicas = replicas.get<int64_t>();
+    decision.kind =
+        decision.replicas == current ? ScaleDecision::Kind::kNoop : ScaleDecision::Kind::kScale;
+    return decision;
+  }
+
   ScaleSpec spec_;
   std::optional<int64_t> min_;
   std::optional<int64_t> max_;

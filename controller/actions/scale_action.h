@@ -6,7 +6,9 @@
 // result outside the bounds is clamped and the message says so; a count already outside is
 // never pushed further out (refused, "min_replicas" / "max_replicas"). Already at the wanted
 // count: noop. The write carries the resourceVersion read, and a conflict re-reads and
-// decides again. Thread-safety: see action.h.
+// decides again. Its plan is the count decided ({"replicas": 4}): a run with a plan sets that
+// count, so "+1" resumed after a restart does not add a second replica, and is a noop when the
+// count is already there. Thread-safety: see action.h.
 #pragma once
 
 #include <memory>

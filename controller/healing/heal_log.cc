@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "controller/healing/outcome.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
 
@@ -88,6 +89,11 @@ class HealLog::Impl {
     REBOUND_RETURN_IF_ERROR(recent_playbook_.Prepare(
         db, select + " WHERE playbook = ?2 ORDER BY at_ms DESC, id DESC LIMIT ?1"));
     REBOUND_RETURN_IF_ERROR(since_.Prepare(db, select + " WHERE at_ms >= ?1 ORDER BY at_ms, id"));
+    REBOUND_RETURN_IF_ERROR(target_of_.Prepare(
+        db,
+        "SELECT target FROM heal_log WHERE fingerprint = ?1 AND starts_at = ?2 AND "
+        "playbook = ?3 AND kind = ?4 AND result IN (?5, ?6) AND target <> '' "
+        "ORDER BY id DESC LIMIT 1"));
     REBOUND_RETURN_IF_ERROR(delete_before_.Prepare(db, "DELETE FROM heal_log WHERE at_ms < ?1"));
     return common::Status::Ok();
   }
@@ -133,6 +139,21 @@ class HealLog::Impl {
     return ReadAll(query);
   }
 
+  common::Result<std::string> TargetOf(const intake::EpisodeKey& episode,
+                                       const std::string& playbook) {
+    std::lock_guard lock(mu_);
+    Query query(db_, target_of_, "read heal log");
+    query.Text(episode.fingerprint)
+        .Text(episode.starts_at)
+        .Text(playbook)
+        .Text(HealRecordKindName(HealRecord::Kind::kDecision))
+        .Text(DecisionResultName(DecisionResult::kMatched))
+        .Text(DecisionResultName(DecisionResult::kFolded));
+    common::Result<bool> row = query.Step();
+    if (!row.ok()) return row.status();
+    return *row ? query.ColumnText(0) : std::string();
+  }
+
   common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before) {
     std::lock_guard lock(mu_);
     Query query(db_, delete_before_, "trim heal log");
@@ -169,7 +190,7 @@ class HealLog::Impl {
 
   std::mutex mu_;
   store::Database db_;
-  Statement insert_, recent_, recent_playbook_, since_, delete_before_;
+  Statement insert_, recent_, recent_playbook_, since_, target_of_, delete_before_;
 };
 
 HealLog::HealLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -193,6 +214,11 @@ common::Result<std::vector<HealRecord>> HealLog::Recent(size_t limit,
 common::Result<std::vector<HealRecord>> HealLog::Since(
     std::chrono::system_clock::time_point since) const {
   return impl_->Since(since);
+}
+
+common::Result<std::string> HealLog::TargetOf(const intake::EpisodeKey& episode,
+                                              const std::string& playbook) const {
+  return impl_->TargetOf(episode, playbook);
 }
 
 common::Result<size_t> HealLog::DeleteBefore(std::chrono::system_clock::time_point before) {

@@ -67,6 +67,11 @@ class HealLog {
   common::Result<std::vector<HealRecord>> Recent(size_t limit, const std::string& playbook) const;
   // Records at or after `since`, oldest first.
   common::Result<std::vector<HealRecord>> Since(std::chrono::system_clock::time_point since) const;
+  // The target of the newest `matched` or `folded` decision of `playbook` for `episode`: the
+  // workload its remediation resolved and worked on; "" when there is none. (Not indexed: read
+  // only for episodes resumed after a restart.)
+  common::Result<std::string> TargetOf(const intake::EpisodeKey& episode,
+                                       const std::string& playbook) const;
   // Deletes records older than `before`; returns how many.
   common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before);
 

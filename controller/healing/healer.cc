@@ -145,8 +145,11 @@ common::Result<ResolvedTarget> Healer::Resolve(const intake::Episode& episode,
                                                const playbook::Playbook& playbook,
                                                std::stop_token stop) {
   templates::TemplateContext vars = EpisodeVars(episode, playbook.name);
+  const std::optional<actions::Target> earlier = ResolvedBeforeRestart(episode, playbook);
   for (int attempt = 1;; ++attempt) {
-    common::Result<ResolvedTarget> resolved = ResolveTarget(playbook.target, vars, deps_.kube);
+    common::Result<ResolvedTarget> resolved =
+        earlier ? ReadResolvedTarget(*earlier, deps_.kube)
+                : ResolveTarget(playbook.target, vars, deps_.kube);
     const common::StatusCode code = resolved.status().code();
     bool transient = code == common::StatusCode::kUnavailable ||
                      code == common::StatusCode::kDeadlineExceeded;
@@ -158,6 +161,18 @@ common::Result<ResolvedTarget> Healer::Resolve(const intake::Episode& episode,
     common::Result<intake::Episode> now = deps_.journal.Get(episode.key);
     if (now.ok() && now->status == intake::AlertStatus::kResolved) return resolved;
   }
+}
+
+std::optional<actions::Target> Healer::ResolvedBeforeRestart(const intake::Episode& episode,
+                                                             const playbook::Playbook& playbook) {
+  if (episode.state != intake::EpisodeState::kPending) return std::nullopt;  // never taken up
+  common::Result<std::string> recorded = deps_.log.TargetOf(episode.key, playbook.name);
+  if (!recorded.ok()) {
+    spdlog::warn("heal {}: cannot read the target resolved before a restart, resolving again: {}",
+                 EpisodeId(episode.key), recorded.status().message());
+    return std::nullopt;
+  }
+  return actions::Target::Parse(*recorded);
 }
 
 common::Result<anomaly::GateDecision> Healer::CheckAnomalyGate(

@@ -82,9 +82,15 @@ class Healer {
   void HandleWithPlaybook(const intake::Episode& episode,
                           const std::shared_ptr<const playbook::Playbook>& playbook,
                           std::stop_token stop);
+  // The workload `playbook` is to work on for `episode`: the one its remediation resolved
+  // before a restart (ResolvedBeforeRestart), else the one the alert names now.
   common::Result<ResolvedTarget> Resolve(const intake::Episode& episode,
                                          const playbook::Playbook& playbook,
                                          std::stop_token stop);
+  // For an episode taken up before a restart: the workload its remediation resolved then, from
+  // the heal log; nullopt when none was resolved (or it cannot be read).
+  std::optional<actions::Target> ResolvedBeforeRestart(const intake::Episode& episode,
+                                                       const playbook::Playbook& playbook);
   // The anomaly gate of `playbook` (which has one) for `episode` on `target`. Failure:
   // InvalidArgument when a signal's template cannot be filled from the alert.
   common::Result<anomaly::GateDecision> CheckAnomalyGate(const intake::Episode& episode,

@@ -6,6 +6,7 @@
 
 #include "common/duration.h"
 #include "common/time_format.h"
+#include "controller/actions/action_support.h"
 #include "controller/healing/episode_context.h"
 #include "controller/healing/workload_state.h"
 #include "kube/event.h"
@@ -272,24 +273,27 @@ bool Remediation::GuardrailsAllow(int index, RunState& state) {
 actions::ActionResult Remediation::Act(int index, const nlohmann::json& workload,
                                        const actions::BlastRadius& limits, std::stop_token stop) {
   const playbook::Step& step = playbook_->steps[index];
-  // A mark for this very step means an earlier run acted and then stopped: verify instead.
+  // A mark for this very step means an earlier run marked it and then stopped, before or after
+  // the action took effect: the action runs again with the mark's plan, which tells from the
+  // cluster whether it did (then it reports a noop and the step is verified).
   std::optional<HealMark> mark = ReadHealMark(workload);
+  const bool resumed = !dry_run_ && mark && mark->remediation == id_ && mark->step == index;
+  nlohmann::json plan = resumed ? mark->plan : nlohmann::json();
+  notify::Notification prefilled = base_notification_;
+  actions::ActionContext ctx{resolved_.target, vars_,         limits,         dry_run_,
+                             deps_.kube,       deps_.http,    deps_.notifier, prefilled,
+                             deps_.clock,      deps_.sleeper, stop,           &plan};
   actions::ActionResult result;
   std::chrono::milliseconds took{0};
-  if (!dry_run_ && mark && mark->remediation == id_ && mark->step == index) {
-    result.outcome = Outcome::kNoop;
-    result.message = "step already taken at " +
-                     common::FormatRfc3339(common::Timestamp::FromTimePoint(mark->at)) +
-                     " before a restart; verifying it";
-  } else {
-    if (!dry_run_ && step.traits.changes_cluster) MarkStep(index);
-    notify::Notification prefilled = base_notification_;
-    actions::ActionContext ctx{
-        resolved_.target, vars_,     limits,      dry_run_,      deps_.kube, deps_.http,
-        deps_.notifier,   prefilled, deps_.clock, deps_.sleeper, stop};
+  if (!resumed && !dry_run_ && step.traits.changes_cluster) {
+    plan = step.impl->Plan(ctx);
+    result = MarkStep(index, plan, stop);
+  }
+  if (result.outcome == Outcome::kDone) {  // marked, or nothing to mark
     const auto started = deps_.clock.MonotonicNow();
     result = step.impl->Run(ctx);
     took = Since(deps_.clock, started);
+    if (resumed) result.message = "resumed after a restart: " + result.message;
   }
   deps_.metrics.ActionRan(playbook_->name, step.action, actions::OutcomeName(result.outcome),
                           result.outcome == actions::ActionResult::Outcome::kRefused
@@ -300,18 +304,32 @@ actions::ActionResult Remediation::Act(int index, const nlohmann::json& workload
   return result;
 }
 
-void Remediation::MarkStep(int index) {
+actions::ActionResult Remediation::MarkStep(int index, const nlohmann::json& plan,
+                                            std::stop_token stop) {
   HealMark next;
   next.remediation = id_;
   next.playbook = playbook_->name;
   next.step = index;
   next.action = playbook_->steps[index].action;
-  next.at = deps_.clock.Now();
+  next.plan = plan;
   const actions::Target& target = resolved_.target;
-  common::Result<nlohmann::json> marked = deps_.kube.Patch(
-      target.resource(), target.ns, target.name, kube::PatchType::kMerge, HealMarkPatch(next));
-  if (!marked.ok()) {
-    spdlog::warn("heal {}: cannot mark {}: {}", id_, target.ToString(), marked.status().message());
+  for (int attempt = 1;; ++attempt) {
+    next.at = deps_.clock.Now();
+    common::Result<nlohmann::json> marked = deps_.kube.Patch(
+        target.resource(), target.ns, target.name, kube::PatchType::kMerge, HealMarkPatch(next));
+    if (marked.ok()) return actions::ActionResult();
+    const std::string why = "cannot mark " + target.ToString() + " before acting (attempt " +
+                            std::to_string(attempt) + " of " + std::to_string(kMarkAttempts) +
+                            "): " + marked.status().message();
+    spdlog::warn("heal {}: {}", id_, why);
+    // Without the mark a restart could take the step a second time: not acting is the safe
+    // side, and the remediation goes on to its next step and, in the end, to a person.
+    if (marked.status().code() == common::StatusCode::kNotFound || attempt >= kMarkAttempts) {
+      return actions::Failed("mark_failed", why + "; not acting without the mark");
+    }
+    if (!deps_.sleeper.SleepFor(deps_.poll_interval, stop)) {
+      return actions::Failed("stopped", why + "; stopped before acting");
+    }
   }
 }
 

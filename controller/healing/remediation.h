@@ -10,9 +10,11 @@
 // In dry-run every step is decided and recorded as "would ..." and nothing is verified (there
 // is nothing to verify), so the record shows the whole path the playbook would take.
 //
-// Before acting, a step is marked on the target (the rebound.io/last-heal annotation) so that
-// a controller that restarts mid-step, or a new leader, sees the step as done and verifies
-// instead of acting again.
+// Before acting, a step is marked on the target (the rebound.io/last-heal annotation, with the
+// action's plan) so that a controller that restarts mid-step, or a new leader, runs the step
+// again with that plan: the action then finds from the cluster whether it took effect and acts
+// only if it did not. A step whose mark cannot be written (kMarkAttempts tries) does not act:
+// it fails with reason "mark_failed" (see docs/healing.md, "Across restarts").
 //
 // Thread-safety: Run is called once, from one thread; Fold, Episodes and Snapshot may be called
 // from any thread meanwhile.
@@ -61,6 +63,9 @@ struct HealingDeps {
 
 class Remediation {
  public:
+  // How many times a step's mark is tried before the step gives up acting.
+  static constexpr int kMarkAttempts = 3;
+
   struct Snapshot {
     std::string id;
     std::string playbook;
@@ -127,12 +132,15 @@ class Remediation {
   // Whether the guardrails let the action of step `index` run now (only actions that change
   // the cluster, and not in a dry run, are held back); a refusal ends `state`.
   bool GuardrailsAllow(int index, RunState& state);
-  // Runs the action of step `index` (or, when the target's mark says an earlier run took it,
-  // only reports that) and records the result in the metrics and the heal log.
+  // Runs the action of step `index` — after marking it, or, when the target's mark says an
+  // earlier run marked it, with the mark's plan — and records the result in the metrics and
+  // the heal log.
   actions::ActionResult Act(int index, const nlohmann::json& workload,
                             const actions::BlastRadius& limits, std::stop_token stop);
-  // Marks step `index` on the target before its action changes the cluster.
-  void MarkStep(int index);
+  // Marks step `index` with `plan` on the target before its action changes the cluster,
+  // trying kMarkAttempts times, poll_interval apart. kDone when marked; else kFailed, reason
+  // "mark_failed" (or "stopped" when `stop` ended the wait), and the action must not run.
+  actions::ActionResult MarkStep(int index, const nlohmann::json& plan, std::stop_token stop);
   // Tells people and the cluster (Slack, Kubernetes Event) what the action did, and counts
   // it towards the guardrails when it changed the cluster.
   void Announce(int index, const nlohmann::json& workload, const actions::ActionResult& result);

@@ -4,14 +4,11 @@
 #include "kube/resource.h"
 
 namespace rebound::controller::healing {
-namespace {
 
-common::Result<ResolvedTarget> ReadWorkload(kube::KubeClient& kube, std::string kind,
-                                            std::string ns, std::string name) {
+common::Result<ResolvedTarget> ReadResolvedTarget(const actions::Target& target,
+                                                  kube::KubeClient& kube) {
   ResolvedTarget out;
-  out.target.kind = std::move(kind);
-  out.target.ns = std::move(ns);
-  out.target.name = std::move(name);
+  out.target = target;
   common::Result<nlohmann::json> object =
       kube.Get(out.target.resource(), out.target.ns, out.target.name);
   if (!object.ok()) return object.status().WithContext("read " + out.target.ToString());
@@ -19,6 +16,8 @@ common::Result<ResolvedTarget> ReadWorkload(kube::KubeClient& kube, std::string 
   out.uid = kube::ObjectUid(out.object);
   return out;
 }
+
+namespace {
 
 // The Deployment or StatefulSet that controls `pod`.
 common::Result<ResolvedTarget> OwnerOf(kube::KubeClient& kube, const std::string& ns,
@@ -35,7 +34,7 @@ common::Result<ResolvedTarget> OwnerOf(kube::KubeClient& kube, const std::string
     return common::FailedPrecondition("pod " + ns + "/" + pod_name +
                                       " is not controlled by a Deployment or StatefulSet");
   }
-  return ReadWorkload(kube, owner->kind, ns, owner->name);
+  return ReadResolvedTarget({owner->kind, ns, owner->name}, kube);
 }
 
 }  // namespace
@@ -48,7 +47,7 @@ common::Result<ResolvedTarget> ResolveTarget(const playbook::TargetSpec& spec,
   common::Result<std::string> name = spec.name.Render(vars);
   if (!name.ok()) return name.status().WithContext("target name");
   if (spec.kind == "Pod") return OwnerOf(kube, *ns, *name);
-  return ReadWorkload(kube, spec.kind, *ns, *name);
+  return ReadResolvedTarget({spec.kind, *ns, *name}, kube);
 }
 
 }  // namespace rebound::controller::healing

@@ -63,11 +63,13 @@ bool WorkloadReady(const nlohmann::json& workload, std::string* why) {
 }
 
 nlohmann::json HealMark::ToJson() const {
-  return {{"remediation", remediation},
-          {"playbook", playbook},
-          {"step", step},
-          {"action", action},
-          {"at", common::FormatRfc3339(common::Timestamp::FromTimePoint(at))}};
+  nlohmann::json out = {{"remediation", remediation},
+                        {"playbook", playbook},
+                        {"step", step},
+                        {"action", action},
+                        {"at", common::FormatRfc3339(common::Timestamp::FromTimePoint(at))}};
+  if (!plan.is_null()) out["plan"] = plan;
+  return out;
 }
 
 std::optional<HealMark> ReadHealMark(const nlohmann::json& workload) {
@@ -80,6 +82,7 @@ std::optional<HealMark> ReadHealMark(const nlohmann::json& workload) {
   mark.playbook = StringAt(json, "/playbook");
   mark.step = static_cast<int>(IntAt(json, "/step", -1));
   mark.action = StringAt(json, "/action");
+  mark.plan = json.value("plan", nlohmann::json());
   common::Result<common::Timestamp> at = common::ParseRfc3339(StringAt(json, "/at"));
   if (mark.remediation.empty() || !at.ok()) return std::nullopt;
   mark.at = at->ToTimePoint();

@@ -27,6 +27,10 @@ struct HealMark {
   int step = 0;
   std::string action;
   std::chrono::system_clock::time_point at;
+  // The action's plan (actions::Action::Plan): what it will change, so that a step resumed
+  // after a restart can tell from the cluster whether it did. Null when the action needs none
+  // (and in marks written before plans existed).
+  nlohmann::json plan;
 
   nlohmann::json ToJson() const;
 };

@@ -307,6 +307,30 @@ TEST_F(KubesimApiTest, InjectedFaultsAnswerTheNextMatchingRequests) {
   advance.join();
 }
 
+TEST_F(KubesimApiTest, AFaultWithBodyContainsHitsOnlyRequestsWhoseBodyHasTheText) {
+  CreateDeployment(1);
+  FaultSpec restart;
+  restart.verb = "patch";
+  restart.resource = "deployments";
+  restart.body_contains = "restartedAt";
+  restart.type = FaultSpec::Type::kError;
+  cluster_.faults().Add(restart);
+  EXPECT_EQ(restart.ToJson()["bodyContains"], "restartedAt");
+
+  std::string path = std::string(kDeployments) + "/web";
+  const json mark = {{"metadata", {{"annotations", {{"rebound.io/last-heal", "{}"}}}}}};
+  EXPECT_EQ(Send("PATCH", path, mark, "application/merge-patch+json").status, 200)
+      << "a PATCH without the text passes";
+  const json restart_patch = {
+      {"spec",
+       {{"template",
+         {{"metadata",
+           {{"annotations", {{"kubectl.kubernetes.io/restartedAt", "2026-01-01T00:00:00Z"}}}}}}}}}};
+  EXPECT_EQ(Send("PATCH", path, restart_patch, "application/merge-patch+json").status, 500);
+  EXPECT_EQ(Send("PATCH", path, restart_patch, "application/merge-patch+json").status, 200)
+      << "count 1: used up";
+}
+
 TEST_F(KubesimApiTest, DiscoveryServesBothForms) {
   common::HttpRequest aggregated = MakeRequest("GET", "/apis");
   aggregated.headers.emplace_back(

@@ -27,17 +27,19 @@ constexpr FaultSpec::Type kAllTypes[] = {FaultSpec::Type::kConflict, FaultSpec::
 
 }  // namespace
 
-bool FaultSpec::Matches(const ApiRequest& request) const {
+bool FaultSpec::Matches(const ApiRequest& request, std::string_view body) const {
   std::string resource_name = request.type->resource;
   if (!request.subresource.empty()) resource_name += "/" + request.subresource;
   return (verb == "*" || verb == request.verb) && (resource == "*" || resource == resource_name) &&
-         (ns.empty() || ns == request.ns);
+         (ns.empty() || ns == request.ns) &&
+         (body_contains.empty() || body.find(body_contains) != std::string_view::npos);
 }
 
 nlohmann::json FaultSpec::ToJson() const {
   nlohmann::json out = {
       {"verb", verb}, {"resource", resource}, {"type", TypeName(type)}, {"count", count}};
   if (!ns.empty()) out["namespace"] = ns;
+  if (!body_contains.empty()) out["bodyContains"] = body_contains;
   if (type == Type::kThrottle || type == Type::kUnavailable) {
     out["retryAfterSeconds"] = retry_after_seconds;
   }
@@ -48,9 +50,10 @@ nlohmann::json FaultSpec::ToJson() const {
 std::optional<FaultSpec> ParseFault(const YAML::Node& node, std::string_view name,
                                     common::YamlErrors& errors) {
   size_t before = errors.size();
-  common::StrictMap map(
-      node, name,
-      {"verb", "resource", "namespace", "type", "count", "retryAfterSeconds", "maxHang"}, errors);
+  common::StrictMap map(node, name,
+                        {"verb", "resource", "namespace", "bodyContains", "type", "count",
+                         "retryAfterSeconds", "maxHang"},
+                        errors);
   FaultSpec fault;
   map.Require("type");
   if (auto verb = map.Enum("verb", {"get", "list", "watch", "create", "update", "patch", "delete",
@@ -59,6 +62,7 @@ std::optional<FaultSpec> ParseFault(const YAML::Node& node, std::string_view nam
   }
   if (auto resource = map.String("resource")) fault.resource = *resource;
   if (auto ns = map.String("namespace")) fault.ns = *ns;
+  if (auto body = map.String("bodyContains")) fault.body_contains = *body;
   if (auto type = map.Enum("type", {"conflict", "throttle", "error", "unavailable", "hang"})) {
     for (FaultSpec::Type candidate : kAllTypes) {
       if (TypeName(candidate) == *type) fault.type = candidate;
@@ -93,10 +97,10 @@ std::map<std::string, uint64_t> FaultInjector::InjectedCounts() const {
   return injected_;
 }
 
-std::optional<FaultSpec> FaultInjector::Take(const ApiRequest& request) {
+std::optional<FaultSpec> FaultInjector::Take(const ApiRequest& request, std::string_view body) {
   std::lock_guard lock(mu_);
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-    if (!it->Matches(request)) continue;
+    if (!it->Matches(request, body)) continue;
     FaultSpec taken = *it;
     if (--it->count <= 0) faults_.erase(it);
     ++injected_[TypeName(taken.type)];

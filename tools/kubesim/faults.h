@@ -1,12 +1,15 @@
 // Fault injection for the simulated API itself: the next N requests matching a verb, a
-// resource and optionally a namespace answer 409 Conflict, 429 with Retry-After, 500, 503 with
-// Retry-After, or hang (no answer until the client gives up or a maximum hang time passes).
-// Faults are set from the scenario file or at run time through POST /kubesim/v1/faults.
+// resource and optionally a namespace and a substring of the request body answer 409 Conflict, 429
+// with Retry-After, 500, 503 with Retry-After, or hang (no answer until the client gives up or a
+// maximum hang time passes). Faults are set from the scenario file or at run time through POST
+// /kubesim/v1/faults.
 //
 // Fault format (YAML in a scenario, the same keys as JSON on the API):
 //   verb: patch              # get|list|watch|create|update|patch|delete|deletecollection|*
 //   resource: deployments    # plural; "deployments/scale" for a subresource; * for all
 //   namespace: shop          # optional
+//   bodyContains: restartedAt  # optional: only requests whose body contains this text, e.g.
+//                            # a rollout restart's PATCH but not the annotation PATCH before it
 //   type: conflict           # conflict|throttle|error|unavailable|hang
 //   count: 2                 # how many matching requests fail (default 1)
 //   retryAfterSeconds: 1     # throttle and unavailable (default 1)
@@ -37,12 +40,13 @@ struct FaultSpec {
   std::string verb = "*";
   std::string resource = "*";
   std::string ns;  // "" matches every namespace
+  std::string body_contains;  // "" matches every body
   Type type = Type::kError;
   int count = 1;
   int retry_after_seconds = 1;
   std::chrono::milliseconds max_hang{30000};
 
-  bool Matches(const ApiRequest& request) const;
+  bool Matches(const ApiRequest& request, std::string_view body) const;
   nlohmann::json ToJson() const;
 };
 
@@ -61,8 +65,9 @@ class FaultInjector {
   // How many requests each fault type has failed so far ("conflict", "hang", ...).
   std::map<std::string, uint64_t> InjectedCounts() const;
 
-  // Consumes one use of the first fault matching `request`; nullopt when none matches.
-  std::optional<FaultSpec> Take(const ApiRequest& request);
+  // Consumes one use of the first fault matching `request` with `body`; nullopt when none
+  // matches.
+  std::optional<FaultSpec> Take(const ApiRequest& request, std::string_view body);
   // The answer for a fault taken for `request`. For a hang it first blocks until
   // `fault.max_hang` has passed on the clock or Shutdown() is called.
   ApiError Answer(const FaultSpec& fault, const ApiRequest& request);

@@ -137,6 +137,7 @@ BEHAVIOURS (per workload and code version = the containers' name/image/command/a
 
 FAULTS (for the API itself; next COUNT matching requests)
   {verb: patch|get|...|*, resource: deployments|deployments/scale|*, namespace: shop,
+   bodyContains: TEXT (only requests whose body contains TEXT),
    type: conflict (409) | throttle (429 + Retry-After) | error (500) |
          unavailable (503 + Retry-After) | hang (no answer; 504 after maxHang),
    count: 1, retryAfterSeconds: 1, maxHang: 30s}

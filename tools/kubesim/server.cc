@@ -124,7 +124,7 @@ common::HttpResponse KubesimServer::ServeApi(const common::HttpRequest& request)
   common::HttpResponse response;
   if (auto forbidden = Authenticator::Authorize(*rule, *api)) {
     response = forbidden->ToResponse();
-  } else if (auto fault = cluster_.faults().Take(*api)) {
+  } else if (auto fault = cluster_.faults().Take(*api, request.body)) {
     spdlog::info("kubesim: injecting a fault into {} {}", request.method, request.path);
     response = cluster_.faults().Answer(*fault, *api).ToResponse();
   } else {

@@ -111,18 +111,27 @@ class ActionTest : public ::testing::Test {
     return RunWith(action, kube_, dry_run);
   }
   ActionResult RunWith(const Action& action, kube::KubeClient& kube, bool dry_run = false) {
-    ActionContext ctx{.target = target_,
-                      .vars = vars_,
-                      .limits = limits_,
-                      .dry_run = dry_run,
-                      .kube = kube,
-                      .http = http_,
-                      .notifier = notifier_,
-                      .notification = notification_,
-                      .clock = clock_,
-                      .sleeper = sleeper_,
-                      .stop = stop_.get_token()};
-    return action.Run(ctx);
+    return action.Run(Context(kube, dry_run));
+  }
+  // Sets plan_, which later runs use, to what `action` plans now.
+  nlohmann::json Plan(const Action& action) {
+    plan_ = nullptr;
+    plan_ = action.Plan(Context(kube_, false));
+    return plan_;
+  }
+  ActionContext Context(kube::KubeClient& kube, bool dry_run) {
+    return ActionContext{.target = target_,
+                         .vars = vars_,
+                         .limits = limits_,
+                         .dry_run = dry_run,
+                         .kube = kube,
+                         .http = http_,
+                         .notifier = notifier_,
+                         .notification = notification_,
+                         .clock = clock_,
+                         .sleeper = sleeper_,
+                         .stop = stop_.get_token(),
+                         .plan = &plan_};
   }
 
   // The calls that change something (patch, update, delete, create).
@@ -216,6 +225,7 @@ class ActionTest : public ::testing::Test {
   notify::Notification notification_;
   Target target_;
   std::stop_source stop_;
+  nlohmann::json plan_;  // the plan runs get (null: none)
   ActionRegistry registry_;
 
  private:

@@ -33,6 +33,25 @@ TEST_F(DeletePodActionTest, DeletesTheLeastHealthyPod) {
   EXPECT_EQ(store_.Count(kube::kPods), 3u);
 }
 
+TEST_F(DeletePodActionTest, APlannedDeletionDeletesThePlannedPodOnlyOnce) {
+  PutPod(rs_, "web-abc-1", /*ready=*/true, /*restarts=*/0);
+  nlohmann::json sick = PutPod(rs_, "web-abc-2", /*ready=*/false, /*restarts=*/4);
+  std::unique_ptr<Action> remove = Create("action: delete_pod");
+  EXPECT_EQ(
+      Plan(*remove),
+      (nlohmann::json{{"pods", {{{"name", "web-abc-2"}, {"uid", sick["metadata"]["uid"]}}}}}));
+  ASSERT_EQ(Run(*remove).outcome, Outcome::kDone);
+  EXPECT_FALSE(Exists("web-abc-2"));
+  PutPod(rs_, "web-abc-3", /*ready=*/false, /*restarts=*/0);  // its replacement, not ready yet
+  ActionResult again = Run(*remove);                          // resumed after a restart
+  EXPECT_EQ(again.outcome, Outcome::kNoop) << again.message;
+  EXPECT_EQ(again.message,
+            "the pods planned for deletion (web-abc-2) of Deployment shop/web are already gone or "
+            "terminating");
+  EXPECT_TRUE(Exists("web-abc-3"));
+  EXPECT_TRUE(Exists("web-abc-1"));
+}
+
 TEST_F(DeletePodActionTest, CountPicksNotReadyFirstThenMostRestarts) {
   limits_.max_pods = 3;
   limits_.max_percent = 100;

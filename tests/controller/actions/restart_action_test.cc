@@ -33,6 +33,37 @@ TEST_F(RestartActionTest, EveryRunRestartsAgain) {
   EXPECT_EQ(Writes().size(), 2u);
 }
 
+TEST_F(RestartActionTest, APlannedRestartWritesThePlannedValueOnceAndThenIsANoop) {
+  PutDeployment("web", 3, "app:v2");
+  std::unique_ptr<Action> restart = Create("action: restart");
+  EXPECT_EQ(Plan(*restart), (nlohmann::json{{"restartedAt", "2026-01-01T00:00:00Z"}}));
+  clock_.Advance(std::chrono::minutes(5));  // a crash and a restart later
+  ASSERT_EQ(Run(*restart).outcome, Outcome::kDone);
+  EXPECT_EQ(RestartedAt(*store_.Find(kube::kDeployments, kNs, "web")), "2026-01-01T00:00:00Z");
+  ActionResult again = Run(*restart);
+  EXPECT_EQ(again.outcome, Outcome::kNoop);
+  EXPECT_EQ(again.message,
+            "Deployment shop/web was already restarted (restartedAt 2026-01-01T00:00:00Z)");
+  EXPECT_EQ(Writes().size(), 1u);
+}
+
+TEST_F(RestartActionTest, APlanIsNeverTheValueTheTemplateAlreadyHas) {
+  PutDeployment("web", 3, "app:v2");
+  std::unique_ptr<Action> restart = Create("action: restart");
+  ASSERT_EQ(Run(*restart).outcome, Outcome::kDone);  // at 00:00:00
+  EXPECT_EQ(Plan(*restart), (nlohmann::json{{"restartedAt", "2026-01-01T00:00:01Z"}}))
+      << "the same second again would restart nothing";
+}
+
+TEST_F(RestartActionTest, APlanWithoutAValueIsAFailure) {
+  PutDeployment("web", 3, "app:v2");
+  plan_ = {{"something", "else"}};
+  ActionResult result = Run(*Create("action: restart"));
+  EXPECT_EQ(result.outcome, Outcome::kFailed);
+  EXPECT_EQ(result.reason, "invalid_plan");
+  EXPECT_TRUE(Writes().empty());
+}
+
 TEST_F(RestartActionTest, RestartsAStatefulSet) {
   PutStatefulSet("db", 3);
   target_.kind = "StatefulSet";

@@ -35,6 +35,23 @@ TEST_F(ScaleActionTest, AbsoluteCountIsIdempotent) {
   EXPECT_EQ(Writes().size(), 1u);
 }
 
+TEST_F(ScaleActionTest, APlannedRelativeScaleSetsThePlannedCountOnlyOnce) {
+  PutDeployment("web", 3, "app:v2");
+  std::unique_ptr<Action> scale = Create("action: scale\nreplicas: '+1'\nmax: 10");
+  EXPECT_EQ(Plan(*scale), (nlohmann::json{{"replicas", 4}}));
+  ASSERT_EQ(Run(*scale).outcome, Outcome::kDone);
+  EXPECT_EQ(Replicas(), 4);
+  ActionResult again = Run(*scale);  // resumed after a restart: "+1" is not added twice
+  EXPECT_EQ(again.outcome, Outcome::kNoop) << again.message;
+  EXPECT_EQ(Replicas(), 4);
+  EXPECT_EQ(Writes().size(), 1u);
+}
+
+TEST_F(ScaleActionTest, NoPlanWhenItWouldNotScale) {
+  PutDeployment("web", 10, "app:v2");
+  EXPECT_TRUE(Plan(*Create("action: scale\nreplicas: '+1'\nmax: 10")).is_null());
+}
+
 TEST_F(ScaleActionTest, CapsAtMaxAndSaysSo) {
   PutDeployment("web", 8, "app:v2");
   ActionResult result = Run(*Create("action: scale\nreplicas: x1.5\nmax: 10"));

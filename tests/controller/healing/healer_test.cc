@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <future>
 
+#include "controller/healing/episode_context.h"
 #include "controller/healing/workload_state.h"
+#include "kube/api_request.h"
 #include "kube/resource.h"
 #include "tests/controller/healing/healing_test_support.h"
 
@@ -227,42 +229,109 @@ TEST_F(HealerTest, CircuitBreakerOpensAfterRepeatedFailures) {
   EXPECT_EQ(Path().back(), "decision:refused:circuit_open");
 }
 
-TEST_F(HealerTest, AStepAlreadyMarkedBeforeARestartIsVerifiedNotRepeated) {
-  ReadyDeployment("shop", "web", 3);
-  auto healer = MakeHealer(kCrashLoop);
-  intake::Episode episode = Fire("f1", CrashLabels());
+// The mark a remediation of `episode` left on Deployment shop/web before a restart, at `step`.
+HealMark MarkOf(const intake::Episode& episode, int step, const std::string& action,
+                nlohmann::json plan, std::chrono::system_clock::time_point at) {
   HealMark mark;
   mark.remediation = episode.key.fingerprint + "@" + episode.key.starts_at;
   mark.playbook = "crashloop";
-  mark.step = 0;
-  mark.action = "restart";
-  mark.at = clock_.Now();
-  nlohmann::json d = Deployment("shop", "web");
-  d["metadata"]["annotations"][std::string(kLastHealAnnotation)] = mark.ToJson().dump();
-  store_.Put(kube::kDeployments, d);
+  mark.step = step;
+  mark.action = action;
+  mark.at = at;
+  mark.plan = std::move(plan);
+  return mark;
+}
+
+class HealerRestartTest : public HealerTest {
+ protected:
+  // Puts `mark` on Deployment shop/web, with the pod template restarted at `restarted_at`
+  // unless that is empty.
+  void PutMark(const HealMark& mark, const std::string& restarted_at) {
+    nlohmann::json d = Deployment("shop", "web");
+    d["metadata"]["annotations"][std::string(kLastHealAnnotation)] = mark.ToJson().dump();
+    if (!restarted_at.empty()) {
+      d["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"] =
+          restarted_at;
+    }
+    store_.Put(kube::kDeployments, d);
+  }
+  size_t Patches() const {
+    const std::vector<std::string> calls = kube_.calls();
+    return static_cast<size_t>(std::count_if(calls.begin(), calls.end(), [](const std::string& c) {
+      return c.starts_with("patch deployments");
+    }));
+  }
+};
+
+TEST_F(HealerRestartTest, AMarkedStepWhoseActionTookEffectIsVerifiedNotRepeated) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  PutMark(MarkOf(episode, 0, "restart", {{"restartedAt", "2026-11-22T10:21:53Z"}}, clock_.Now()),
+          "2026-11-22T10:21:53Z");
   sleeper_.SetHook([&](int) { Resolve(episode); });
 
   healer->Submit(episode);
 
   EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:restart:noop",
                                   "verify:restart:passed", "outcome:healed"));
-  EXPECT_TRUE(RestartedAt(Deployment("shop", "web")).empty());
+  EXPECT_EQ(Records()[1].message,
+            "resumed after a restart: Deployment shop/web was already restarted (restartedAt "
+            "2026-11-22T10:21:53Z)");
+  EXPECT_EQ(Patches(), 0u) << "neither marked again nor restarted again";
+  EXPECT_EQ(RestartedAt(Deployment("shop", "web")), "2026-11-22T10:21:53Z");
 }
 
-TEST_F(HealerTest, ARestartedRemediationResumesAtItsMarkedStepDespiteItsOwnCooldown) {
+TEST_F(HealerRestartTest, AMarkedStepWhoseActionNeverRanActsWithThePlannedValue) {
   ReadyDeployment("shop", "web", 3);
   auto healer = MakeHealer(kCrashLoop);
   intake::Episode episode = Fire("f1", CrashLabels());
-  // Before the restart: step 1 (rollback) was marked, and the heal log counted the restart.
-  HealMark mark;
-  mark.remediation = episode.key.fingerprint + "@" + episode.key.starts_at;
-  mark.playbook = "crashloop";
-  mark.step = 1;
-  mark.action = "rollback";
-  mark.at = clock_.Now();
+  // The mark reached the API server; the restart did not (a crash in between).
+  PutMark(MarkOf(episode, 0, "restart", {{"restartedAt", "2026-11-22T10:21:53Z"}}, clock_.Now()),
+          "");
+  sleeper_.SetHook([&](int) { Resolve(episode); });
+
+  healer->Submit(episode);
+
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:restart:done",
+                                  "verify:restart:passed", "outcome:healed"));
+  EXPECT_EQ(Records()[1].message,
+            "resumed after a restart: restarted Deployment shop/web (restartedAt "
+            "2026-11-22T10:21:53Z)");
+  EXPECT_EQ(RestartedAt(Deployment("shop", "web")), "2026-11-22T10:21:53Z");
+  EXPECT_EQ(Patches(), 1u) << "the restart only: the mark is already there";
+  // It acted now, so it counts towards the hourly caps and the cooldown.
+  std::optional<Refusal> refusal = guardrails_->CheckStart(*healer->playbooks()->Find("crashloop"),
+                                                           {"Deployment", "shop", "web"}, false);
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->reason, "cooldown");
+}
+
+TEST_F(HealerRestartTest, ARestartedRemediationResumesAtItsMarkedStepDespiteItsOwnCooldown) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  // Before the restart: step 1 (rollback) was marked and had rolled back (the Deployment runs
+  // the template of the ReplicaSet it went back to), and the heal log counted the restart.
   nlohmann::json d = Deployment("shop", "web");
-  d["metadata"]["annotations"][std::string(kLastHealAnnotation)] = mark.ToJson().dump();
+  d["metadata"]["uid"] = "web-uid";
+  d["metadata"]["annotations"]["rebound.io/rolled-back-to"] = "h1";
   store_.Put(kube::kDeployments, d);
+  nlohmann::json rs_template = d["spec"]["template"];
+  rs_template["metadata"]["labels"]["pod-template-hash"] = "h1";
+  store_.Put(kube::kReplicaSets, {{"metadata",
+                                   {{"name", "web-h1"},
+                                    {"namespace", "shop"},
+                                    {"labels", {{"app", "web"}, {"pod-template-hash", "h1"}}},
+                                    {"annotations", {{"deployment.kubernetes.io/revision", "3"}}},
+                                    {"ownerReferences",
+                                     {{{"apiVersion", "apps/v1"},
+                                       {"kind", "Deployment"},
+                                       {"name", "web"},
+                                       {"uid", "web-uid"},
+                                       {"controller", true}}}}}},
+                                  {"spec", {{"template", rs_template}}}});
+  PutMark(MarkOf(episode, 1, "rollback", nullptr, clock_.Now()), "");
   guardrails_->RecordAction("crashloop", "Deployment shop/web", clock_.Now());
   sleeper_.SetHook([&](int) { Resolve(episode); });
 
@@ -275,6 +344,121 @@ TEST_F(HealerTest, ARestartedRemediationResumesAtItsMarkedStepDespiteItsOwnCoold
   // A different episode is still held back by that cooldown.
   healer->Submit(Fire("f2", CrashLabels()));
   EXPECT_EQ(Path().back(), "decision:refused:cooldown");
+}
+
+TEST_F(HealerRestartTest, AStepWhoseMarkCannotBeWrittenDoesNotActAndEscalates) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  kube_.FailNext(kube::Verb::kPatch, "deployments", common::Unavailable("etcd is down"), 100);
+
+  healer->Submit(episode);
+
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:restart:failed:mark_failed",
+                                  "action:rollback:failed:mark_failed", "action:notify:done",
+                                  "escalation:escalated:steps_exhausted", "outcome:unhealed"));
+  EXPECT_TRUE(RestartedAt(Deployment("shop", "web")).empty()) << "no action without its mark";
+  EXPECT_EQ(Patches(), 2u * Remediation::kMarkAttempts) << "bounded retries of the mark only";
+  EXPECT_NE(Records()[1].message.find("not acting without the mark"), std::string::npos)
+      << Records()[1].message;
+}
+
+TEST_F(HealerRestartTest, AMarkThatFailsOnceIsRetriedAndTheStepActs) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  kube_.FailNext(kube::Verb::kPatch, "deployments", common::Unavailable("etcd is down"), 1);
+  sleeper_.SetHook([&](int sleeps) {
+    if (sleeps > 1) Resolve(episode);
+  });
+
+  healer->Submit(episode);
+
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:restart:done",
+                                  "verify:restart:passed", "outcome:healed"));
+  std::optional<HealMark> mark = ReadHealMark(Deployment("shop", "web"));
+  ASSERT_TRUE(mark.has_value());
+  EXPECT_EQ(mark->plan["restartedAt"], RestartedAt(Deployment("shop", "web")))
+      << "the mark records the value the restart wrote";
+}
+
+TEST_F(HealerRestartTest, AShutdownWhileTheMarkIsRetriedStopsWithoutActing) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  kube_.FailNext(kube::Verb::kPatch, "deployments", common::Unavailable("etcd is down"), 100);
+  std::stop_source stop;
+  sleeper_.SetHook([&](int) { stop.request_stop(); });
+  std::shared_ptr<const playbook::Playbook> playbook = healer->playbooks()->Find("crashloop");
+  common::Result<ResolvedTarget> target =
+      ResolveTarget(playbook->target, EpisodeVars(episode, playbook->name), kube_);
+  ASSERT_TRUE(target.ok());
+  Remediation remediation(*deps_, playbook, *target, episode);
+
+  EXPECT_EQ(remediation.Run(stop.get_token()), RemediationOutcome::kInterrupted);
+  EXPECT_THAT(Path(), ElementsAre("action:restart:failed:stopped", "outcome:interrupted"));
+  EXPECT_TRUE(RestartedAt(Deployment("shop", "web")).empty());
+  EXPECT_EQ(StateOf(episode), EpisodeState::kReceived) << "left for the next start";
+}
+
+constexpr char kPodRestart[] = R"(
+apiVersion: rebound.io/v1
+kind: Playbook
+metadata: { name: crashloop }
+spec:
+  match: [ 'alertname = "PodCrashLooping"' ]
+  target: { kind: Pod, namespace: "{{ labels.namespace }}", name: "{{ labels.pod }}" }
+  steps:
+    - action: restart
+      verify: { within: 1m }
+    - action: notify
+      message: "Could not heal {{ target }}"
+      escalate: true
+)";
+
+TEST_F(HealerRestartTest, APodTargetedRemediationResumesOnTheWorkloadItResolvedBeforeARestart) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kPodRestart);
+  intake::Episode fired =
+      Fire("f1", {{"alertname", "PodCrashLooping"}, {"namespace", "shop"}, {"pod", "web-7d9-abc"}});
+  // Before the restart: the pod resolved to Deployment shop/web, the remediation was recorded,
+  // marked step 0 and restarted the Deployment, which replaced the pod (web-7d9-abc is gone).
+  ASSERT_TRUE(journal_->SetState(fired.key, EpisodeState::kPending, "crashloop").ok());
+  HealRecord matched;
+  matched.at = clock_.Now();
+  matched.episode = fired.key;
+  matched.alertname = "PodCrashLooping";
+  matched.playbook = "crashloop";
+  matched.target = "Deployment shop/web";
+  matched.kind = HealRecord::Kind::kDecision;
+  matched.result = "matched";
+  ASSERT_TRUE(log_->Append(matched).ok());
+  PutMark(MarkOf(fired, 0, "restart", {{"restartedAt", "2026-11-22T10:21:53Z"}}, clock_.Now()),
+          "2026-11-22T10:21:53Z");
+  common::Result<intake::Episode> resumed = journal_->Get(fired.key);  // as the worker resumes
+  ASSERT_TRUE(resumed.ok());
+  sleeper_.SetHook([&](int) { Resolve(fired); });
+
+  healer->Submit(*resumed);
+
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "decision:matched", "action:restart:noop",
+                                  "verify:restart:passed", "outcome:healed"));
+  EXPECT_EQ(Records()[1].target, "Deployment shop/web");
+  EXPECT_NE(Records()[1].message.find("resuming playbook crashloop at step 1"), std::string::npos)
+      << Records()[1].message;
+  EXPECT_EQ(RestartedAt(Deployment("shop", "web")), "2026-11-22T10:21:53Z")
+      << "not restarted twice";
+  EXPECT_EQ(StateOf(fired), EpisodeState::kClosed) << "healed, then resolved";
+}
+
+TEST_F(HealerRestartTest, ANewAlertForAPodThatIsGoneIsStillRefused) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kPodRestart);
+  intake::Episode fired =
+      Fire("f1", {{"alertname", "PodCrashLooping"}, {"namespace", "shop"}, {"pod", "web-7d9-abc"}});
+  healer->Submit(fired);
+  EXPECT_THAT(Path(), ElementsAre("decision:refused:target_not_found"));
+  EXPECT_TRUE(RestartedAt(Deployment("shop", "web")).empty());
 }
 
 TEST_F(HealerTest, TheKillSwitchStopsTheNextActionAndSaysSo) {
