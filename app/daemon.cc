@@ -53,6 +53,12 @@ common::Status Daemon::Start() {
   self_metrics_->leader.Set(1);
   intake_metrics_ = std::make_unique<exporter::IntakeMetrics>(*registry_);
 
+  // Before anything opens the state: a second daemon on it would share the journal.
+  common::Result<std::unique_ptr<store::StateDirLock>> lock =
+      store::StateDirLock::Acquire(config_.state_dir, clock_.Now());
+  if (!lock.ok()) return lock.status();
+  state_lock_ = std::move(*lock);
+
   Journal::Options journal_options;
   journal_options.state_dir = config_.state_dir;
   journal_options.retention = config_.journal.retention;

@@ -37,6 +37,7 @@
 #include "controller/intake/worker.h"
 #include "exporter/intake_metrics.h"
 #include "exporter/self_metrics.h"
+#include "store/state_dir.h"
 
 namespace rebound::app {
 
@@ -77,6 +78,8 @@ class Daemon {
   std::shared_ptr<exporter::ProcessCollector> process_collector_;
   std::unique_ptr<exporter::SelfMetrics> self_metrics_;
   std::unique_ptr<exporter::IntakeMetrics> intake_metrics_;
+  // Held from Start until the daemon is destroyed: one daemon per state_dir.
+  std::unique_ptr<store::StateDirLock> state_lock_;
   std::unique_ptr<controller::intake::Journal> journal_;
   std::unique_ptr<HealingService> healing_;
   std::unique_ptr<controller::intake::WorkQueue> queue_;

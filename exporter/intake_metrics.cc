@@ -27,8 +27,14 @@ constexpr FamilySpec kJournalErrors{
     "rebound_journal_errors_total", MetricType::Counter,
     "Journal operations that failed (the request was not acknowledged)."};
 
-constexpr std::array kFamilies = {kWebhookRequests, kAlertsReceived, kAlertsDeduplicated,
-                                  kQueueDepth,      kJournalWrite,   kJournalErrors};
+constexpr FamilySpec kJournalStatesOwed{
+    "rebound_journal_state_updates_owed", MetricType::Gauge,
+    "Episode state changes the journal could not commit (a full or failing disk), retried "
+    "until they are."};
+
+constexpr std::array kFamilies = {kWebhookRequests,  kAlertsReceived, kAlertsDeduplicated,
+                                  kQueueDepth,       kJournalWrite,   kJournalErrors,
+                                  kJournalStatesOwed};
 
 }  // namespace
 
@@ -42,6 +48,7 @@ IntakeMetrics::IntakeMetrics(prometheus::Registry& registry)
               .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                                0.025, 0.05, 0.1, 0.25, 0.5, 1})),
       journal_errors(RegisterCounter(registry, kJournalErrors).Add({})),
+      journal_states_owed(RegisterGauge(registry, kJournalStatesOwed).Add({})),
       webhook_requests_(RegisterCounter(registry, kWebhookRequests)) {
   for (size_t i = 0; i < kWebhookCodes.size(); ++i) {
     known_codes_[i] = &webhook_requests_.Add({{"code", std::to_string(kWebhookCodes[i])}});

@@ -38,6 +38,7 @@ class IntakeMetrics {
   prometheus::Gauge& queue_depth;            // rebound_intake_queue_depth
   prometheus::Histogram& journal_write;      // rebound_journal_write_seconds
   prometheus::Counter& journal_errors;       // rebound_journal_errors_total
+  prometheus::Gauge& journal_states_owed;    // rebound_journal_state_updates_owed
 
  private:
   prometheus::Family<prometheus::Counter>& webhook_requests_;

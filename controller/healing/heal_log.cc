@@ -37,6 +37,10 @@ CREATE TABLE heal_log (
 );
 CREATE INDEX heal_log_by_at ON heal_log (at_ms);
 )sql",
+    R"sql(
+-- Settled(): the records of one episode.
+CREATE INDEX heal_log_by_episode ON heal_log (fingerprint, starts_at);
+)sql",
 };
 // Before the owners of journal.db kept their own versions, this table was version 2 of the file.
 constexpr store::Schema kSchema{
@@ -95,6 +99,10 @@ class HealLog::Impl {
         "playbook = ?3 AND kind = ?4 AND result IN (?5, ?6) AND target <> '' "
         "ORDER BY id DESC LIMIT 1"));
     REBOUND_RETURN_IF_ERROR(delete_before_.Prepare(db, "DELETE FROM heal_log WHERE at_ms < ?1"));
+    REBOUND_RETURN_IF_ERROR(episode_.Prepare(
+        db,
+        "SELECT kind, result FROM heal_log WHERE fingerprint = ?1 AND starts_at = ?2 AND kind "
+        "IN ('decision', 'outcome') ORDER BY id"));
     return common::Status::Ok();
   }
 
@@ -162,6 +170,39 @@ class HealLog::Impl {
     return static_cast<size_t>(query.Changes());
   }
 
+  common::Result<bool> Settled(const intake::EpisodeKey& key) {
+    std::lock_guard lock(mu_);
+    Query query(db_, episode_, "read the heal log of an episode");
+    query.Text(key.fingerprint).Text(key.starts_at);
+    bool decided = false;
+    bool running = false;  // a "matched" without a final outcome yet
+    for (;;) {
+      common::Result<bool> row = query.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return decided && !running;
+      const std::string result = query.ColumnText(1);
+      if (ParseKind(query.ColumnText(0)) == HealRecord::Kind::kOutcome) {
+        running = result == RemediationOutcomeName(RemediationOutcome::kInterrupted);
+        continue;
+      }
+      switch (DecisionResultFromName(result).value_or(DecisionResult::kFolded)) {
+        case DecisionResult::kMatched:
+          decided = running = true;
+          break;
+        case DecisionResult::kNoPlaybook:
+        case DecisionResult::kRefused:
+          decided = true;
+          break;
+        case DecisionResult::kFolded:
+          // Its outcome is recorded under the remediation's first episode: unknown here.
+          return false;
+        case DecisionResult::kSkipped:
+        case DecisionResult::kWaiting:
+          break;  // steps of a matched remediation
+      }
+    }
+  }
+
  private:
   static common::Result<std::vector<HealRecord>> ReadAll(Query& query) {
     std::vector<HealRecord> out;
@@ -190,7 +231,7 @@ class HealLog::Impl {
 
   std::mutex mu_;
   store::Database db_;
-  Statement insert_, recent_, recent_playbook_, since_, target_of_, delete_before_;
+  Statement insert_, recent_, recent_playbook_, since_, target_of_, delete_before_, episode_;
 };
 
 HealLog::HealLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -223,6 +264,10 @@ common::Result<std::string> HealLog::TargetOf(const intake::EpisodeKey& episode,
 
 common::Result<size_t> HealLog::DeleteBefore(std::chrono::system_clock::time_point before) {
   return impl_->DeleteBefore(before);
+}
+
+common::Result<bool> HealLog::Settled(const intake::EpisodeKey& key) const {
+  return impl_->Settled(key);
 }
 
 }  // namespace rebound::controller::healing

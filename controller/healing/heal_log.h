@@ -74,6 +74,12 @@ class HealLog {
                                        const std::string& playbook) const;
   // Deletes records older than `before`; returns how many.
   common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before);
+  // Whether healing is done with the episode `key` by what its records say: it has a decision,
+  // and every remediation it matched has a final outcome (not "interrupted"). False for an
+  // episode that was folded into another's remediation (its outcome is recorded under that
+  // episode), and for one without records. Lets healing decide an episode once even when its
+  // journal state ("handled") was lost, or the episode was deleted by retention and sent again.
+  common::Result<bool> Settled(const intake::EpisodeKey& key) const;
 
  private:
   class Impl;

@@ -127,6 +127,14 @@ void Healer::Refuse(const intake::Episode& episode, const std::string& playbook,
 }
 
 void Healer::Handle(const intake::Episode& episode, std::stop_token stop) {
+  // Decided before, though still pending in the journal (its "handled" could not be recorded
+  // before a restart) or journaled again (retention deleted it and Alertmanager re-sent it):
+  // the heal log has the decision, which is not made twice.
+  if (common::Result<bool> settled = deps_.log.Settled(episode.key); settled.ok() && *settled) {
+    spdlog::info("heal {}: already decided (heal log); not deciding again", EpisodeId(episode.key));
+    (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
+    return;
+  }
   std::vector<std::shared_ptr<const playbook::Playbook>> matched =
       playbooks()->Match(episode.labels);
   if (matched.empty()) {

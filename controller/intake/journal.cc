@@ -1,24 +1,24 @@
 #include "controller/intake/journal.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <condition_variable>
 #include <exception>
 #include <filesystem>
 #include <future>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "common/time_format.h"
 #include "controller/intake/committed_cache.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
+#include "store/state_dir.h"
 
 namespace rebound::controller::intake {
 
@@ -64,7 +64,7 @@ CREATE TABLE episodes (
 CREATE INDEX episodes_by_state_received ON episodes (state, received_at_ms);
 -- List() of every state, newest first.
 CREATE INDEX episodes_by_received ON episodes (received_at_ms);
--- Retention: closed episodes by age.
+-- Retention: finished episodes by age.
 CREATE INDEX episodes_by_state_updated ON episodes (state, updated_at_ms);
 -- A "resolved" whose startsAt Alertmanager shifted: firing episodes of a fingerprint by start.
 CREATE INDEX episodes_by_fingerprint_status_start ON episodes (fingerprint, status, starts_at_ns);
@@ -166,31 +166,6 @@ Result<Episode> ReadEpisode(const Query& query) {
   return episode;
 }
 
-// Creates `dir` (mode 0700; parents with default mode) unless it is already a directory.
-Status EnsureDirectory(std::string dir) {
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  if (dir.empty()) return common::Unavailable("journal: state_dir is empty");
-  namespace fs = std::filesystem;
-  const fs::path path(dir);
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return Status::Ok();
-  if (path.has_parent_path()) {
-    fs::create_directories(path.parent_path(), ec);
-    if (ec) {
-      return common::Unavailable("journal: cannot create directory " + path.parent_path().string() +
-                                 ": " + ec.message());
-    }
-  }
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return common::Unavailable("journal: cannot create state directory " + dir + ": " +
-                               std::error_code(errno, std::generic_category()).message());
-  }
-  if (!fs::is_directory(path, ec)) {
-    return common::Unavailable("journal: state_dir " + dir + " exists but is not a directory");
-  }
-  return Status::Ok();
-}
-
 // Turns any exception into Internal, so that none crosses the module boundary.
 template <typename F>
 auto NoThrow(std::string_view what, F&& f) -> decltype(f()) {
@@ -253,7 +228,7 @@ class Journal::Impl {
   }
 
   Status Init() {
-    REBOUND_RETURN_IF_ERROR(EnsureDirectory(options_.state_dir));
+    REBOUND_RETURN_IF_ERROR(store::EnsureStateDir(options_.state_dir).WithContext("journal"));
     const std::string path = (std::filesystem::path(options_.state_dir) / "journal.db").string();
     REBOUND_RETURN_IF_ERROR(
         write_db_.Open(path, store::OpenMode::kReadWriteCreate, "journal", options_.vfs));
@@ -346,6 +321,7 @@ class Journal::Impl {
         request->key = key;
         request->state = state;
         request->playbook = playbook;
+        request->seq = ++next_seq_;
         futures.push_back(request->promise.get_future());
         queue_.push_back(std::move(request));
       }
@@ -358,6 +334,16 @@ class Journal::Impl {
   }
 
   Result<size_t> ApplyRetention() { return Submit(std::make_unique<RetentionRequest>()); }
+
+  Result<size_t> RetryFailedStates() {
+    if (owed_states() == 0) return size_t{0};
+    return Submit(std::make_unique<RetryStatesRequest>());
+  }
+
+  size_t owed_states() const {
+    std::lock_guard lock(owed_mu_);
+    return owed_.size();
+  }
 
   Result<std::vector<Episode>> Unfinished() {
     std::lock_guard lock(read_mu_);
@@ -401,6 +387,8 @@ class Journal::Impl {
     virtual Status Apply(Impl& impl, int64_t now_ms) = 0;
     // Runs on the writer after the transaction committed, before Complete.
     virtual void Committed(Impl&) {}
+    // Runs on the writer after the transaction failed and was rolled back, before Fail.
+    virtual void RolledBack(Impl&) {}
     virtual void Complete() = 0;
     virtual void Fail(const Status& status) = 0;
   };
@@ -433,11 +421,68 @@ class Journal::Impl {
     }
   };
 
+  struct KeyLess {
+    bool operator()(const EpisodeKey& a, const EpisodeKey& b) const {
+      return std::tie(a.fingerprint, a.starts_at) < std::tie(b.fingerprint, b.starts_at);
+    }
+  };
+
+  // A state change, and the order in which it was asked for (queue order).
+  struct StateChange {
+    EpisodeState state = EpisodeState::kReceived;
+    std::string playbook;  // "" keeps the recorded one
+    uint64_t seq = 0;
+  };
+
   struct SetStateRequest : RequestWithResult<Status> {
     EpisodeKey key;
     EpisodeState state = EpisodeState::kReceived;
     std::string playbook;  // "" keeps the recorded one
-    Status Apply(Impl& impl, int64_t now_ms) override { return impl.ApplySetState(*this, now_ms); }
+    uint64_t seq = 0;
+    Status Apply(Impl& impl, int64_t now_ms) override {
+      Status outcome;
+      REBOUND_RETURN_IF_ERROR(impl.ApplySetState(key, state, playbook, now_ms, outcome));
+      result = std::move(outcome);
+      impl.changed_in_transaction_[key] = seq;
+      return Status::Ok();
+    }
+    // This change supersedes an older one still owed; a failed one is owed, unless a newer
+    // change of the episode already is.
+    void Committed(Impl& impl) override { impl.Settle(key, seq); }
+    void RolledBack(Impl& impl) override {
+      std::lock_guard lock(impl.owed_mu_);
+      auto [it, inserted] = impl.owed_.try_emplace(key, StateChange{state, playbook, seq});
+      if (!inserted && it->second.seq < seq) it->second = StateChange{state, playbook, seq};
+    }
+  };
+
+  // Records the owed state changes (RetryFailedStates); the result is how many remain owed.
+  struct RetryStatesRequest : RequestWithResult<Result<size_t>> {
+    std::vector<std::pair<EpisodeKey, uint64_t>> applied;
+    Status Apply(Impl& impl, int64_t now_ms) override {
+      std::map<EpisodeKey, StateChange, KeyLess> owed;
+      {
+        std::lock_guard lock(impl.owed_mu_);
+        owed = impl.owed_;
+      }
+      for (const auto& [key, change] : owed) {
+        // A newer change of the episode earlier in this transaction wins.
+        if (auto newer = impl.changed_in_transaction_.find(key);
+            newer != impl.changed_in_transaction_.end() && newer->second > change.seq) {
+          continue;
+        }
+        // NotFound (retention deleted the episode) settles it too.
+        Status outcome;
+        REBOUND_RETURN_IF_ERROR(
+            impl.ApplySetState(key, change.state, change.playbook, now_ms, outcome));
+        applied.emplace_back(key, change.seq);
+      }
+      return Status::Ok();
+    }
+    void Committed(Impl& impl) override {
+      for (const auto& [key, seq] : applied) impl.Settle(key, seq);
+      result = impl.owed_states();
+    }
   };
 
   struct RetentionRequest : RequestWithResult<Result<size_t>> {
@@ -469,12 +514,12 @@ class Journal::Impl {
                            "CASE WHEN ?5 = '' THEN playbook ELSE ?5 END" +
                                key));
     REBOUND_RETURN_IF_ERROR(
-        expire_.Prepare(db, "DELETE FROM episodes WHERE state = ?1 AND updated_at_ms < ?2"));
+        expire_.Prepare(db, "DELETE FROM episodes WHERE state IN (?1, ?2) AND updated_at_ms < ?3"));
     REBOUND_RETURN_IF_ERROR(count_.Prepare(db, "SELECT count(*) FROM episodes"));
     REBOUND_RETURN_IF_ERROR(trim_.Prepare(
         db,
-        "DELETE FROM episodes WHERE rowid IN (SELECT rowid FROM episodes WHERE state = ?1 "
-        "ORDER BY updated_at_ms, rowid LIMIT ?2)"));
+        "DELETE FROM episodes WHERE rowid IN (SELECT rowid FROM episodes WHERE state IN (?1, ?2) "
+        "ORDER BY updated_at_ms, rowid LIMIT ?3)"));
     return Status::Ok();
   }
 
@@ -543,6 +588,7 @@ class Journal::Impl {
     }
     if (!status.ok()) {
       RollbackIfOpen();
+      for (auto& request : batch) request->RolledBack(*this);
       const Status failure(status.code(), status.message() + "; transaction of " +
                                               std::to_string(batch.size()) +
                                               " request(s) rolled back, nothing recorded");
@@ -563,6 +609,7 @@ class Journal::Impl {
   Status RunTransaction(std::vector<std::unique_ptr<Request>>& batch) {
     const Database& db = write_db_;
     REBOUND_RETURN_IF_ERROR(Query(db, begin_, "begin transaction").Run());
+    changed_in_transaction_.clear();
     const int64_t now_ms = ToMillis(clock_.Now());
     for (auto& request : batch) REBOUND_RETURN_IF_ERROR(request->Apply(*this, now_ms));
     return Query(db, commit_, "commit").Run();
@@ -728,33 +775,43 @@ class Journal::Impl {
     return resolve.Run();
   }
 
-  Status ApplySetState(SetStateRequest& request, int64_t now_ms) {
-    const EpisodeKey& key = request.key;
+  // Moves one episode to `state`. Fails only on a storage error (which aborts the transaction);
+  // `outcome` is the result for the caller: OK, or NotFound when there is no such episode.
+  Status ApplySetState(const EpisodeKey& key, EpisodeState state, const std::string& playbook,
+                       int64_t now_ms, Status& outcome) {
     Result<std::optional<Recorded>> recorded = Lookup(key.fingerprint, key.starts_at);
     if (!recorded.ok()) return recorded.status();
     const std::string what = DescribeKey(key.fingerprint, key.starts_at);
     if (!*recorded) {
-      request.result = common::NotFound("journal: no " + what);
+      outcome = common::NotFound("journal: no " + what);
       return Status::Ok();
     }
     // Closed is final; moving to the current state changes nothing.
     const EpisodeState current = (*recorded)->state;
-    if (current != EpisodeState::kClosed &&
-        (current != request.state || !request.playbook.empty())) {
+    if (current != EpisodeState::kClosed && (current != state || !playbook.empty())) {
       Query update(write_db_, set_state_, "set state of " + what);
       update.Text(key.fingerprint)
           .Text(key.starts_at)
-          .Text(EpisodeStateName(request.state))
+          .Text(EpisodeStateName(state))
           .Int(now_ms)
-          .Text(request.playbook);
+          .Text(playbook);
       REBOUND_RETURN_IF_ERROR(update.Run());
     }
-    request.result = Status::Ok();
+    outcome = Status::Ok();
     return Status::Ok();
+  }
+
+  // A change of `key` with sequence `seq` has committed: an owed change it supersedes (or is)
+  // is no longer owed.
+  void Settle(const EpisodeKey& key, uint64_t seq) {
+    std::lock_guard lock(owed_mu_);
+    if (auto it = owed_.find(key); it != owed_.end() && it->second.seq <= seq) owed_.erase(it);
   }
 
   Status ApplyRetention(RetentionRequest& request, int64_t now_ms) {
     const Database& db = write_db_;
+    // Finished episodes: remediation is over (handled, perhaps still firing) or resolved.
+    const std::string_view handled = EpisodeStateName(EpisodeState::kHandled);
     const std::string_view closed = EpisodeStateName(EpisodeState::kClosed);
     const int64_t retention_ms = std::max<int64_t>(options_.retention.count(), 0);
     const int64_t cutoff_ms = now_ms < std::numeric_limits<int64_t>::min() + retention_ms
@@ -762,8 +819,8 @@ class Journal::Impl {
                                   : now_ms - retention_ms;
     int64_t deleted = 0;
     {
-      Query expire(db, expire_, "delete closed episodes past retention");
-      expire.Text(closed).Int(cutoff_ms);
+      Query expire(db, expire_, "delete finished episodes past retention");
+      expire.Text(handled).Text(closed).Int(cutoff_ms);
       REBOUND_RETURN_IF_ERROR(expire.Run());
       deleted += expire.Changes();
     }
@@ -776,8 +833,8 @@ class Journal::Impl {
     }
     const int64_t max_rows = ClampToInt64(options_.max_rows);
     if (rows > max_rows) {
-      Query trim(db, trim_, "delete oldest closed episodes beyond max_rows");
-      trim.Text(closed).Int(rows - max_rows);
+      Query trim(db, trim_, "delete oldest finished episodes beyond max_rows");
+      trim.Text(handled).Text(closed).Int(rows - max_rows);
       REBOUND_RETURN_IF_ERROR(trim.Run());
       deleted += trim.Changes();
     }
@@ -798,10 +855,17 @@ class Journal::Impl {
   Database read_db_;
   Statement get_, unfinished_, list_all_, list_state_;
 
+  // State changes whose transaction failed, the latest per episode (RetryFailedStates).
+  mutable std::mutex owed_mu_;
+  std::map<EpisodeKey, StateChange, KeyLess> owed_;  // guarded by owed_mu_
+  // Writer only: the newest change applied to each episode in the open transaction.
+  std::map<EpisodeKey, uint64_t, KeyLess> changed_in_transaction_;
+
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::vector<std::unique_ptr<Request>> queue_;  // guarded by queue_mu_
   bool stopping_ = false;                        // guarded by queue_mu_
+  uint64_t next_seq_ = 0;                        // guarded by queue_mu_
   std::thread writer_;
 };
 
@@ -859,5 +923,11 @@ common::Result<Episode> Journal::Get(const EpisodeKey& key) const {
 common::Result<size_t> Journal::ApplyRetention() {
   return NoThrow("apply retention", [&] { return impl_->ApplyRetention(); });
 }
+
+common::Result<size_t> Journal::RetryFailedStates() {
+  return NoThrow("retry failed state changes", [&] { return impl_->RetryFailedStates(); });
+}
+
+size_t Journal::failed_states() const { return impl_->owed_states(); }
 
 }  // namespace rebound::controller::intake

@@ -7,8 +7,10 @@
 // that transaction, against what is already journaled; so is matching a "resolved" whose
 // startsAt Alertmanager moved to the episode it ends (see Append).
 //
-// Retention is bounded: closed episodes older than `retention`, and the oldest closed episodes
-// beyond `max_rows`, are deleted. Unfinished episodes are never deleted.
+// Retention is bounded: finished episodes (handled or closed) older than `retention`, and the
+// oldest finished episodes beyond `max_rows`, are deleted. Unfinished episodes (received,
+// pending) are never deleted. A firing alert whose handled episode was deleted is a new
+// episode when Alertmanager sends it again (docs/journal.md, "Retention").
 //
 // Thread-safety: all methods may be called from any thread. Reads use their own connection and
 // see committed data only.
@@ -106,7 +108,8 @@ class Journal {
 
   // Moves each episode to `state` unless it is already closed (closed is final), all in one
   // commit; one status per key, in order: OK, NotFound when there is no such episode, or the
-  // commit's error for every key.
+  // commit's error for every key. A change whose commit failed is kept (see
+  // RetryFailedStates) until it, or a later change of the same episode, commits.
   std::vector<common::Status> SetStates(const std::vector<EpisodeKey>& keys, EpisodeState state);
   // SetStates for one episode; a non-empty `playbook` also records the playbook that claimed it.
   common::Status SetState(const EpisodeKey& key, EpisodeState state,
@@ -123,6 +126,13 @@ class Journal {
 
   // Applies retention now; returns how many episodes were deleted.
   common::Result<size_t> ApplyRetention();
+
+  // Commits the state changes that failed (a full or failing disk), the latest per episode, in
+  // one transaction; returns how many are still owed (0 after a successful commit, unless more
+  // failed meanwhile), or the commit's error. The intake worker calls it, with backoff, while
+  // failed_states() > 0, so that no episode waits for a restart.
+  common::Result<size_t> RetryFailedStates();
+  size_t failed_states() const;
 
  private:
   class Impl;

@@ -28,9 +28,15 @@ void WorkQueue::PushReserved(WorkItem item) {
   ready_.notify_one();
 }
 
-std::vector<WorkItem> WorkQueue::PopBatch(size_t max) {
+std::vector<WorkItem> WorkQueue::PopBatch(size_t max,
+                                          std::optional<std::chrono::milliseconds> timeout) {
   std::unique_lock lock(mu_);
-  ready_.wait(lock, [&] { return closed_ || !items_.empty(); });
+  const auto ready = [&] { return closed_ || !items_.empty(); };
+  if (timeout) {
+    ready_.wait_for(lock, *timeout, ready);
+  } else {
+    ready_.wait(lock, ready);
+  }
   std::vector<WorkItem> batch;
   while (!items_.empty() && batch.size() < max) {
     batch.push_back(std::move(items_.front()));
@@ -45,6 +51,11 @@ void WorkQueue::Close() {
     closed_ = true;
   }
   ready_.notify_all();
+}
+
+bool WorkQueue::closed() const {
+  std::lock_guard lock(mu_);
+  return closed_;
 }
 
 size_t WorkQueue::depth() const {

@@ -8,10 +8,12 @@
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "controller/intake/dedupe.h"
@@ -36,11 +38,14 @@ class WorkQueue {
   // Appends an item into a slot reserved earlier.
   void PushReserved(WorkItem item);
 
-  // Waits for items and takes up to `max` of them, oldest first; empty once the queue is
-  // closed and drained.
-  std::vector<WorkItem> PopBatch(size_t max);
+  // Waits for items (at most `timeout`, when given) and takes up to `max` of them, oldest
+  // first; empty when the timeout passed with nothing queued, or once the queue is closed and
+  // drained.
+  std::vector<WorkItem> PopBatch(size_t max,
+                                 std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   // Refuses new reservations and wakes Pop(); items already queued are still handed out.
   void Close();
+  bool closed() const;
 
   size_t depth() const;
   // Applies a reloaded capacity; items already admitted stay.

@@ -2,11 +2,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "common/backoff.h"
+
 namespace rebound::controller::intake {
 namespace {
 
 // Episodes recorded per journal commit at most; bounds the latency of the first in a burst.
 constexpr size_t kMaxBatch = 512;
+
+// Waits between attempts to record state changes the journal could not commit (a full disk):
+// doubling from 100 ms to at most 5 s, jittered, for as long as they fail.
+constexpr common::RetryPolicy kStateRetry{.max_attempts = 0,
+                                          .initial_backoff = std::chrono::milliseconds(100),
+                                          .max_backoff = std::chrono::seconds(5)};
 
 }  // namespace
 
@@ -35,12 +45,34 @@ void Worker::Run() {
     }
     Process(resumed);
   }
+  // While state changes are owed, the wait for work is also the backoff before the next
+  // attempt; otherwise it is bounded by the longest backoff, so that a change healing could not
+  // record is noticed that late at most. Closing the queue (shutdown) ends the wait. What is
+  // still owed then stays in the journal as received or pending and is resumed at the next start.
+  int retry = 0;
   for (;;) {
-    std::vector<WorkItem> batch = queue_.PopBatch(kMaxBatch);
-    if (batch.empty()) return;
+    const bool owed = !unrecorded_.empty() || journal_.failed_states() > 0;
+    retry = owed ? std::min(retry + 1, 32) : 0;
+    std::vector<WorkItem> batch =
+        queue_.PopBatch(kMaxBatch, owed ? common::BackoffDelay(kStateRetry, retry, random_)
+                                        : kStateRetry.max_backoff);
+    if (batch.empty() && queue_.closed()) return;
     metrics_.queue_depth.Set(static_cast<double>(queue_.depth()));
+    if (owed) RetryOwed();
     Process(batch);
   }
+}
+
+void Worker::RetryOwed() {
+  if (journal_.failed_states() > 0) {
+    common::Result<size_t> left = journal_.RetryFailedStates();
+    if (!left.ok()) {
+      spdlog::warn("worker: state changes still cannot be recorded: {}", left.status().message());
+    }
+  }
+  std::vector<EpisodeKey> keys;
+  keys.swap(unrecorded_);
+  Record(keys);
 }
 
 void Worker::Process(const std::vector<WorkItem>& batch) {
@@ -53,28 +85,43 @@ void Worker::Process(const std::vector<WorkItem>& batch) {
       fresh.push_back(item.key);
     }
   }
-  if (fresh.empty()) return;
-  std::vector<common::Status> statuses = journal_.SetStates(fresh, EpisodeState::kPending);
-  for (size_t i = 0; i < fresh.size(); ++i) {
+  Record(fresh);
+}
+
+void Worker::Record(const std::vector<EpisodeKey>& keys) {
+  std::vector<common::Status> statuses = keys.empty()
+                                             ? std::vector<common::Status>()
+                                             : journal_.SetStates(keys, EpisodeState::kPending);
+  metrics_.journal_states_owed.Set(static_cast<double>(journal_.failed_states()));
+  size_t failed = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
     if (!statuses[i].ok()) {
+      // Handed over only once it is pending: kept, and retried (Run) until recorded. NotFound
+      // (retention deleted it) is nothing to retry.
       metrics_.journal_errors.Increment();
-      spdlog::error("worker: cannot record episode fingerprint={} startsAt={} as pending: {}",
-                    fresh[i].fingerprint, fresh[i].starts_at, statuses[i].message());
+      if (statuses[i].code() != common::StatusCode::kNotFound) unrecorded_.push_back(keys[i]);
+      if (failed++ == 0) {
+        spdlog::error("worker: cannot record episode fingerprint={} startsAt={} as pending: {}",
+                      keys[i].fingerprint, keys[i].starts_at, statuses[i].message());
+      }
       continue;
     }
     if (!sink_) {
       spdlog::info("worker: episode fingerprint={} startsAt={} pending: no remediation configured",
-                   fresh[i].fingerprint, fresh[i].starts_at);
+                   keys[i].fingerprint, keys[i].starts_at);
       continue;
     }
-    common::Result<Episode> episode = journal_.Get(fresh[i]);
+    common::Result<Episode> episode = journal_.Get(keys[i]);
     if (!episode.ok()) {
       metrics_.journal_errors.Increment();
       spdlog::error("worker: cannot read episode fingerprint={} startsAt={}: {}",
-                    fresh[i].fingerprint, fresh[i].starts_at, episode.status().message());
+                    keys[i].fingerprint, keys[i].starts_at, episode.status().message());
       continue;
     }
     sink_(*episode);
+  }
+  if (failed > 1) {
+    spdlog::error("worker: {} episode(s) could not be recorded as pending; retrying", failed);
   }
 }
 

@@ -7,12 +7,21 @@
 // is recorded as pending and handed to the sink (healing); resolved episodes are already closed
 // by the journal, and whoever heals them reads that from the journal.
 //
+// When the journal cannot commit (a full or failing disk), an episode that could not be
+// recorded as pending is kept, not handed over, and retried; so are the state changes healing
+// could not record (Journal::RetryFailedStates), which the worker notices within 5 s. Retries
+// back off (100 ms doubling to 5 s, jittered) while the queue is served, and end when the queue
+// is closed: once the disk has room again the episodes go on without a restart, each handed
+// over once.
+//
 // Thread-safety: Start and Join are called once each from the owning thread.
 #pragma once
 
 #include <functional>
 #include <thread>
+#include <vector>
 
+#include "common/random.h"
 #include "controller/intake/journal.h"
 #include "controller/intake/work_queue.h"
 #include "exporter/intake_metrics.h"
@@ -35,11 +44,18 @@ class Worker {
  private:
   void Run();
   void Process(const std::vector<WorkItem>& batch);
+  // Records `keys` as pending and hands over each recorded one; keeps the others in
+  // unrecorded_.
+  void Record(const std::vector<EpisodeKey>& keys);
+  // One more attempt at what could not be recorded.
+  void RetryOwed();
 
   Journal& journal_;
   WorkQueue& queue_;
   exporter::IntakeMetrics& metrics_;
   Sink sink_;
+  common::SystemRandom random_;         // backoff jitter
+  std::vector<EpisodeKey> unrecorded_;  // worker thread only
   std::thread thread_;
 };
 

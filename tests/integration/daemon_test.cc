@@ -143,6 +143,35 @@ TEST(DaemonTest, SigtermDrainsAndExitsZero) {
   EXPECT_NE(daemon.process().Log().find("stopped"), std::string::npos);
 }
 
+TEST(DaemonTest, OneDaemonPerStateDirAndALockLeftByAKilledOneDoesNotBlock) {
+  TempDir dir;
+  ReboundDaemon first(dir);
+  ASSERT_TRUE(first.Start());
+  const std::string holder = "is in use by rebound pid " + std::to_string(first.process().pid());
+  EXPECT_NE(ReadFile(first.state_dir() + "/lock").find("rebound pid"), std::string::npos);
+
+  // A second daemon on the same state_dir (its own port) refuses to start and names the first.
+  ReboundDaemon second(dir);
+  std::unique_ptr<Process> refused = Process::Start(
+      {BinaryPath("rebound"), "run", "-c", second.config_path()}, dir.File("second.log"));
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->Wait(std::chrono::seconds(20)), 1) << refused->Log();
+  EXPECT_NE(refused->Log().find("state_dir " + first.state_dir() + " " + holder), std::string::npos)
+      << refused->Log();
+  // Commands that only read the state do not need the lock.
+  CommandResult check = RunCommand(BinaryPath("rebound") + " check -c " + second.config_path());
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_EQ(first.Get("/readyz")->status, 200);
+
+  // SIGKILL leaves the lock file behind; the kernel released the lock itself.
+  first.process().Signal(SIGKILL);
+  first.process().Wait(std::chrono::seconds(10));
+  ASSERT_TRUE(second.Start());
+  EXPECT_NE(ReadFile(first.state_dir() + "/lock")
+                .find("rebound pid " + std::to_string(second.process().pid())),
+            std::string::npos);
+}
+
 TEST(DaemonTest, RefusesToStartWithInvalidConfig) {
   TempDir dir;
   WriteFile(dir.File("bad.yaml"), "listen: 127.0.0.1:1\nstate_dir: s\nlog: { format: xml }\n");

@@ -126,6 +126,61 @@ TEST_F(HealerTest, AlertWithoutPlaybookIsRecordedAndSetAside) {
   EXPECT_EQ(Metric("rebound_heal_unmatched_alerts_total", {}), 1);
 }
 
+// Its "handled" was lost (a full disk, then a restart): the episode comes back pending, and
+// the heal log's decision stands.
+TEST_F(HealerTest, AnEpisodeDecidedBeforeARestartIsNotDecidedAgain) {
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", {{"alertname", "DiskFull"}});
+  healer->Submit(episode);
+  ASSERT_THAT(Path(), ElementsAre("decision:no_playbook"));
+  ASSERT_TRUE(journal_->SetState(episode.key, EpisodeState::kPending).ok());
+
+  auto restarted = MakeHealer(kCrashLoop);
+  episode.state = EpisodeState::kPending;
+  restarted->Submit(episode);
+  EXPECT_THAT(Path(), ElementsAre("decision:no_playbook"));
+  EXPECT_EQ(StateOf(episode), EpisodeState::kHandled);
+  EXPECT_EQ(Metric("rebound_heal_unmatched_alerts_total", {}), 1);
+}
+
+// Retention deleted the handled episode of an alert that still fires, and Alertmanager sent it
+// again: the same episode, journaled anew. Its remediation is over (the heal log says how), so
+// it is neither decided again nor resumed from the mark its remediation left on the target.
+TEST_F(HealerTest, AnEpisodeJournaledAgainAfterRetentionIsNotRemediatedAgain) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  healer->Submit(episode);
+  ASSERT_EQ(Path().back(), "outcome:unhealed");
+  const size_t records = Records().size();
+  const std::string restarted_at = RestartedAt(Deployment("shop", "web"));
+
+  episode.state = EpisodeState::kReceived;
+  healer->Submit(episode);
+  EXPECT_EQ(Records().size(), records);
+  EXPECT_EQ(RestartedAt(Deployment("shop", "web")), restarted_at);
+}
+
+// An interrupted remediation (a stop) is not over: it is decided again, and resumed.
+TEST_F(HealerTest, AnInterruptedRemediationIsDecidedAgain) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  for (const auto& [kind, result] : {std::pair{HealRecord::Kind::kDecision, "matched"},
+                                     std::pair{HealRecord::Kind::kOutcome, "interrupted"}}) {
+    HealRecord record;
+    record.at = clock_.Now();
+    record.episode = episode.key;
+    record.playbook = "crashloop";
+    record.kind = kind;
+    record.result = result;
+    ASSERT_TRUE(log_->Append(record).ok());
+  }
+  sleeper_.SetHook([&](int) { Resolve(episode); });
+  healer->Submit(episode);
+  EXPECT_EQ(Path().back(), "outcome:healed");
+}
+
 TEST_F(HealerTest, ProtectedNamespaceIsRefusedAndNothingChanges) {
   ReadyDeployment("kube-system", "coredns", 2);
   auto healer = MakeHealer(kCrashLoop);

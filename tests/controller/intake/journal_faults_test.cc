@@ -128,6 +128,34 @@ TEST_P(JournalFaultTest, WritesResumeWithoutReopeningOnceTheFaultClears) {
   EXPECT_EQ(Rows(*reopened), (std::vector<std::string>{"b firing pending", "a resolved closed"}));
 }
 
+TEST_P(JournalFaultTest, FailedStateChangeIsOwedUntilRetriedAfterTheFaultClears) {
+  vfs_->Inject(GetParam());
+  EXPECT_FALSE(journal_->SetState(Key("a"), EpisodeState::kPending).ok());
+  EXPECT_FALSE(journal_->SetState(Key("a"), EpisodeState::kHandled).ok());
+  EXPECT_EQ(journal_->failed_states(), 1u);  // the latest change of the episode
+  common::Result<size_t> still = journal_->RetryFailedStates();
+  EXPECT_FALSE(still.ok());
+  EXPECT_EQ(journal_->failed_states(), 1u);
+
+  vfs_->Inject(store::Fault::kNone);
+  common::Result<size_t> left = journal_->RetryFailedStates();
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_EQ(*left, 0u);
+  EXPECT_EQ(journal_->failed_states(), 0u);
+  EXPECT_EQ(Rows(*journal_), std::vector<std::string>{"a firing handled"});
+}
+
+TEST_P(JournalFaultTest, LaterStateChangeSupersedesAnOwedOne) {
+  vfs_->Inject(GetParam());
+  EXPECT_FALSE(journal_->SetState(Key("a"), EpisodeState::kHandled).ok());
+  vfs_->Inject(store::Fault::kNone);
+  ASSERT_TRUE(journal_->SetState(Key("a"), EpisodeState::kPending).ok());
+  EXPECT_EQ(journal_->failed_states(), 0u);
+  common::Result<size_t> left = journal_->RetryFailedStates();
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_EQ(Rows(*journal_), std::vector<std::string>{"a firing pending"});
+}
+
 INSTANTIATE_TEST_SUITE_P(Faults, JournalFaultTest,
                          ::testing::Values(store::Fault::kWriteError, store::Fault::kDiskFull,
                                            store::Fault::kSyncError),

@@ -626,6 +626,65 @@ TEST_F(JournalTest, RetentionTrimsOldestClosedBeyondMaxRowsAndKeepsUnfinished) {
   EXPECT_EQ(Fingerprints(*left), (Names{"open2", "open1"}));
 }
 
+// Episodes handled but never resolved (no playbook, refused, unhealed while still firing) are
+// finished too: they must not let the file grow past max_rows.
+TEST_F(JournalTest, RetentionBoundsHandledNeverResolvedEpisodesByCount) {
+  Journal::Options options = DefaultOptions();
+  options.max_rows = 1000;
+  auto journal = MustOpen(options);
+  ASSERT_NE(journal, nullptr);
+  constexpr int kHandled = 5000;
+  std::vector<Alert> alerts;
+  std::vector<EpisodeKey> keys;
+  for (int i = 0; i < kHandled; ++i) {
+    alerts.push_back(MakeAlert("handled-" + std::to_string(i), kFiring));
+    keys.push_back(KeyOf(alerts.back()));
+  }
+  MustAppend(*journal, alerts);
+  for (const common::Status& s : journal->SetStates(keys, EpisodeState::kHandled)) {
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  clock_.Advance(seconds(1));
+  MustAppend(*journal, {MakeAlert("waiting", kFiring), MakeAlert("working", kFiring)});
+  ASSERT_TRUE(journal->SetState(KeyOf(MakeAlert("working", kFiring)), EpisodeState::kPending).ok());
+
+  common::Result<size_t> deleted = journal->ApplyRetention();
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, size_t{kHandled + 2 - 1000});
+  common::Result<std::vector<Episode>> left = journal->List(std::nullopt, 100000);
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_EQ(left->size(), 1000u);
+  common::Result<std::vector<Episode>> unfinished = journal->Unfinished();
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status().ToString();
+  EXPECT_EQ(Fingerprints(*unfinished), (Names{"waiting", "working"}));
+  // The oldest went first: the newest handled ones are kept.
+  EXPECT_TRUE(journal->Get(keys.back()).ok());
+  EXPECT_EQ(journal->Get(keys.front()).status().code(), common::StatusCode::kNotFound);
+}
+
+TEST_F(JournalTest, RetentionDeletesHandledEpisodesPastRetentionButNeverPendingOnes) {
+  Journal::Options options = DefaultOptions();
+  options.retention = hours(1);
+  auto journal = MustOpen(options);
+  ASSERT_NE(journal, nullptr);
+  MustAppend(*journal, {MakeAlert("handled", kFiring), MakeAlert("pending", kFiring),
+                        MakeAlert("received", kFiring)});
+  ASSERT_TRUE(journal->SetState(KeyOf(MakeAlert("handled", kFiring)), EpisodeState::kHandled).ok());
+  ASSERT_TRUE(journal->SetState(KeyOf(MakeAlert("pending", kFiring)), EpisodeState::kPending).ok());
+  clock_.Advance(hours(2));
+  common::Result<size_t> deleted = journal->ApplyRetention();
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 1u);
+  common::Result<std::vector<Episode>> left = journal->List(std::nullopt, 100);
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_EQ(Fingerprints(*left), (Names{"received", "pending"}));
+  // Alertmanager re-sends the still-firing alert: the deleted episode is journaled anew.
+  common::Result<std::vector<AppendResult>> again =
+      journal->Append({MakeAlert("handled", kFiring)}, "r", "http://am");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->front().outcome, IntakeOutcome::kNew);
+}
+
 TEST_F(JournalTest, ObserveCommitSeesEachCommit) {
   std::atomic<int> commits{0};
   Journal::Options options = DefaultOptions();
