@@ -10,7 +10,7 @@ packages=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus prometheus-alertmanager
-  wrk nginx-light python3-pandas
+  wrk nginx-light python3-pandas python3-yaml
 )
 
 missing=()
