@@ -422,7 +422,8 @@ void ParsePlaybookDocuments(const std::vector<YAML::Node>& documents,
                             const actions::ActionRegistry& registry, PlaybookSet& set,
                             YamlErrors& errors) {
   for (const YAML::Node& doc : documents) {
-    if (doc.IsMap() && doc["kind"].IsScalar() && doc["kind"].Scalar() == kExperimentKind) {
+    const YAML::Node kind = doc.IsMap() ? doc["kind"] : YAML::Node();
+    if (kind.IsDefined() && kind.IsScalar() && kind.Scalar() == kExperimentKind) {
       set.experiments.push_back({errors.file(), doc});
       continue;
     }
