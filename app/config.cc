@@ -54,7 +54,8 @@ class ConfigParser {
     StrictMap top(
         root, "",
         {"listen", "tls", "webhook", "state_dir", "journal", "kubernetes", "prometheus",
-         "alertmanager", "slack", "playbooks", "guardrails", "healing", "anomaly", "log", "server"},
+         "alertmanager", "slack", "playbooks", "guardrails", "healing", "chaos", "anomaly", "log",
+         "server"},
         errors_);
     ParseListen(top);
     ParseTls(top);
@@ -70,6 +71,7 @@ class ConfigParser {
     ParsePlaybooks(top);
     ParseGuardrails(top);
     ParseHealing(top);
+    ParseChaos(top);
     ParseAnomaly(top);
     ParseLog(top);
     ParseServer(top);
@@ -310,6 +312,13 @@ class ConfigParser {
 
   void ParseGuardrails(const StrictMap& top) {
     ParseGuardrailConfig(top.Child("guardrails", GuardrailKeys()), config_.guardrails);
+  }
+
+  void ParseChaos(const StrictMap& top) {
+    StrictMap chaos = top.Child("chaos", {"max_concurrent"});
+    if (auto n = chaos.Int("max_concurrent", 1, 100)) {
+      config_.chaos.max_concurrent = static_cast<int>(*n);
+    }
   }
 
   void ParseHealing(const StrictMap& top) {

@@ -78,6 +78,11 @@ struct Config {
     size_t max_concurrent = 32;  // remediations at once; more episodes wait in order
     std::chrono::milliseconds verify_interval = std::chrono::seconds(5);  // polling
   } healing;
+  struct Chaos {
+    // Chaos runs at once, all experiments together (manual runs count); one experiment never
+    // runs twice at once whatever this says.
+    int max_concurrent = 1;
+  } chaos;
   struct Anomaly {
     // The query step of playbook gates and of continuous scoring.
     std::chrono::milliseconds step = std::chrono::seconds(30);

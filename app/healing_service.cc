@@ -7,6 +7,7 @@
 #include "common/duration.h"
 #include "common/secret.h"
 #include "common/time_format.h"
+#include "controller/chaos/experiment_loader.h"
 #include "controller/notify/log_notifier.h"
 #include "controller/notify/slack_notifier.h"
 #include "controller/playbook/playbook_index.h"
@@ -102,7 +103,15 @@ common::Result<std::shared_ptr<const controller::playbook::PlaybookIndex>> LoadI
     return common::InvalidArgument(std::to_string(loaded.errors.size()) +
                                    " error(s) in the playbooks:" + ErrorList(loaded.errors));
   }
-  spdlog::info("loaded {} playbook(s) from {} file(s)", loaded.set.playbooks.size(),
+  // Nothing runs the experiments yet, but a set `rebound check` refuses is refused here too.
+  controller::chaos::LoadedExperiments experiments = controller::chaos::LoadExperiments(loaded.set);
+  if (!experiments.errors.empty()) {
+    return common::InvalidArgument(std::to_string(experiments.errors.size()) +
+                                   " error(s) in the chaos experiments:" +
+                                   ErrorList(experiments.errors));
+  }
+  spdlog::info("loaded {} playbook(s) and {} chaos experiment(s) from {} file(s)",
+               loaded.set.playbooks.size(), experiments.experiments.size(),
                loaded.set.files.size());
   return std::make_shared<const controller::playbook::PlaybookIndex>(loaded.set.playbooks);
 }

@@ -19,6 +19,7 @@
 #include "common/logging.h"
 #include "common/sleeper.h"
 #include "controller/actions/action.h"
+#include "controller/chaos/experiment_loader.h"
 #include "controller/healing/heal_log.h"
 #include "controller/playbook/playbook_loader.h"
 
@@ -34,7 +35,7 @@ Alert-driven self-healing for Kubernetes.
 
 Commands:
   run      -c rebound.yaml   run the daemon (webhook intake, healing, metrics)
-  check    -c rebound.yaml   validate the configuration and playbooks; errors as file:line:col
+  check    -c rebound.yaml   validate config, playbooks and experiments; errors as file:line:col
   test     FILE...           run playbook unit tests (docs/playbook-tests.md)
   replay   -c rebound.yaml PAYLOAD.json
                              what the playbooks would do with a recorded Alertmanager payload
@@ -61,8 +62,8 @@ Signals: SIGTERM/SIGINT drain in-flight work and exit 0; SIGHUP reloads the conf
 
 constexpr std::string_view kCheckUsage = R"(Usage: rebound check -c FILE
 
-Validates the configuration, the secret files it names and every playbook it loads, reporting
-every problem as file:line:col: message. Exit status 0 when valid, 1 otherwise.
+Validates the configuration, the secret files it names and every playbook and chaos experiment
+it loads, reporting every problem as file:line:col: message. Exit status 0 when valid, 1 otherwise.
 
 Options:
   -c, --config FILE   configuration file (default: rebound.yaml)
@@ -158,15 +159,22 @@ int Check(const Args& args) {
   rebound::controller::actions::RegisterBuiltinActions(actions);
   rebound::controller::playbook::LoadedPlaybooks playbooks =
       rebound::controller::playbook::LoadPlaybooks(result.config->playbooks, "", actions);
-  for (const auto& error : playbooks.errors) {
-    std::fprintf(stderr, "%s\n", error.ToString().c_str());
+  // Experiments are checked against the playbooks (expectHealing): only against a usable set.
+  rebound::controller::chaos::LoadedExperiments experiments;
+  if (playbooks.errors.empty()) {
+    experiments = rebound::controller::chaos::LoadExperiments(playbooks.set);
   }
-  if (!playbooks.errors.empty()) {
-    std::fprintf(stderr, "%zu error(s) in the playbooks\n", playbooks.errors.size());
+  for (const auto* errors : {&playbooks.errors, &experiments.errors}) {
+    for (const auto& error : *errors) std::fprintf(stderr, "%s\n", error.ToString().c_str());
+  }
+  if (!playbooks.errors.empty() || !experiments.errors.empty()) {
+    std::fprintf(stderr, "%zu error(s) in the playbooks and experiments\n",
+                 playbooks.errors.size() + experiments.errors.size());
     return 1;
   }
-  std::printf("%s: OK (%zu playbook(s) in %zu file(s))\n", args.config.c_str(),
-              playbooks.set.playbooks.size(), playbooks.set.files.size());
+  std::printf("%s: OK (%zu playbook(s) and %zu experiment(s) in %zu file(s))\n",
+              args.config.c_str(), playbooks.set.playbooks.size(),
+              experiments.experiments.size(), playbooks.set.files.size());
   return 0;
 }
 

@@ -35,6 +35,7 @@ ALLOWED = {
     "controller/anomaly": ["common", "store", "anomaly", "exporter", "controller/promql"],
     "controller/playbook": ["common", "controller/templates", "controller/actions",
                             "controller/promql", "controller/anomaly"],
+    "controller/chaos": ["common", "exporter", "controller/actions", "controller/playbook"],
     "controller/healing": ["common", "store", "kube", "anomaly", "exporter", "controller"],
     "app": ["common", "store", "kube", "anomaly", "exporter", "controller"],
     "tools/kubesim": ["common"],
@@ -53,6 +54,7 @@ THIRD_PARTY = {
     "sqlite3.h": ["store"],
     "re2/": ["common/matcher.cc", "common/matcher.h"],
     "openssl/": ["common"],
+    "cctz/": ["controller/chaos/time_zone.cc"],
 }
 
 SOURCE_DIRS = ["common", "store", "kube", "anomaly", "exporter", "controller", "app", "tools"]

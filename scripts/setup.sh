@@ -8,6 +8,7 @@ packages=(
   clang libclang-rt-14-dev
   prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libeigen3-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libre2-dev
+  libcctz-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus prometheus-alertmanager
   wrk nginx-light python3-pandas python3-yaml

@@ -19,6 +19,7 @@ using common::StrictMap;
 using common::YamlErrors;
 
 constexpr std::string_view kApiVersion = "rebound.io/v1";
+constexpr std::string_view kExperimentKind = "ChaosExperiment";
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -367,7 +368,9 @@ std::optional<Playbook> ReadPlaybook(const YAML::Node& doc, const actions::Actio
                                             " (expected " + Quote(kApiVersion) + ")");
   }
   if (std::optional<std::string> kind = top.String("kind"); kind && *kind != "Playbook") {
-    errors.Add(*top.Find("kind"), "unsupported kind " + Quote(*kind) + " (expected \"Playbook\")");
+    errors.Add(*top.Find("kind"), "unsupported kind " + Quote(*kind) +
+                                      " (expected \"Playbook\" or " + Quote(kExperimentKind) +
+                                      ")");
   }
   StrictMap metadata = top.Child("metadata", {"name", "labels", "annotations"});
   if (top.Has("metadata")) metadata.Require("name");
@@ -419,6 +422,11 @@ void ParsePlaybookDocuments(const std::vector<YAML::Node>& documents,
                             const actions::ActionRegistry& registry, PlaybookSet& set,
                             YamlErrors& errors) {
   for (const YAML::Node& doc : documents) {
+    const YAML::Node kind = doc.IsMap() ? doc["kind"] : YAML::Node();
+    if (kind.IsDefined() && kind.IsScalar() && kind.Scalar() == kExperimentKind) {
+      set.experiments.push_back({errors.file(), doc});
+      continue;
+    }
     std::optional<Playbook> playbook = ReadPlaybook(doc, registry, errors);
     if (!playbook) continue;
     auto same_name = std::find_if(set.playbooks.begin(), set.playbooks.end(),

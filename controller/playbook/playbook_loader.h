@@ -2,7 +2,9 @@
 // "file:line:col: message" and a hint (DESIGN.md section 5.3).
 //
 // Files come from glob patterns (rebound.yaml `playbooks`), relative to the config's folder.
-// Each file holds any number of `kind: Playbook` documents. Everything is checked at load time
+// Each file holds any number of `kind: Playbook` documents; `kind: ChaosExperiment` documents
+// may sit among them and are kept as read, for controller/chaos/experiment_loader.h (which
+// needs the playbooks to check an experiment's expectHealing). Everything is checked at load time
 // that can be: unknown keys (with the closest known one), matcher syntax, action names and
 // their parameters, template syntax and variables, durations, a missing target, duplicate
 // names, a template that uses a label the playbook's own matchers require to be empty, and an
@@ -24,9 +26,16 @@
 
 namespace rebound::controller::playbook {
 
+// A document of kind ChaosExperiment, as read from `file`.
+struct ExperimentDocument {
+  std::string file;
+  YAML::Node node;
+};
+
 struct PlaybookSet {
   std::vector<std::shared_ptr<const Playbook>> playbooks;  // in file order
   std::vector<std::string> files;                          // every file read
+  std::vector<ExperimentDocument> experiments;             // in file order, not yet checked
 };
 
 struct LoadedPlaybooks {
@@ -42,7 +51,8 @@ LoadedPlaybooks LoadPlaybooks(const std::vector<std::string>& patterns,
                               const actions::ActionRegistry& registry);
 
 // Adds the playbooks of `documents` (from the file errors.file()) to `set`, reporting problems
-// into `errors`. Documents with errors are left out.
+// into `errors`. Documents with errors are left out; ChaosExperiment documents go to
+// set.experiments unchecked.
 void ParsePlaybookDocuments(const std::vector<YAML::Node>& documents,
                             const actions::ActionRegistry& registry, PlaybookSet& set,
                             common::YamlErrors& errors);

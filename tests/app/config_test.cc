@@ -381,6 +381,20 @@ TEST_F(ConfigTest, GuardrailsAndHealingKeys) {
   EXPECT_EQ(bad.errors[0].line, 4);
 }
 
+TEST_F(ConfigTest, ChaosMaxConcurrent) {
+  EXPECT_EQ(Load(std::string(kMinimal)).config->chaos.max_concurrent, 1);
+  LoadResult result = Load(std::string(kMinimal) + "chaos: { max_concurrent: 3 }\n");
+  ASSERT_TRUE(result.config.has_value()) << Dump(result);
+  EXPECT_EQ(result.config->chaos.max_concurrent, 3);
+  LoadResult zero = Load(std::string(kMinimal) + "chaos:\n  max_concurrent: 0\n");
+  ASSERT_EQ(zero.errors.size(), 1u) << Dump(zero);
+  EXPECT_EQ(zero.errors[0].line, 4);
+  EXPECT_NE(zero.errors[0].message.find("chaos.max_concurrent"), std::string::npos);
+  LoadResult unknown = Load(std::string(kMinimal) + "chaos: { max_concurent: 3 }\n");
+  ASSERT_EQ(unknown.errors.size(), 1u) << Dump(unknown);
+  EXPECT_NE(unknown.errors[0].message.find("max_concurrent"), std::string::npos);
+}
+
 constexpr const char* kWithPrometheus =
     "listen: 127.0.0.1:9464\nstate_dir: /x\nprometheus: { url: http://127.0.0.1:9090 }\n";
 
@@ -652,7 +666,7 @@ TEST_F(ConfigTest, AllErrorsAreReportedInFileOrder) {
   EXPECT_EQ(result.errors[1].message, "\"log.format\" must be one of text, json (got \"xml\")");
   EXPECT_EQ(result.errors[2].message,
             "unknown key \"colour\" (allowed: listen, tls, webhook, state_dir, journal, "
-            "kubernetes, prometheus, alertmanager, slack, playbooks, guardrails, healing, "
+            "kubernetes, prometheus, alertmanager, slack, playbooks, guardrails, healing, chaos, "
             "anomaly, log, server)");
   EXPECT_EQ(result.errors[3].message,
             "\"listen\": invalid listen address \"nowhere\": missing port "

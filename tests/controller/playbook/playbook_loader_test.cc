@@ -263,7 +263,26 @@ spec: {match: [alertname=A], target: {kind: Pod, namespace: a, name: b}, steps: 
       ElementsAre(
           ErrorAt(1, 13,
                   {R"(unsupported apiVersion "rebound.io/v2")", R"((expected "rebound.io/v1"))"}),
-          ErrorAt(2, 7, {R"(unsupported kind "Experiment")", R"((expected "Playbook"))"})));
+          ErrorAt(2, 7, {R"(unsupported kind "Experiment")",
+                         R"((expected "Playbook" or "ChaosExperiment"))"})));
+}
+
+TEST(PlaybookLoaderTest, SetsChaosExperimentsAsideForTheirOwnLoader) {
+  Parsed parsed = Parse(R"(apiVersion: rebound.io/v1
+kind: ChaosExperiment
+metadata: {name: anything}
+spec: {checked: elsewhere}
+---
+apiVersion: rebound.io/v1
+kind: Playbook
+metadata: {name: p}
+spec: {match: [alertname=A], target: {kind: Pod, namespace: a, name: b}, steps: [{action: restart}]}
+)");
+  EXPECT_THAT(parsed.errors, IsEmpty());
+  EXPECT_THAT(parsed.set.playbooks, SizeIs(1));
+  ASSERT_THAT(parsed.set.experiments, SizeIs(1));
+  EXPECT_EQ(parsed.set.experiments[0].file, "p.yaml");
+  EXPECT_EQ(parsed.set.experiments[0].node["metadata"]["name"].Scalar(), "anything");
 }
 
 TEST(PlaybookLoaderTest, ReportsABadMatcherAtItsItemWithTheColumnInsideIt) {
