@@ -29,14 +29,8 @@ constexpr int kInverseRefresh = 32;
 constexpr double kMaxDeviations = 1e6;
 // A range break's score lies within this of 1.
 constexpr double kRangeBreakTail = 1e-4;
-// The history of the recent mean unusualness (in [0, 1]) is a histogram of this many bins.
-constexpr int kTailBins = 128;
-// Above this conformal rank, the likelihood stage's Gaussian tail may raise the score.
-constexpr double kExtremeRank = 0.99;
 // Surprise is capped (in nats): past it, every deviation is "impossible" alike.
 constexpr double kMaxSurprise = 700;
-
-double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
 
 double Alpha(double halflife) { return 1.0 - std::exp(-std::numbers::ln2 / halflife); }
 
@@ -69,6 +63,8 @@ double ChiSquaredSurprise(double x, int dof) {
   return std::clamp(-log_q, 0.0, kMaxSurprise);
 }
 
+double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
+
 }  // namespace
 
 struct Scorer::State {
@@ -76,7 +72,6 @@ struct Scorer::State {
   int k = 1;
   int buckets = 0;  // seasonal buckets per period, 0 without seasonality
   double alpha_level = 0, alpha_scale = 0, alpha_cov = 0, alpha_long = 0;
-  double growth = 1;  // per sample: the weight of newer history against older (long_halflife)
 
   // Per signal: expected value, typical absolute deviation, the range ever seen, and how many
   // values were learnt.
@@ -90,11 +85,7 @@ struct Scorer::State {
   int since_inverse = 0;
 
   // The history of the recent surprise ("anomaly likelihood").
-  // Each bin holds the decayed weight of past recent means that fell in it: instead of decaying
-  // every bin, each new entry weighs `growth` times the last (rescaled when it grows large).
-  std::array<double, kTailBins> tail{};
-  double tail_total = 0, tail_weight = 1;
-  double long_mean = 0, long_var = 0;  // the recent mean's long-run mean and variance
+  double long_mean = 0, long_var = 0;
   std::array<double, kMaxShortWindow> recent{};
   int recent_next = 0, recent_size = 0;
   double recent_sum = 0;
@@ -121,19 +112,16 @@ struct Scorer::State {
 
   double Update(std::span<const double> sample);
 
-  // Whether the state is one Update can have produced: every learnt number finite, the
-  // likelihood stage's values in [0, 1] and its weights non-negative and finite (a check of
-  // restored state: a huge value there would overflow and make every later score NaN).
+  // Whether the state is one Update can have produced: every learnt number finite, and the
+  // likelihood stage's statistics of values in [0, 1] within [0, 1] (a check of restored state:
+  // a huge value there would overflow and make every later score NaN).
   bool Valid() const {
     const bool vectors = level.allFinite() && scale.allFinite() && low.allFinite() &&
                          high.allFinite() && season_level.allFinite() && season_scale.allFinite() &&
                          seasonal.allFinite() && covariance.allFinite() && inverse.allFinite() &&
                          shares.allFinite();
     auto unit = [](double v) { return v >= 0 && v <= 1; };
-    auto weight = [](double v) { return v >= 0 && v <= 1e300; };
-    return vectors && std::all_of(tail.begin(), tail.end(), weight) && weight(tail_total) &&
-           unit(long_mean) && unit(long_var) &&
-           tail_weight >= 1 && weight(tail_weight) && unit(score) && recent_sum >= 0 &&
+    return vectors && unit(long_mean) && unit(long_var) && unit(score) && recent_sum >= 0 &&
            recent_sum <= recent_size + 1e-6 && std::all_of(recent.begin(), recent.end(), unit);
   }
 
@@ -231,39 +219,12 @@ double Scorer::State::Likelihood(double surprise) {
   recent_next = (recent_next + 1) % window;
   const double recent_mean = recent_sum / recent_size;
 
-  // Conformal rank (mid-p): the weight of past recent means below this one, plus half this one's,
-  // over the whole weight. On a stationary series it is uniform: scores above 0.99 fall on about
-  // 1 % of samples whatever the distribution of the data. The first and last bins hold exact 0s
-  // and 1s (a flat signal, which thus scores 0.5; a saturated one), ties counted half; within
-  // the other bins, entries count as spread evenly, so a higher mean always ranks higher. Its
-  // largest value is 1 - 1 / (twice the history's effective length), below the range rule's.
-  constexpr int kTop = kTailBins - 1;
-  const double position = std::clamp(recent_mean, 0.0, 1.0) * (kTop - 1);
-  const int bin = recent_mean <= 0   ? 0
-                  : recent_mean >= 1 ? kTop
-                                     : std::min(kTop - 1, 1 + static_cast<int>(position));
-  double below = bin == 0 || bin == kTop ? 0.5 * tail[bin] : tail[bin] * (position - (bin - 1));
-  for (int b = 0; b < bin; ++b) below += tail[b];
-  const double rank =
-      std::clamp((below + 0.5 * tail_weight) / (tail_total + tail_weight), 0.0, 1.0);
-  tail[bin] += tail_weight;
-  tail_total += tail_weight;
-  tail_weight *= growth;
-  if (tail_weight > 1e200) {
-    for (double& b : tail) b /= tail_weight;
-    tail_total /= tail_weight;
-    tail_weight = 1;
-  }
-  // The rank decides whether a sample is rare (above kExtremeRank); among rare samples, how many
-  // standard deviations the recent mean lies above the history's mean orders them (the rank's
-  // resolution is one in the history's length; a sustained change on a quiet series is far more
-  // standard deviations out and may join the range rule's band, above 1 - kRangeBreakTail).
   const double deviation = recent_mean - long_mean;
-  const double gaussian = NormalCdf(deviation / std::sqrt(std::max(long_var, 1e-12)));
+  const double likelihood = NormalCdf(deviation / std::sqrt(std::max(long_var, 1e-12)));
   const double a_long = std::max(alpha_long, 1.0 / static_cast<double>(samples));
   long_mean += a_long * deviation;
   long_var += a_long * (deviation * deviation - long_var);
-  return rank > kExtremeRank ? std::max(rank, gaussian) : rank;
+  return likelihood;
 }
 
 double Scorer::State::Update(std::span<const double> sample) {
@@ -350,7 +311,6 @@ common::Result<Scorer> Scorer::Create(const ScorerOptions& options) {
   state->alpha_scale = Alpha(t.scale_halflife);
   state->alpha_cov = Alpha(t.covariance_halflife);
   state->alpha_long = Alpha(t.long_halflife);
-  state->growth = std::exp(std::numbers::ln2 / t.long_halflife);
   state->Reset();
   return Scorer(std::move(state));
 }
@@ -391,7 +351,7 @@ std::size_t Scorer::MemoryBytes() const {
 // order, native byte order (the state moves between restarts of one build, not machines).
 namespace {
 
-constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '4'};
+constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '3'};
 
 class Writer {
  public:
@@ -458,7 +418,6 @@ bool VisitState(IO& io, S& s) {
             doubles(s.covariance) && doubles(s.inverse) && doubles(s.shares);
   for (int j = 0; ok && j < s.k; ++j) ok = scalar(s.count(j));
   return ok && scalar(s.since_inverse) && scalar(s.long_mean) && scalar(s.long_var) &&
-         scalar(s.tail) && scalar(s.tail_total) && scalar(s.tail_weight) &&
          scalar(s.recent) && scalar(s.recent_next) && scalar(s.recent_size) &&
          scalar(s.recent_sum) && scalar(s.samples) && scalar(s.ticks) && scalar(s.score) &&
          scalar(s.top);
