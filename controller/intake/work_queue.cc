@@ -44,6 +44,7 @@ void WorkQueue::Close() {
     std::lock_guard lock(mu_);
     closed_ = true;
   }
+  closing_.request_stop();
   ready_.notify_all();
 }
 

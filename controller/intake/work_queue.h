@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <stop_token>
 #include <vector>
 
 #include "controller/intake/dedupe.h"
@@ -41,6 +42,9 @@ class WorkQueue {
   std::vector<WorkItem> PopBatch(size_t max);
   // Refuses new reservations and wakes Pop(); items already queued are still handed out.
   void Close();
+  // Requested by Close(): whoever waits on the queue's behalf (the worker handing over to
+  // healing) stops waiting.
+  std::stop_token closing() const { return closing_.get_token(); }
 
   size_t depth() const;
   // Applies a reloaded capacity; items already admitted stay.
@@ -53,6 +57,7 @@ class WorkQueue {
   size_t capacity_;
   size_t reserved_ = 0;
   bool closed_ = false;
+  std::stop_source closing_;
 };
 
 }  // namespace rebound::controller::intake

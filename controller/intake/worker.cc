@@ -55,6 +55,7 @@ void Worker::Process(const std::vector<WorkItem>& batch) {
   }
   if (fresh.empty()) return;
   std::vector<common::Status> statuses = journal_.SetStates(fresh, EpisodeState::kPending);
+  std::vector<Episode> pending;
   for (size_t i = 0; i < fresh.size(); ++i) {
     if (!statuses[i].ok()) {
       metrics_.journal_errors.Increment();
@@ -74,7 +75,10 @@ void Worker::Process(const std::vector<WorkItem>& batch) {
                     fresh[i].fingerprint, fresh[i].starts_at, episode.status().message());
       continue;
     }
-    sink_(*episode);
+    pending.push_back(std::move(*episode));
+  }
+  if (!pending.empty() && !sink_(pending, queue_.closing())) {
+    spdlog::info("worker: stopping; episodes not yet handed over stay pending in the journal");
   }
 }
 
