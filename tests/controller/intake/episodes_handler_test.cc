@@ -7,8 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "tests/fakes/fake_clock.h"
-#include "tests/support/process.h"
+#include "tests/controller/intake/journal_fixture.h"
 
 namespace rebound::controller::intake {
 namespace {
@@ -30,19 +29,11 @@ class CapturingWriter final : public common::StreamWriter {
 
 constexpr size_t kAnnotationBytes = 20 * 1024;
 
-class EpisodesHandlerTest : public ::testing::Test {
+class EpisodesHandlerTest : public JournalFixture {
  protected:
-  void SetUp() override {
-    Journal::Options options;
-    options.state_dir = dir_.path();
-    auto journal = Journal::Open(options, clock_);
-    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
-    journal_ = std::move(journal).value();
-  }
-
   // Journals `count` firing alerts e<first>.. in one notification: they share a received_at,
   // so pages must break ties by insertion order.
-  void Journal(int first, int count) {
+  void JournalAlerts(int first, int count) {
     std::vector<Alert> alerts;
     for (int i = first; i < first + count; ++i) {
       Alert alert;
@@ -62,14 +53,10 @@ class EpisodesHandlerTest : public ::testing::Test {
     request.query = query;
     return HandleListEpisodes(*journal_, request);
   }
-
-  rebound::testing::TempDir dir_;
-  testing::FakeClock clock_;
-  std::unique_ptr<intake::Journal> journal_;
 };
 
 TEST_F(EpisodesHandlerTest, StreamsNewestFirstInBoundedChunksHonouringTheLimit) {
-  for (int batch = 0; batch < 4; ++batch) Journal(batch * 10, 10);
+  for (int batch = 0; batch < 4; ++batch) JournalAlerts(batch * 10, 10);
   common::HttpResponse response = Get("limit=35");
   ASSERT_EQ(response.status, 200);
   ASSERT_TRUE(response.stream) << "a listing must be streamed, not built in memory";
@@ -94,7 +81,7 @@ TEST_F(EpisodesHandlerTest, StreamsNewestFirstInBoundedChunksHonouringTheLimit) 
 }
 
 TEST_F(EpisodesHandlerTest, FiltersByStateAcrossPages) {
-  Journal(0, 30);
+  JournalAlerts(0, 30);
   auto all = journal_->List(std::nullopt, 100);
   ASSERT_TRUE(all.ok());
   std::set<std::string> pending;

@@ -13,8 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "controller/intake/webhook_handler.h"
-#include "tests/fakes/fake_clock.h"
-#include "tests/support/process.h"
+#include "tests/controller/intake/journal_fixture.h"
 
 namespace rebound::controller::intake {
 namespace {
@@ -60,14 +59,10 @@ class BlockingSink {
   bool stopped_ = false;
 };
 
-class WorkerTest : public ::testing::Test {
+class WorkerTest : public JournalFixture {
  protected:
   void SetUp() override {
-    Journal::Options options;
-    options.state_dir = dir_.path();
-    auto journal = Journal::Open(options, clock_);
-    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
-    journal_ = std::move(journal).value();
+    JournalFixture::SetUp();
     handler_ = std::make_unique<WebhookHandler>(*journal_, queue_, metrics_);
   }
 
@@ -95,12 +90,9 @@ class WorkerTest : public ::testing::Test {
     return handler_->Handle(request);
   }
 
-  rebound::testing::TempDir dir_;
-  testing::FakeClock clock_;
   prometheus::Registry registry_;
   exporter::IntakeMetrics metrics_{registry_};
   WorkQueue queue_{4};
-  std::unique_ptr<Journal> journal_;
   std::unique_ptr<WebhookHandler> handler_;
 };
 
