@@ -26,9 +26,9 @@ using Clock = std::chrono::steady_clock;
 // arrives, so healing fills, the worker waits, the intake queue fills and the webhook refuses.
 // (100k alerts take over two minutes under ASan on two cores; this count fits in well under
 // a minute.)
-constexpr int kAlerts = 8000;
+constexpr int kAlerts = 12000;
 constexpr int kBatch = 100;
-constexpr int kFloodEvery = 5;
+constexpr int kFloodEvery = 6;
 constexpr int kQueueCapacity = 1000;
 // Resident memory of the daemon must stay under this: an ASan build (about 175 MiB at start
 // with shadow memory and allocator metadata; the quarantine capped at 16 MiB below).
@@ -186,7 +186,7 @@ TEST_F(StormTest, StaysBoundedAndActsOnAnUrgentAlertBehindTheStorm) {
                              flood ? "gone-" + std::to_string(i % 7) : "none"));
     }
     ASSERT_TRUE(PostUntilAccepted(Notification(alerts)));
-    if ((sent / kBatch) % 10 == 0) {
+    if ((sent / kBatch) % 20 == 0) {
       const double rss = RssMiB(pid);
       max_rss = std::max(max_rss, rss);
       curve += " " + std::to_string(sent) + ":" + std::to_string(static_cast<int>(rss));
