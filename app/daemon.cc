@@ -81,8 +81,11 @@ common::Status Daemon::Start() {
   webhook_ = std::make_unique<WebhookHandler>(*journal_, *queue_, *intake_metrics_);
   webhook_->SetAuth(AuthFrom(config_));
   WarnIfUnauthenticated(config_);
-  worker_ = std::make_unique<Worker>(*journal_, *queue_, *intake_metrics_,
-                                     [this](const Episode& e) { healing_->Submit(e); });
+  worker_ =
+      std::make_unique<Worker>(*journal_, *queue_, *intake_metrics_,
+                               [this](const std::vector<Episode>& episodes, std::stop_token stop) {
+                                 return healing_->Submit(episodes, stop);
+                               });
   worker_->Start();
 
   HttpServer::Options server_options;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/duration.h"
+#include "common/json_stream.h"
 #include "common/secret.h"
 #include "common/time_format.h"
 #include "controller/chaos/experiment_loader.h"
@@ -215,8 +216,9 @@ common::Status HealingService::Start(controller::intake::Journal& journal) {
   return common::Status::Ok();
 }
 
-void HealingService::Submit(const controller::intake::Episode& episode) {
-  if (healer_) healer_->Submit(episode);
+bool HealingService::Submit(const std::vector<controller::intake::Episode>& episodes,
+                            std::stop_token stop) {
+  return healer_ ? healer_->Submit(episodes, stop) : true;
 }
 
 common::Status HealingService::Reload(const Config& next) {
@@ -268,11 +270,12 @@ HttpResponse HealingService::HandleActions(const HttpRequest& request) const {
   }
   std::string playbook = request.QueryParam("playbook").value_or("");
   if (!log_) return HttpResponse::Error(503, "healing is not running");
-  common::Result<std::vector<HealRecord>> records = log_->Recent(limit, playbook);
-  if (!records.ok()) return HttpResponse::Error(503, records.status().message());
-  nlohmann::json items = nlohmann::json::array();
-  for (const HealRecord& r : *records) items.push_back(RecordJson(r));
-  return HttpResponse::Json(200, {{"status", "success"}, {"data", items}});
+  auto read = [log = log_.get(), playbook](size_t rows, const HealRecord* after, size_t max_bytes) {
+    return log->RecentPage(rows, playbook, after, max_bytes);
+  };
+  common::JsonStreamOptions options;
+  options.limit = limit;
+  return common::StreamJsonData(common::PagesAfter<HealRecord>(read, RecordJson), options);
 }
 
 nlohmann::json HealingService::Dependencies() const {

@@ -1,7 +1,8 @@
 // HealingService: the healing half of `rebound run` — builds the clients healing needs from
 // rebound.yaml (Kubernetes, Prometheus, Slack), loads the playbooks, restores guardrail state
 // from the heal log, runs the Healer, and serves the healing API:
-//   GET  /api/v1/actions   recent decisions and actions with their reasons (?limit=, ?playbook=)
+//   GET  /api/v1/actions   recent decisions and actions with their reasons (?limit=, ?playbook=),
+//                          streamed a page at a time (the service must outlive the response)
 //   GET  /api/v1/status    paused, running remediations, dependencies, playbooks
 //   POST /api/v1/pause     the kill switch: no action runs until resumed (authenticated)
 //   POST /api/v1/resume
@@ -49,8 +50,9 @@ class HealingService {
   // Loads the playbooks (InvalidArgument listing every error when any is invalid), opens the
   // heal log (after the journal), and starts notifying and healing.
   common::Status Start(controller::intake::Journal& journal);
-  // Hands over an episode the intake worker has recorded as pending.
-  void Submit(const controller::intake::Episode& episode);
+  // Hands over episodes the intake worker has recorded as pending (Healer::Submit: may block
+  // while healing is full; false once `stop` ended the wait).
+  bool Submit(const std::vector<controller::intake::Episode>& episodes, std::stop_token stop);
   // Applies new guardrails and playbooks; on an invalid playbook set keeps the running
   // playbooks and returns the errors. Kubernetes, Prometheus and Slack settings need a restart.
   common::Status Reload(const Config& next);

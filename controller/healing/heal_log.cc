@@ -89,9 +89,12 @@ class HealLog::Impl {
     REBOUND_RETURN_IF_ERROR(insert_.Prepare(
         db, "INSERT INTO heal_log (" + std::string(kColumns).substr(4) +
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
-    REBOUND_RETURN_IF_ERROR(recent_.Prepare(db, select + " ORDER BY at_ms DESC, id DESC LIMIT ?1"));
-    REBOUND_RETURN_IF_ERROR(recent_playbook_.Prepare(
-        db, select + " WHERE playbook = ?2 ORDER BY at_ms DESC, id DESC LIMIT ?1"));
+    // Served by heal_log_by_at (which ends in the rowid, id): no sort, whatever the page.
+    const std::string older = " WHERE (at_ms, id) < (?2, ?3)";
+    const std::string newest_first = " ORDER BY at_ms DESC, id DESC LIMIT ?1";
+    REBOUND_RETURN_IF_ERROR(recent_.Prepare(db, select + older + newest_first));
+    REBOUND_RETURN_IF_ERROR(
+        recent_playbook_.Prepare(db, select + older + " AND playbook = ?4" + newest_first));
     REBOUND_RETURN_IF_ERROR(since_.Prepare(db, select + " WHERE at_ms >= ?1 ORDER BY at_ms, id"));
     REBOUND_RETURN_IF_ERROR(target_of_.Prepare(
         db,
@@ -108,43 +111,49 @@ class HealLog::Impl {
 
   common::Result<HealRecord> Append(HealRecord record) {
     std::lock_guard lock(mu_);
-    Query insert(db_, insert_, "append to heal log");
-    insert.Int(ToMillis(record.at))
-        .Text(record.episode.fingerprint)
-        .Text(record.episode.starts_at)
-        .Text(record.alertname)
-        .Text(record.playbook)
-        .Text(record.target)
-        .Int(record.step)
-        .Text(record.action)
-        .Text(HealRecordKindName(record.kind))
-        .Text(record.result)
-        .Text(record.reason)
-        .Text(record.message)
-        .Int(record.duration.count());
-    REBOUND_RETURN_IF_ERROR(insert.Run());
+    REBOUND_RETURN_IF_ERROR(Insert(record));
     record.id = db_.LastInsertRowid();
     return record;
   }
 
-  common::Result<std::vector<HealRecord>> Recent(size_t limit, const std::string& playbook) {
+  common::Status AppendAll(const std::vector<HealRecord>& records) {
+    if (records.empty()) return common::Status::Ok();
+    std::lock_guard lock(mu_);
+    return store::InTransaction(db_, "append to heal log", [&]() -> common::Status {
+      for (const HealRecord& record : records) REBOUND_RETURN_IF_ERROR(Insert(record));
+      return common::Status::Ok();
+    });
+  }
+
+  common::Result<std::vector<HealRecord>> RecentPage(size_t limit, const std::string& playbook,
+                                                     const HealRecord* after, size_t max_bytes) {
     std::lock_guard lock(mu_);
     const int64_t n = static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX));
+    const int64_t at_ms = after != nullptr ? ToMillis(after->at) : INT64_MAX;
+    const int64_t id = after != nullptr ? after->id : INT64_MAX;
     if (playbook.empty()) {
       Query query(db_, recent_, "read heal log");
-      query.Int(n);
-      return ReadAll(query);
+      query.Int(n).Int(at_ms).Int(id);
+      return ReadAll(query, max_bytes);
     }
     Query query(db_, recent_playbook_, "read heal log");
-    query.Int(n).Text(playbook);
-    return ReadAll(query);
+    query.Int(n).Int(at_ms).Int(id).Text(playbook);
+    return ReadAll(query, max_bytes);
   }
 
   common::Result<std::vector<HealRecord>> Since(std::chrono::system_clock::time_point since) {
     std::lock_guard lock(mu_);
     Query query(db_, since_, "read heal log");
     query.Int(ToMillis(since));
-    return ReadAll(query);
+    return ReadAll(query, SIZE_MAX);
+  }
+
+  common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before) {
+    std::lock_guard lock(mu_);
+    Query query(db_, delete_before_, "trim heal log");
+    query.Int(ToMillis(before));
+    REBOUND_RETURN_IF_ERROR(query.Run());
+    return static_cast<size_t>(query.Changes());
   }
 
   common::Result<std::string> TargetOf(const intake::EpisodeKey& episode,
@@ -160,14 +169,6 @@ class HealLog::Impl {
     common::Result<bool> row = query.Step();
     if (!row.ok()) return row.status();
     return *row ? query.ColumnText(0) : std::string();
-  }
-
-  common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before) {
-    std::lock_guard lock(mu_);
-    Query query(db_, delete_before_, "trim heal log");
-    query.Int(ToMillis(before));
-    REBOUND_RETURN_IF_ERROR(query.Run());
-    return static_cast<size_t>(query.Changes());
   }
 
   common::Result<bool> Settled(const intake::EpisodeKey& key) {
@@ -204,9 +205,29 @@ class HealLog::Impl {
   }
 
  private:
-  static common::Result<std::vector<HealRecord>> ReadAll(Query& query) {
+  // Binds `record` to insert_ and runs it; the caller holds mu_.
+  common::Status Insert(const HealRecord& record) {
+    Query insert(db_, insert_, "append to heal log");
+    insert.Int(ToMillis(record.at))
+        .Text(record.episode.fingerprint)
+        .Text(record.episode.starts_at)
+        .Text(record.alertname)
+        .Text(record.playbook)
+        .Text(record.target)
+        .Int(record.step)
+        .Text(record.action)
+        .Text(HealRecordKindName(record.kind))
+        .Text(record.result)
+        .Text(record.reason)
+        .Text(record.message)
+        .Int(record.duration.count());
+    return insert.Run();
+  }
+
+  // The rows of `query`, stopping after the row that brings their text to `max_bytes`.
+  static common::Result<std::vector<HealRecord>> ReadAll(Query& query, size_t max_bytes) {
     std::vector<HealRecord> out;
-    for (;;) {
+    for (size_t bytes = 0; bytes < max_bytes;) {
       common::Result<bool> row = query.Step();
       if (!row.ok()) return row.status();
       if (!*row) return out;
@@ -225,8 +246,12 @@ class HealLog::Impl {
       r.reason = query.ColumnText(11);
       r.message = query.ColumnText(12);
       r.duration = std::chrono::milliseconds(query.ColumnInt(13));
+      bytes += r.episode.fingerprint.size() + r.episode.starts_at.size() + r.alertname.size() +
+               r.playbook.size() + r.target.size() + r.action.size() + r.result.size() +
+               r.reason.size() + r.message.size();
       out.push_back(std::move(r));
     }
+    return out;
   }
 
   std::mutex mu_;
@@ -247,9 +272,20 @@ common::Result<HealRecord> HealLog::Append(HealRecord record) {
   return impl_->Append(std::move(record));
 }
 
+common::Status HealLog::AppendAll(const std::vector<HealRecord>& records) {
+  return impl_->AppendAll(records);
+}
+
 common::Result<std::vector<HealRecord>> HealLog::Recent(size_t limit,
                                                         const std::string& playbook) const {
-  return impl_->Recent(limit, playbook);
+  return impl_->RecentPage(limit, playbook, nullptr, SIZE_MAX);
+}
+
+common::Result<std::vector<HealRecord>> HealLog::RecentPage(size_t limit,
+                                                            const std::string& playbook,
+                                                            const HealRecord* after,
+                                                            size_t max_bytes) const {
+  return impl_->RecentPage(limit, playbook, after, max_bytes);
 }
 
 common::Result<std::vector<HealRecord>> HealLog::Since(

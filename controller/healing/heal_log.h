@@ -62,9 +62,19 @@ class HealLog {
 
   // Records `record` durably; returns it with its id. Unavailable on a database failure.
   common::Result<HealRecord> Append(HealRecord record);
+  // Records every one of `records` durably in one transaction: all or none. Unavailable on a
+  // database failure.
+  common::Status AppendAll(const std::vector<HealRecord>& records);
 
   // The newest records first, at most `limit`; only those of `playbook` when it is not empty.
   common::Result<std::vector<HealRecord>> Recent(size_t limit, const std::string& playbook) const;
+  // Recent, a page at a time: at most `limit` records that come after `after` in that order
+  // (from the newest when it is null), stopping early once the text of the rows read reaches
+  // `max_bytes` (at least one row is returned). The next page comes after the last record of
+  // this one; an empty page is the end.
+  common::Result<std::vector<HealRecord>> RecentPage(size_t limit, const std::string& playbook,
+                                                     const HealRecord* after,
+                                                     size_t max_bytes) const;
   // Records at or after `since`, oldest first.
   common::Result<std::vector<HealRecord>> Since(std::chrono::system_clock::time_point since) const;
   // The target of the newest `matched` or `folded` decision of `playbook` for `episode`: the

@@ -23,27 +23,101 @@ std::shared_ptr<const playbook::PlaybookIndex> Healer::playbooks() const {
   return playbooks_;
 }
 
-void Healer::Submit(const intake::Episode& episode) {
-  if (episode.state == intake::EpisodeState::kClosed) return;
-  if (options_.synchronous) {
-    Handle(episode, std::stop_token());
-    return;
+namespace {
+
+// The FairQueue key of an episode matched to `playbook` (its first): the playbook and its
+// target as the templates render from the alert, or the playbook alone when they do not.
+std::string FairnessKey(const intake::Episode& episode, const playbook::Playbook& playbook) {
+  templates::TemplateContext vars = EpisodeVars(episode, playbook.name);
+  std::string key = playbook.name;
+  common::Result<std::string> ns = playbook.target.ns.Render(vars);
+  common::Result<std::string> name = playbook.target.name.Render(vars);
+  if (ns.ok() && name.ok()) key += " " + playbook.target.kind + " " + *ns + "/" + *name;
+  return key;
+}
+
+}  // namespace
+
+bool Healer::Submit(const std::vector<intake::Episode>& episodes, std::stop_token stop) {
+  const std::shared_ptr<const playbook::PlaybookIndex> index = playbooks();
+  std::vector<const intake::Episode*> unmatched;
+  std::vector<Matched> matched;
+  for (const intake::Episode& episode : episodes) {
+    if (episode.state == intake::EpisodeState::kClosed || AlreadyDecided(episode)) continue;
+    std::vector<std::shared_ptr<const playbook::Playbook>> found = index->Match(episode.labels);
+    if (found.empty()) {
+      unmatched.push_back(&episode);
+    } else {
+      matched.push_back(Matched{episode, std::move(found)});
+    }
   }
-  std::lock_guard lock(mu_);
-  if (stopping_) return;  // stays pending in the journal: resumed at the next start
-  queue_.push_back(episode);
+  SetAsideUnmatched(unmatched);
+  for (Matched& next : matched) {
+    if (options_.synchronous) {
+      Handle(next, std::stop_token());
+    } else if (!Enqueue(std::move(next), stop)) {
+      return false;  // the rest stay pending in the journal: resumed at the next start
+    }
+  }
+  return true;
+}
+
+bool Healer::AlreadyDecided(const intake::Episode& episode) {
+  // Decided before, though still pending in the journal (its "handled" could not be recorded
+  // before a restart) or journaled again (retention deleted it and Alertmanager re-sent it):
+  // the heal log has the decision, which is not made twice. On a read error it is decided.
+  common::Result<bool> settled = deps_.log.Settled(episode.key);
+  if (!settled.ok() || !*settled) return false;
+  spdlog::info("heal {}: already decided (heal log); not deciding again", EpisodeId(episode.key));
+  (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
+  return true;
+}
+
+void Healer::SetAsideUnmatched(const std::vector<const intake::Episode*>& episodes) {
+  if (episodes.empty()) return;
+  std::vector<HealRecord> records;
+  std::vector<intake::EpisodeKey> keys;
+  records.reserve(episodes.size());
+  keys.reserve(episodes.size());
+  for (const intake::Episode* episode : episodes) {
+    deps_.metrics.Unmatched();
+    records.push_back(DecisionRecord(*episode, "", "", DecisionResult::kNoPlaybook, "",
+                                     "no playbook matches this alert"));
+    keys.push_back(episode->key);
+  }
+  if (common::Status appended = deps_.log.AppendAll(records); !appended.ok()) {
+    spdlog::error("heal: cannot write {} decision(s) to the heal log: {}", records.size(),
+                  appended.message());
+  }
+  std::vector<common::Status> set = deps_.journal.SetStates(keys, intake::EpisodeState::kHandled);
+  for (size_t i = 0; i < set.size(); ++i) {
+    if (!set[i].ok()) {
+      spdlog::error("heal {}: cannot record the episode as handled: {}", EpisodeId(keys[i]),
+                    set[i].message());
+    }
+  }
+}
+
+bool Healer::Enqueue(Matched matched, std::stop_token stop) {
+  const std::string key = FairnessKey(matched.episode, *matched.playbooks.front());
+  std::unique_lock lock(mu_);
+  room_cv_.wait(lock, stop, [&] { return stopping_ || queue_.size() < options_.max_waiting; });
+  if (stopping_ || stop.stop_requested()) return false;
+  queue_.Push(key, std::move(matched));
   StartQueuedLocked();
+  return true;
 }
 
 void Healer::StartQueuedLocked() {
   tasks_.remove_if([](Task& task) { return task.done->load(); });  // joins finished threads
+  bool started = false;
   while (running_ < options_.max_concurrent && !queue_.empty()) {
-    intake::Episode episode = std::move(queue_.front());
-    queue_.pop_front();
+    Matched next = std::move(*queue_.Pop());
     ++running_;
+    started = true;
     auto done = std::make_shared<std::atomic<bool>>(false);
-    tasks_.push_back(Task{std::jthread([this, episode, done](std::stop_token stop) {
-                            Handle(episode, stop);
+    tasks_.push_back(Task{std::jthread([this, next = std::move(next), done](std::stop_token stop) {
+                            Handle(next, stop);
                             std::lock_guard lock(mu_);
                             --running_;
                             if (!stopping_) StartQueuedLocked();
@@ -52,6 +126,7 @@ void Healer::StartQueuedLocked() {
                           }),
                           done});
   }
+  if (started) room_cv_.notify_all();
 }
 
 void Healer::RequestStop() {
@@ -59,6 +134,7 @@ void Healer::RequestStop() {
   stopping_ = true;
   queue_.clear();
   for (Task& task : tasks_) task.thread.request_stop();
+  room_cv_.notify_all();
 }
 
 void Healer::Stop() {
@@ -88,9 +164,9 @@ size_t Healer::queued() const {
   return queue_.size();
 }
 
-void Healer::Decide(const intake::Episode& episode, const std::string& playbook,
-                    const std::string& target, DecisionResult result, std::string reason,
-                    std::string message) {
+HealRecord Healer::DecisionRecord(const intake::Episode& episode, const std::string& playbook,
+                                  const std::string& target, DecisionResult result,
+                                  std::string reason, std::string message) const {
   spdlog::info("heal {}: alert {} playbook={} target={} decision={}{}: {}", EpisodeId(episode.key),
                episode.alertname, playbook.empty() ? "-" : playbook, target.empty() ? "-" : target,
                DecisionResultName(result), reason.empty() ? "" : " reason=" + reason, message);
@@ -104,6 +180,14 @@ void Healer::Decide(const intake::Episode& episode, const std::string& playbook,
   record.result = DecisionResultName(result);
   record.reason = std::move(reason);
   record.message = std::move(message);
+  return record;
+}
+
+void Healer::Decide(const intake::Episode& episode, const std::string& playbook,
+                    const std::string& target, DecisionResult result, std::string reason,
+                    std::string message) {
+  HealRecord record =
+      DecisionRecord(episode, playbook, target, result, std::move(reason), std::move(message));
   if (common::Result<HealRecord> appended = deps_.log.Append(std::move(record)); !appended.ok()) {
     spdlog::error("heal {}: cannot write the heal log: {}", EpisodeId(episode.key),
                   appended.status().message());
@@ -126,26 +210,10 @@ void Healer::Refuse(const intake::Episode& episode, const std::string& playbook,
   (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
 }
 
-void Healer::Handle(const intake::Episode& episode, std::stop_token stop) {
-  // Decided before, though still pending in the journal (its "handled" could not be recorded
-  // before a restart) or journaled again (retention deleted it and Alertmanager re-sent it):
-  // the heal log has the decision, which is not made twice.
-  if (common::Result<bool> settled = deps_.log.Settled(episode.key); settled.ok() && *settled) {
-    spdlog::info("heal {}: already decided (heal log); not deciding again", EpisodeId(episode.key));
-    (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
-    return;
-  }
-  std::vector<std::shared_ptr<const playbook::Playbook>> matched =
-      playbooks()->Match(episode.labels);
-  if (matched.empty()) {
-    deps_.metrics.Unmatched();
-    Decide(episode, "", "", DecisionResult::kNoPlaybook, "", "no playbook matches this alert");
-    (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
-    return;
-  }
-  for (const auto& playbook : matched) {
+void Healer::Handle(const Matched& matched, std::stop_token stop) {
+  for (const auto& playbook : matched.playbooks) {
     if (stop.stop_requested()) return;
-    HandleWithPlaybook(episode, playbook, stop);
+    HandleWithPlaybook(matched.episode, playbook, stop);
   }
 }
 

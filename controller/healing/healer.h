@@ -9,20 +9,25 @@
 //     target's signals from Prometheus (outside the lock), and records a refusal (reason
 //     "anomaly", with the score) unless it passes, or
 //   - starts a Remediation.
-// Every decision is recorded (heal log, logs, metrics; refusals also on Slack). An episode no
-// playbook matches is recorded as such and set aside (state "handled"). When the target cannot
-// be read because the API is unavailable, resolution is retried while the alert fires, a
-// bounded number of times.
+// Every decision is recorded (heal log, logs, metrics; refusals also on Slack). Playbooks are
+// matched when episodes are handed over: those no playbook matches are recorded as such and set
+// aside (state "handled") at once, a whole hand-over in one heal-log transaction and one journal
+// commit, so that a flood of alerts nothing heals stays cheap. When the target cannot be read
+// because the API is unavailable, resolution is retried while the alert fires, a bounded
+// number of times.
 //
-// Episodes are handled on their own threads, at most `max_concurrent` at once (the rest wait
-// in order). Stop() interrupts running remediations; their episodes stay pending in the
-// journal and are resumed at the next start.
+// Matched episodes are handled on their own threads, at most `max_concurrent` at once. The rest
+// wait in a FairQueue keyed by playbook and target (the target as its templates render from the
+// alert's labels): the keys take turns, so a flood for one target cannot starve another's
+// alert. At most `max_waiting` episodes wait: beyond that Submit blocks until one starts, which
+// is the backpressure that fills the intake queue in front of the healer and makes the webhook
+// answer 503. Stop() interrupts running remediations; their episodes, and those still waiting,
+// stay pending in the journal and are resumed at the next start.
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
 #include <condition_variable>
-#include <deque>
 #include <list>
 #include <map>
 #include <memory>
@@ -32,6 +37,7 @@
 #include <vector>
 
 #include "controller/anomaly/gate.h"
+#include "controller/healing/fair_queue.h"
 #include "controller/healing/remediation.h"
 #include "controller/playbook/playbook_index.h"
 
@@ -41,6 +47,7 @@ class Healer {
  public:
   struct Options {
     size_t max_concurrent = 32;
+    size_t max_waiting = 256;   // matched episodes waiting for a thread; Submit blocks beyond
     int resolve_attempts = 10;  // reads of an unavailable target, poll_interval apart
     // Handle each episode on the caller's thread, before Submit returns (tests, replay).
     bool synchronous = false;
@@ -54,8 +61,13 @@ class Healer {
          Options options);
   ~Healer();  // Stop()
 
-  // Hands over a firing episode. Closed episodes are ignored.
-  void Submit(const intake::Episode& episode);
+  // Hands over firing episodes (closed ones are ignored), in the way the header comment says.
+  // Blocks while `max_waiting` matched episodes wait; returns false, leaving the rest of
+  // `episodes` pending in the journal, once `stop` is requested or the healer stops.
+  bool Submit(const std::vector<intake::Episode>& episodes, std::stop_token stop = {});
+  bool Submit(const intake::Episode& episode) {
+    return Submit(std::vector<intake::Episode>{episode});
+  }
   // Replaces the playbooks (a reload); running remediations keep the ones they started with.
   void SetPlaybooks(std::shared_ptr<const playbook::PlaybookIndex> playbooks);
   std::shared_ptr<const playbook::PlaybookIndex> playbooks() const;
@@ -70,6 +82,7 @@ class Healer {
 
   // The remediations running now.
   std::vector<Remediation::Snapshot> Active() const;
+  // Matched episodes waiting for a thread (at most max_waiting).
   size_t queued() const;
 
  private:
@@ -77,8 +90,20 @@ class Healer {
     std::jthread thread;
     std::shared_ptr<std::atomic<bool>> done;
   };
+  // A matched episode and its playbooks, matched when it was handed over.
+  struct Matched {
+    intake::Episode episode;
+    std::vector<std::shared_ptr<const playbook::Playbook>> playbooks;
+  };
 
-  void Handle(const intake::Episode& episode, std::stop_token stop);
+  // True (and the episode set handled) when the heal log shows it decided already.
+  bool AlreadyDecided(const intake::Episode& episode);
+  // Records `episodes`, which no playbook matches, and sets them aside: one heal-log
+  // transaction and one journal commit.
+  void SetAsideUnmatched(const std::vector<const intake::Episode*>& episodes);
+  // Waits for room (false: stopped first), then queues `matched` under its fairness key.
+  bool Enqueue(Matched matched, std::stop_token stop);
+  void Handle(const Matched& matched, std::stop_token stop);
   void HandleWithPlaybook(const intake::Episode& episode,
                           const std::shared_ptr<const playbook::Playbook>& playbook,
                           std::stop_token stop);
@@ -99,6 +124,10 @@ class Healer {
   void Decide(const intake::Episode& episode, const std::string& playbook,
               const std::string& target, DecisionResult result, std::string reason,
               std::string message);
+  // The heal-log record of a decision, logged as it is made.
+  HealRecord DecisionRecord(const intake::Episode& episode, const std::string& playbook,
+                            const std::string& target, DecisionResult result, std::string reason,
+                            std::string message) const;
   // Records and announces that `playbook` will not act for `episode`, which is then handled.
   void Refuse(const intake::Episode& episode, const std::string& playbook,
               const actions::Target* target, std::string reason, std::string message);
@@ -109,9 +138,10 @@ class Healer {
 
   mutable std::mutex mu_;
   std::condition_variable idle_cv_;
+  std::condition_variable_any room_cv_;  // the queue has room, or the healer stops
   std::shared_ptr<const playbook::PlaybookIndex> playbooks_;
   std::map<std::string, std::shared_ptr<Remediation>> active_;  // by target
-  std::deque<intake::Episode> queue_;
+  FairQueue<Matched> queue_;
   std::list<Task> tasks_;
   size_t running_ = 0;
   bool stopping_ = false;

@@ -1,9 +1,9 @@
 #include "controller/intake/episodes_handler.h"
 
 #include <charconv>
-
 #include <nlohmann/json.hpp>
 
+#include "common/json_stream.h"
 #include "common/time_format.h"
 
 namespace rebound::controller::intake {
@@ -55,13 +55,16 @@ common::HttpResponse HandleListEpisodes(const Journal& journal,
           400, "limit: expected an integer from 1 to " + std::to_string(kMaxLimit));
     }
   }
-  common::Result<std::vector<Episode>> episodes = journal.List(state, limit);
-  if (!episodes.ok()) {
-    return common::HttpResponse::Error(503, "journal unavailable: " + episodes.status().message());
-  }
-  nlohmann::json data = nlohmann::json::array();
-  for (const Episode& episode : *episodes) data.push_back(ToJson(episode));
-  return common::HttpResponse::Json(200, {{"status", "success"}, {"data", std::move(data)}});
+  auto read = [&journal, state](size_t rows, const Episode* after, size_t max_bytes) {
+    common::Result<std::vector<Episode>> page = journal.ListPage(state, rows, after, max_bytes);
+    if (!page.ok()) {
+      return common::Result<std::vector<Episode>>(page.status().WithContext("journal unavailable"));
+    }
+    return page;
+  };
+  common::JsonStreamOptions options;
+  options.limit = limit;
+  return common::StreamJsonData(common::PagesAfter<Episode>(read, ToJson), options);
 }
 
 }  // namespace rebound::controller::intake

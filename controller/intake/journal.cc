@@ -166,6 +166,17 @@ Result<Episode> ReadEpisode(const Query& query) {
   return episode;
 }
 
+// About how many bytes of text `episode` holds: what a page's byte budget counts.
+size_t TextSize(const Episode& episode) {
+  size_t size = episode.key.fingerprint.size() + episode.key.starts_at.size() +
+                episode.alertname.size() + episode.ends_at.size() + episode.generator_url.size() +
+                episode.receiver.size() + episode.external_url.size() + episode.playbook.size();
+  for (const LabelSet* set : {&episode.labels, &episode.annotations}) {
+    for (const auto& [name, value] : *set) size += name.size() + value.size();
+  }
+  return size;
+}
+
 // Turns any exception into Internal, so that none crosses the module boundary.
 template <typename F>
 auto NoThrow(std::string_view what, F&& f) -> decltype(f()) {
@@ -353,17 +364,23 @@ class Journal::Impl {
     return ReadAll(query);
   }
 
-  Result<std::vector<Episode>> List(std::optional<EpisodeState> state, size_t limit) {
+  Result<std::vector<Episode>> ListPage(std::optional<EpisodeState> state, size_t limit,
+                                        const Episode* after, size_t max_bytes) {
     if (limit == 0) return std::vector<Episode>();
     std::lock_guard lock(read_mu_);
-    if (state) {
-      Query query(read_db_, list_state_, "list episodes");
-      query.Text(EpisodeStateName(*state)).Int(ClampToInt64(limit));
-      return ReadAll(query);
-    }
-    Query query(read_db_, list_all_, "list episodes");
+    Query query(read_db_, state ? list_state_ : list_all_, "list episodes");
     query.Int(ClampToInt64(limit));
-    return ReadAll(query);
+    if (after != nullptr) {
+      query.Int(ToMillis(after->received_at))
+          .Text(after->key.fingerprint)
+          .Text(after->key.starts_at)
+          .Int(0);
+    } else {
+      const int64_t newest = std::numeric_limits<int64_t>::max();
+      query.Int(newest).Text("").Text("").Int(newest);
+    }
+    if (state) query.Text(EpisodeStateName(*state));
+    return ReadAll(query, max_bytes);
   }
 
   Result<Episode> Get(const EpisodeKey& key) {
@@ -530,23 +547,32 @@ class Journal::Impl {
         get_.Prepare(db, select + " WHERE fingerprint = ?1 AND starts_at = ?2"));
     REBOUND_RETURN_IF_ERROR(unfinished_.Prepare(
         db, select + " WHERE state IN (?1, ?2) ORDER BY received_at_ms, rowid"));
+    // Pages continue after the episode (?3, ?4), received at ?2; ?5 stands in for its rowid
+    // when there is no such episode. Served by the indexes on received_at_ms (which end in the
+    // rowid): no sort, whatever the page.
+    const std::string older =
+        " WHERE (received_at_ms, rowid) < (?2, coalesce((SELECT rowid FROM episodes WHERE "
+        "fingerprint = ?3 AND starts_at = ?4), ?5))";
+    const std::string newest_first = " ORDER BY received_at_ms DESC, rowid DESC LIMIT ?1";
+    REBOUND_RETURN_IF_ERROR(list_all_.Prepare(db, select + older + newest_first));
     REBOUND_RETURN_IF_ERROR(
-        list_all_.Prepare(db, select + " ORDER BY received_at_ms DESC, rowid DESC LIMIT ?1"));
-    REBOUND_RETURN_IF_ERROR(list_state_.Prepare(
-        db, select + " WHERE state = ?1 ORDER BY received_at_ms DESC, rowid DESC LIMIT ?2"));
+        list_state_.Prepare(db, select + older + " AND state = ?6" + newest_first));
     return Status::Ok();
   }
 
-  static Result<std::vector<Episode>> ReadAll(Query& query) {
+  // The rows of `query`, stopping after the row that brings their text to `max_bytes`.
+  static Result<std::vector<Episode>> ReadAll(Query& query, size_t max_bytes = SIZE_MAX) {
     std::vector<Episode> out;
-    for (;;) {
+    for (size_t bytes = 0; bytes < max_bytes;) {
       Result<bool> row = query.Step();
       if (!row.ok()) return row.status();
       if (!*row) return out;
       Result<Episode> episode = ReadEpisode(query);
       if (!episode.ok()) return episode.status();
+      bytes += TextSize(*episode);
       out.push_back(std::move(*episode));
     }
+    return out;
   }
 
   // Queues a request for the writer and waits until its transaction has committed or failed.
@@ -913,7 +939,13 @@ common::Result<std::vector<Episode>> Journal::Unfinished() const {
 
 common::Result<std::vector<Episode>> Journal::List(std::optional<EpisodeState> state,
                                                    size_t limit) const {
-  return NoThrow("list", [&] { return impl_->List(state, limit); });
+  return ListPage(state, limit, nullptr, SIZE_MAX);
+}
+
+common::Result<std::vector<Episode>> Journal::ListPage(std::optional<EpisodeState> state,
+                                                       size_t limit, const Episode* after,
+                                                       size_t max_bytes) const {
+  return NoThrow("list", [&] { return impl_->ListPage(state, limit, after, max_bytes); });
 }
 
 common::Result<Episode> Journal::Get(const EpisodeKey& key) const {

@@ -120,6 +120,13 @@ class Journal {
 
   // Episodes newest first (by received_at), optionally only in one state, at most `limit`.
   common::Result<std::vector<Episode>> List(std::optional<EpisodeState> state, size_t limit) const;
+  // List, a page at a time: at most `limit` episodes that come after `after` in that order
+  // (from the newest when it is null), stopping early once the text of the rows read reaches
+  // `max_bytes` (at least one row is returned). The next page comes after the last episode of
+  // this one; an empty page is the end. Should `after` have been deleted meanwhile (retention),
+  // the page starts after the episodes received in the same millisecond as it.
+  common::Result<std::vector<Episode>> ListPage(std::optional<EpisodeState> state, size_t limit,
+                                                const Episode* after, size_t max_bytes) const;
 
   // One episode, NotFound if absent.
   common::Result<Episode> Get(const EpisodeKey& key) const;

@@ -50,12 +50,8 @@ void WorkQueue::Close() {
     std::lock_guard lock(mu_);
     closed_ = true;
   }
+  closing_.request_stop();
   ready_.notify_all();
-}
-
-bool WorkQueue::closed() const {
-  std::lock_guard lock(mu_);
-  return closed_;
 }
 
 size_t WorkQueue::depth() const {

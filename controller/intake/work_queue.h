@@ -14,6 +14,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <vector>
 
 #include "controller/intake/dedupe.h"
@@ -45,7 +46,9 @@ class WorkQueue {
                                  std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   // Refuses new reservations and wakes Pop(); items already queued are still handed out.
   void Close();
-  bool closed() const;
+  // Requested by Close(): whoever waits on the queue's behalf (the worker handing over to
+  // healing) stops waiting.
+  std::stop_token closing() const { return closing_.get_token(); }
 
   size_t depth() const;
   // Applies a reloaded capacity; items already admitted stay.
@@ -58,6 +61,7 @@ class WorkQueue {
   size_t capacity_;
   size_t reserved_ = 0;
   bool closed_ = false;
+  std::stop_source closing_;
 };
 
 }  // namespace rebound::controller::intake

@@ -56,7 +56,7 @@ void Worker::Run() {
     std::vector<WorkItem> batch =
         queue_.PopBatch(kMaxBatch, owed ? common::BackoffDelay(kStateRetry, retry, random_)
                                         : kStateRetry.max_backoff);
-    if (batch.empty() && queue_.closed()) return;
+    if (batch.empty() && queue_.closing().stop_requested()) return;
     metrics_.queue_depth.Set(static_cast<double>(queue_.depth()));
     if (owed) RetryOwed();
     Process(batch);
@@ -94,6 +94,7 @@ void Worker::Record(const std::vector<EpisodeKey>& keys) {
                                              : journal_.SetStates(keys, EpisodeState::kPending);
   metrics_.journal_states_owed.Set(static_cast<double>(journal_.failed_states()));
   size_t failed = 0;
+  std::vector<Episode> pending;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!statuses[i].ok()) {
       // Handed over only once it is pending: kept, and retried (Run) until recorded. NotFound
@@ -118,7 +119,10 @@ void Worker::Record(const std::vector<EpisodeKey>& keys) {
                     keys[i].fingerprint, keys[i].starts_at, episode.status().message());
       continue;
     }
-    sink_(*episode);
+    pending.push_back(std::move(*episode));
+  }
+  if (!pending.empty() && !sink_(pending, queue_.closing())) {
+    spdlog::info("worker: stopping; episodes not yet handed over stay pending in the journal");
   }
   if (failed > 1) {
     spdlog::error("worker: {} episode(s) could not be recorded as pending; retrying", failed);

@@ -3,9 +3,14 @@
 // On start it first resumes every unfinished episode in the journal (those accepted before a
 // crash or a restart), then serves the queue, taking what has piled up in batches so that one
 // journal commit records many episodes. Processing is level-based and idempotent: an
-// episode processed twice (resumed, then re-delivered) ends in the same state. A new episode
-// is recorded as pending and handed to the sink (healing); resolved episodes are already closed
-// by the journal, and whoever heals them reads that from the journal.
+// episode processed twice (resumed, then re-delivered) ends in the same state. New episodes
+// are recorded as pending and handed to the sink (healing) a batch at a time; resolved episodes
+// are already closed by the journal, and whoever heals them reads that from the journal.
+//
+// The hand-over is where backpressure starts: the sink may block while healing is full, the
+// worker then stops taking from the WorkQueue, the queue fills and the webhook answers 503.
+// Closing the queue ends such a wait (WorkQueue::closing); what was not handed over stays
+// pending in the journal and is resumed at the next start.
 //
 // When the journal cannot commit (a full or failing disk), an episode that could not be
 // recorded as pending is kept, not handed over, and retried; so are the state changes healing
@@ -18,6 +23,7 @@
 #pragma once
 
 #include <functional>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -30,9 +36,10 @@ namespace rebound::controller::intake {
 
 class Worker {
  public:
-  // Receives each episode once it is recorded as pending. Must not block for long: it runs on
-  // the worker's thread.
-  using Sink = std::function<void(const Episode&)>;
+  // Receives the episodes of a batch once they are recorded as pending. May block to apply
+  // backpressure, but must return soon once `stop` is requested (the queue is closing),
+  // returning false when it did not take every episode.
+  using Sink = std::function<bool(const std::vector<Episode>& episodes, std::stop_token stop)>;
 
   Worker(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics, Sink sink = nullptr);
   ~Worker();  // joins

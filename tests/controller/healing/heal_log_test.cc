@@ -149,6 +149,40 @@ TEST_F(HealLogTest, RecentFiltersByPlaybook) {
   EXPECT_THAT(Messages(log_->Recent(10, "unknown")), ElementsAre());
 }
 
+TEST_F(HealLogTest, RecentPagesFollowEachOtherWithinTheByteBudget) {
+  // Five records in the same millisecond and two later: ties are broken by id across pages.
+  for (int i = 0; i < 5; ++i) Append("m" + std::to_string(i), 1);
+  Append("m5", 2, "other");
+  Append("m6", 3);
+  std::vector<std::string> paged;
+  const HealRecord* after = nullptr;
+  std::vector<HealRecord> page;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto next = log_->RecentPage(2, "", after, SIZE_MAX);
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    if (next->empty()) break;
+    EXPECT_LE(next->size(), 2u);
+    page = std::move(*next);
+    for (const HealRecord& r : page) paged.push_back(r.message);
+    after = &page.back();
+  }
+  EXPECT_THAT(paged, ElementsAre("m6", "m5", "m4", "m3", "m2", "m1", "m0"));
+  EXPECT_EQ(paged, Messages(log_->Recent(100, "")));
+  // A byte budget smaller than one record still returns one; a playbook filter applies too.
+  EXPECT_THAT(Messages(log_->RecentPage(100, "crashloop", nullptr, 1)), ElementsAre("m6"));
+}
+
+TEST_F(HealLogTest, AppendAllRecordsEveryRecordInOrder) {
+  std::vector<HealRecord> records(3);
+  for (int i = 0; i < 3; ++i) {
+    records[i].at = At(i);
+    records[i].message = "batch" + std::to_string(i);
+  }
+  ASSERT_TRUE(log_->AppendAll(records).ok());
+  EXPECT_THAT(Messages(log_->Recent(10, "")), ElementsAre("batch2", "batch1", "batch0"));
+  EXPECT_TRUE(log_->AppendAll({}).ok());
+}
+
 TEST_F(HealLogTest, SinceIsOldestFirstFromTheGivenInstant) {
   Append("third", 3);
   Append("first", 1);

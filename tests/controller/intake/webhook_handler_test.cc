@@ -6,6 +6,7 @@
 
 #include "common/base64.h"
 #include "store/fault_vfs.h"
+#include "tests/controller/intake/journal_fixture.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/process.h"
 #include "tests/support/test_data.h"
@@ -20,14 +21,10 @@ std::string Fixture(const std::string& name) {
   return testing::AlertmanagerPayload(name);
 }
 
-class WebhookHandlerTest : public ::testing::Test {
+class WebhookHandlerTest : public JournalFixture {
  protected:
   void SetUp() override {
-    Journal::Options options;
-    options.state_dir = dir_.path();
-    auto journal = Journal::Open(options, clock_);
-    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
-    journal_ = std::move(journal).value();
+    JournalFixture::SetUp();
     handler_ = std::make_unique<WebhookHandler>(*journal_, queue_, metrics_);
   }
 
@@ -48,12 +45,9 @@ class WebhookHandlerTest : public ::testing::Test {
     return handler_->Handle(request);
   }
 
-  testing::TempDir dir_;
-  testing::FakeClock clock_;
   prometheus::Registry registry_;
   exporter::IntakeMetrics metrics_{registry_};
   WorkQueue queue_{100};
-  std::unique_ptr<Journal> journal_;
   std::unique_ptr<WebhookHandler> handler_;
 };
 
