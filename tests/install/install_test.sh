@@ -5,11 +5,15 @@
 #
 #   install_test.sh BUILD_DIR [DEB_DIR]   install tree, and the .deb when cpack and dpkg-deb
 #                                         exist (kept in DEB_DIR when given)
+#   install_test.sh --no-deb BUILD_DIR    install tree only (ctest: packaging the 200 MB
+#                                         sanitizer binary takes minutes; CI packages Release)
 #
 # "On its own" is proved rather than assumed: every RUNPATH in the tree is $ORIGIN-relative,
 # `ldd` resolves nothing from the build directory and finds the civetweb/OpenSSL 3 shim in the
 # moved tree, and the moved binary runs `version` and `check` with LD_LIBRARY_PATH unset.
 set -euo pipefail
+deb=1
+if [[ $1 == --no-deb ]]; then deb=0; shift; fi
 build=$(cd "$1" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -90,7 +94,7 @@ DESTDIR=$work/stage cmake --install "$build" >/dev/null
 mv "$work/stage" "$work/moved"
 check_tree "$work/moved" "cmake --install (DESTDIR, then moved)"
 
-if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
+if [[ $deb == 1 ]] && command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
   deb_dir=${2:-$work/deb}
   (cd "$work" && cpack -G DEB -B "$deb_dir" --config "$build/CPackConfig.cmake" >/dev/null)
   deb=$(ls "$deb_dir"/rebound_*.deb)
