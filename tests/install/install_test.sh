@@ -38,6 +38,7 @@ check_tree() {
   local elf runpath
   while IFS= read -r elf; do
     runpath=$(readelf -d "$elf" | sed -n 's/.*(\(RUNPATH\|RPATH\)).*\[\(.*\)\]/\2/p')
+    # shellcheck disable=SC2016 # a literal $ORIGIN
     if [[ -n $runpath && $runpath != '$ORIGIN'* ]]; then
       fail "$what: ${elf#"$root"} has RUNPATH $runpath"
     fi
@@ -82,8 +83,9 @@ check_tree() {
     # score systemd computes at 2.0 or below ("OK"; 1.5 today).
     local here_unit=$work/rebound.service
     sed "s|$prefix/bin/rebound|$root$prefix/bin/rebound|" "$unit" >"$here_unit"
-    out=$(systemd-analyze verify "$here_unit" 2>&1) && [[ -z $out ]] ||
+    if ! out=$(systemd-analyze verify "$here_unit" 2>&1) || [[ -n $out ]]; then
       fail "$what: systemd-analyze verify: $out"
+    fi
     systemd-analyze security --offline=yes --threshold=20 "$here_unit" >/dev/null 2>&1 ||
       fail "$what: systemd-analyze security: exposure above 2.0"
   fi
