@@ -37,8 +37,6 @@ HttpServer::Route Get(common::HttpHandler handler) {
 
 }  // namespace
 
-exporter::BuildInfo CurrentBuild() { return {REBOUND_VERSION, REBOUND_REVISION}; }
-
 Daemon::Daemon(Config config)
     : config_(std::move(config)),
       registry_(std::make_shared<prometheus::Registry>()),

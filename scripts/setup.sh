@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl
+  build-essential dpkg-dev cmake ninja-build ccache pkg-config git ca-certificates curl openssl
   clang libclang-rt-14-dev
   prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libeigen3-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libre2-dev

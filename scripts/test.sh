@@ -8,6 +8,11 @@
 #   scripts/test.sh                      everything
 #   SKIP_SANITIZERS=1 scripts/test.sh    test a plain build (build/) instead
 #   FUZZ_SECONDS=30                      length of the fuzzing run (0 skips it)
+#
+# Then a Release build of the shipped binary alone (warnings are errors there too: the
+# optimiser finds its own), installed, packaged and checked by tests/install/install_test.sh.
+# With CI=true the .deb is also installed with apt-get, checked and purged: that changes the
+# machine, so only where the machine is disposable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -28,6 +33,20 @@ else
   step "tests under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure --timeout 600 -j"$jobs"
+fi
+
+step "Release build of rebound, install and .deb"
+BUILD_DIR=build-release TARGETS=rebound ./scripts/build.sh -DCMAKE_BUILD_TYPE=Release \
+  -DREBOUND_WERROR=ON -DREBOUND_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr
+rm -rf build-release/deb
+tests/install/install_test.sh build-release build-release/deb
+if [ "${CI:-}" = true ]; then
+  step "install the .deb with apt-get, check it, purge it"
+  apt-get install -y -qq ./build-release/deb/rebound_*.deb >/dev/null
+  rebound version
+  rebound check -c /etc/rebound/rebound.yaml
+  command -v systemd-analyze >/dev/null && systemd-analyze verify /usr/lib/systemd/system/rebound.service
+  apt-get purge -y -qq rebound >/dev/null
 fi
 
 fuzz_seconds=${FUZZ_SECONDS:-30}
