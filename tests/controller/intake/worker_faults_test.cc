@@ -46,11 +46,15 @@ class WorkerFaultTest : public ::testing::Test {
     auto journal = Journal::Open(options, clock_);
     ASSERT_TRUE(journal.ok()) << journal.status().ToString();
     journal_ = std::move(*journal);
-    worker_ = std::make_unique<Worker>(*journal_, queue_, metrics_, [this](const Episode& e) {
-      std::lock_guard lock(mu_);
-      ++handed_[e.key.fingerprint];
-      EXPECT_EQ(e.state, EpisodeState::kPending);
-    });
+    worker_ = std::make_unique<Worker>(
+        *journal_, queue_, metrics_, [this](const std::vector<Episode>& episodes, std::stop_token) {
+          std::lock_guard lock(mu_);
+          for (const Episode& e : episodes) {
+            ++handed_[e.key.fingerprint];
+            EXPECT_EQ(e.state, EpisodeState::kPending);
+          }
+          return true;
+        });
   }
 
   void TearDown() override {
