@@ -69,7 +69,11 @@ std::optional<common::Matchers> ReadMatchers(const StrictMap& spec) {
 std::optional<TargetSpec> ReadTarget(const StrictMap& spec) {
   if (!spec.Require("target")) return std::nullopt;
   StrictMap map = spec.Child("target", {"kind", "namespace", "name"});
-  bool present = map.Require("kind") & map.Require("namespace") & map.Require("name");
+  // Each Require reports its own missing key: all three run.
+  const bool has_kind = map.Require("kind");
+  const bool has_ns = map.Require("namespace");
+  const bool has_name = map.Require("name");
+  const bool present = has_kind && has_ns && has_name;
   std::optional<std::string> kind = map.Enum("kind", {"Deployment", "StatefulSet", "Pod"});
   std::optional<templates::Template> ns = TemplateAt(map, "namespace");
   std::optional<templates::Template> name = TemplateAt(map, "name");
