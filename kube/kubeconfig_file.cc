@@ -287,16 +287,18 @@ common::Status ReadCluster(const Named& cluster, KubeConnection& connection) {
 // A user's `exec` section: the credential plugin, refused when it would have to prompt.
 void ReadExec(const BodyReader& reader, const Named& user, const KubeEnvironment& env,
               YamlErrors& errors, KubeConnection& connection) {
-  YAML::Node exec = reader.Node("exec");
-  if (!exec.IsDefined()) return;
+  // Read through a const node: yaml-cpp's non-const operator[] adds the keys it looks up.
+  const YAML::Node exec = reader.Node("exec");
+  if (!exec.IsDefined() || exec.IsNull()) return;
   const std::string what = reader.what() + " exec";
   if (!exec.IsMap()) {
     reader.Error(exec, what + ": expected a mapping, got " + common::DescribeYaml(exec));
     return;
   }
+  // The node at `key`, or an undefined node when the key is absent or null.
   auto field = [&](const char* key) {
     YAML::Node node = exec[key];
-    return node.IsDefined() && !node.IsNull() ? node : YAML::Node();
+    return node.IsDefined() && !node.IsNull() ? node : YAML::Node(YAML::NodeType::Undefined);
   };
   auto string = [&](const char* key) {
     YAML::Node node = field(key);
@@ -320,18 +322,19 @@ void ReadExec(const BodyReader& reader, const Named& user, const KubeEnvironment
     config.args =
         common::YamlStringList(field("args"), what + ".args", errors).value_or(config.args);
   }
-  if (YAML::Node list = field("env"); list.IsDefined()) {
+  if (const YAML::Node list = field("env"); list.IsDefined()) {
     if (!list.IsSequence()) {
       reader.Error(list, what + ".env: expected a list of {name, value}, got " +
                              common::DescribeYaml(list));
     } else {
       for (size_t i = 0; i < list.size(); ++i) {
         std::string item = what + ".env[" + std::to_string(i) + "]";
-        YAML::Node name = list[i]["name"], value = list[i]["value"];
-        if (!list[i].IsMap() || !name.IsScalar()) {
-          reader.Error(list[i], item + ": expected a mapping with name and value");
+        const YAML::Node entry = list[i];
+        if (!entry.IsMap() || !entry["name"].IsScalar()) {
+          reader.Error(entry, item + ": expected a mapping with name and value");
           continue;
         }
+        const YAML::Node name = entry["name"], value = entry["value"];
         std::string value_text =
             value.IsDefined() && !value.IsNull()
                 ? common::YamlString(value, item + ".value", errors).value_or("")
