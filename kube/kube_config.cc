@@ -1,5 +1,7 @@
 #include "kube/kube_config.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -21,6 +23,7 @@ KubeEnvironment KubeEnvironment::System() {
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
+  for (char** entry = environ; *entry != nullptr; ++entry) env.process_env.emplace_back(*entry);
   return env;
 }
 

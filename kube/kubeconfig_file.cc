@@ -38,7 +38,6 @@ struct Unsupported {
   const char* what;
 };
 constexpr Unsupported kUnsupportedUser[] = {
-    {"exec", "an exec credential plugin"},
     {"auth-provider", "an auth-provider"},
     {"username", "basic authentication (username/password)"},
     {"as", "impersonation"},
@@ -48,8 +47,10 @@ constexpr Unsupported kUnsupportedCluster[] = {
     {"tls-server-name", "tls-server-name"},
 };
 constexpr const char* kSupportedAuth =
-    "use a bearer token (token or tokenFile, e.g. a service-account token) or a client "
-    "certificate (client-certificate and client-key)";
+    "use a bearer token (token or tokenFile, e.g. a service-account token), a client "
+    "certificate (client-certificate and client-key) or an exec credential plugin";
+constexpr const char* kExecApiVersions[] = {"client.authentication.k8s.io/v1",
+                                            "client.authentication.k8s.io/v1beta1"};
 
 common::Status Invalid(const YamlErrors& errors) {
   std::string message = "invalid kubeconfig: ";
@@ -283,10 +284,84 @@ common::Status ReadCluster(const Named& cluster, KubeConnection& connection) {
   return errors.empty() ? common::Status::Ok() : Invalid(errors);
 }
 
-common::Status ReadUser(const Named& user, KubeConnection& connection) {
+// A user's `exec` section: the credential plugin, refused when it would have to prompt.
+void ReadExec(const BodyReader& reader, const Named& user, const KubeEnvironment& env,
+              YamlErrors& errors, KubeConnection& connection) {
+  // Read through a const node: yaml-cpp's non-const operator[] adds the keys it looks up.
+  const YAML::Node exec = reader.Node("exec");
+  if (!exec.IsDefined() || exec.IsNull()) return;
+  const std::string what = reader.what() + " exec";
+  if (!exec.IsMap()) {
+    reader.Error(exec, what + ": expected a mapping, got " + common::DescribeYaml(exec));
+    return;
+  }
+  // The node at `key`, or an undefined node when the key is absent or null.
+  auto field = [&](const char* key) {
+    YAML::Node node = exec[key];
+    return node.IsDefined() && !node.IsNull() ? node : YAML::Node(YAML::NodeType::Undefined);
+  };
+  auto string = [&](const char* key) {
+    YAML::Node node = field(key);
+    return node.IsDefined() ? common::YamlString(node, what + "." + key, errors).value_or("")
+                            : "";
+  };
+  ExecConfig config;
+  config.api_version = string("apiVersion");
+  config.command = string("command");
+  config.install_hint = string("installHint");
+  if (config.command.empty()) reader.Error(exec, what + " has no command");
+  bool known_version = false;
+  for (const char* v : kExecApiVersions) known_version = known_version || config.api_version == v;
+  if (!known_version) {
+    reader.Error(field("apiVersion").IsDefined() ? field("apiVersion") : exec,
+                 what + ".apiVersion must be client.authentication.k8s.io/v1 or "
+                        "client.authentication.k8s.io/v1beta1 (got " +
+                     Quote(config.api_version) + ")");
+  }
+  if (field("args").IsDefined()) {
+    config.args =
+        common::YamlStringList(field("args"), what + ".args", errors).value_or(config.args);
+  }
+  if (const YAML::Node list = field("env"); list.IsDefined()) {
+    if (!list.IsSequence()) {
+      reader.Error(list, what + ".env: expected a list of {name, value}, got " +
+                             common::DescribeYaml(list));
+    } else {
+      for (size_t i = 0; i < list.size(); ++i) {
+        std::string item = what + ".env[" + std::to_string(i) + "]";
+        const YAML::Node entry = list[i];
+        if (!entry.IsMap() || !entry["name"].IsScalar()) {
+          reader.Error(entry, item + ": expected a mapping with name and value");
+          continue;
+        }
+        const YAML::Node name = entry["name"], value = entry["value"];
+        std::string value_text =
+            value.IsDefined() && !value.IsNull()
+                ? common::YamlString(value, item + ".value", errors).value_or("")
+                : "";
+        config.env.emplace_back(name.Scalar(), value_text);
+      }
+    }
+  }
+  if (string("interactiveMode") == "Always") {
+    reader.Error(field("interactiveMode"),
+                 what + " has interactiveMode Always: the plugin needs a terminal to prompt on, "
+                        "which a daemon does not have; use a plugin configuration that needs no "
+                        "prompt (interactiveMode Never or IfAvailable)");
+  }
+  if (!errors.empty()) return;
+  config.base_dir = fs::path(user.file).parent_path().string();
+  config.search_path = env.getenv("PATH").value_or("");
+  config.base_env = env.process_env;
+  connection.exec = std::make_shared<ExecCredentialPlugin>(std::move(config));
+}
+
+common::Status ReadUser(const Named& user, const KubeEnvironment& env,
+                        KubeConnection& connection) {
   YamlErrors errors(user.file);
   BodyReader reader(user, "user " + Quote(user.name), errors);
   reader.RefuseUnsupported(kUnsupportedUser, kSupportedAuth);
+  ReadExec(reader, user, env, errors, connection);
   std::string token = reader.String("token");
   std::string token_file = reader.Path("tokenFile");
   if (!token.empty()) {
@@ -303,6 +378,11 @@ common::Status ReadUser(const Named& user, KubeConnection& connection) {
   bool has_cert =
       !connection.tls.client_cert_pem.empty() || !connection.tls.client_cert_file.empty();
   bool has_key = !connection.tls.client_key_pem.empty() || !connection.tls.client_key_file.empty();
+  if (errors.empty() && connection.exec && (connection.token || has_cert || has_key)) {
+    reader.Error(reader.Node("exec"),
+                 reader.what() + " has an exec plugin and also a token or client certificate; "
+                                 "keep only one way to authenticate");
+  }
   if (errors.empty() && has_cert != has_key) {
     reader.Error(reader.what() + (has_cert ? " has a client certificate but no client-key(-data)"
                                            : " has a client key but no client-certificate(-data)"));
@@ -364,7 +444,7 @@ common::Result<KubeConnection> LoadKubeconfig(const std::string& path_list,
 
   KubeConnection connection;
   REBOUND_RETURN_IF_ERROR(ReadCluster(*cluster, connection));
-  if (user != nullptr) REBOUND_RETURN_IF_ERROR(ReadUser(*user, connection));
+  if (user != nullptr) REBOUND_RETURN_IF_ERROR(ReadUser(*user, env, connection));
   if (!ns.empty()) connection.default_namespace = ns;
   connection.source = "kubeconfig " + ctx->file + ", context " + Quote(ctx->name);
   return connection;

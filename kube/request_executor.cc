@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -51,12 +52,23 @@ common::Result<nlohmann::json> RequestExecutor::Execute(const ApiRequest& reques
   const size_t fixed_headers = http.headers.size();
 
   const int max_attempts = std::max(1, options_.retry.max_attempts);
+  std::optional<uint64_t> exec_generation;  // the exec credential of the current attempt
+  bool reauthenticated = false;
   for (int attempt = 1;; ++attempt) {
     http.headers.resize(fixed_headers);
     if (connection_.token) {
       common::Result<std::string> token = connection_.token->Get();
       if (!token.ok()) return token.status().WithContext(what);
       http.headers.emplace_back("Authorization", "Bearer " + *token);
+    }
+    if (connection_.exec) {
+      common::Result<ExecCredential> credential = connection_.exec->Get(deps_.clock);
+      if (!credential.ok()) return credential.status().WithContext(what);
+      exec_generation = credential->generation;
+      if (!credential->token.empty())
+        http.headers.emplace_back("Authorization", "Bearer " + credential->token);
+      http.tls.client_cert_pem = credential->client_cert_pem;
+      http.tls.client_key_pem = credential->client_key_pem;
     }
 
     const auto start = deps_.clock.MonotonicNow();
@@ -90,6 +102,14 @@ common::Result<nlohmann::json> RequestExecutor::Execute(const ApiRequest& reques
                           status, response->body.substr(0, kMaxBodyExcerpt)));
         }
         return body;
+      }
+      if (status == 401 && exec_generation && !reauthenticated) {
+        // The plugin's credential was rejected (revoked, or expired early): run the plugin
+        // again and repeat the attempt once; a second 401 is reported.
+        connection_.exec->Invalidate(*exec_generation);
+        reauthenticated = true;
+        --attempt;
+        continue;
       }
       failure = ErrorFromResponse(request, status, response->body);
       std::optional<std::chrono::seconds> retry_after =

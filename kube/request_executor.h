@@ -1,9 +1,10 @@
 // RequestExecutor: sends ApiRequests to one API server over common::HttpClient.
 //
 // It owns the transport policy shared by every KubeClientHttp operation: the URL, bearer token
-// (re-read from its file on every attempt, so rotation is picked up) and TLS settings from the
-// KubeConnection; a timeout on every attempt; a RequestObserver told of every attempt; and
-// retries:
+// (re-read from its file on every attempt, so rotation is picked up), exec plugin credential
+// (cached by the plugin until it expires; after a 401 the plugin runs again and the request is
+// repeated once, not counted as a retry) and TLS settings from the KubeConnection; a timeout
+// on every attempt; a RequestObserver told of every attempt; and retries:
 //   - 429, and 503 with Retry-After: every request (the server did not act on it);
 //   - other 5xx, timeouts and transport failures: only requests marked idempotent;
 //   - waits: the Retry-After seconds when given (a longer one than max_retry_after is not
@@ -58,8 +59,9 @@ class RequestExecutor {
   // ErrorFromResponse status for an error response that is not retried, or for the last one,
   // prefixed with "gave up after N attempts" when retries ran out; Cancelled with the last
   // failure when stop was requested before a retry; DeadlineExceeded or
-  // Unavailable naming the operation for timeouts and transport failures; the token file's
-  // error when no token can be read; Internal when a 2xx body is not JSON.
+  // Unavailable naming the operation for timeouts and transport failures; the token file's or
+  // exec plugin's error (see ExecCredentialPlugin::Get) when no credential can be had; Internal
+  // when a 2xx body is not JSON.
   common::Result<nlohmann::json> Execute(const ApiRequest& request);
 
   const KubeConnection& connection() const { return connection_; }

@@ -13,6 +13,7 @@
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_http_client.h"
 #include "tests/fakes/fake_sleeper.h"
+#include "tests/kube/plugin_script.h"
 #include "tests/support/process.h"
 
 namespace rebound::kube {
@@ -609,6 +610,73 @@ TEST_F(KubeClientHttpTest, DurationsAreObserved) {
   ASSERT_TRUE(Client().Get(kPods, "shop", "p").ok());
   EXPECT_THAT(observer_.attempts(), ::testing::ElementsAre("get pods 200"));
   EXPECT_THAT(observer_.elapsed(), ::testing::ElementsAre(milliseconds(40)));
+}
+
+// --- exec credential plugins ---
+
+KubeConnection ExecConnection(const testing::PluginScript& plugin) {
+  KubeConnection c;
+  c.server = kServer;
+  c.exec = std::make_shared<ExecCredentialPlugin>(plugin.Config());
+  return c;
+}
+
+const std::string kPrintRunToken =
+    "printf '%s' '" + testing::CredentialJson(R"("token":"tok-'$n'")") + "'";
+
+TEST_F(KubeClientHttpTest, ExecTokenIsSentAndReusedAcrossRequests) {
+  testing::PluginScript plugin(kPrintRunToken);
+  KubeClientHttp& client = Client(ExecConnection(plugin));
+  http_.Push(200, "{}");
+  http_.Push(200, "{}");
+  ASSERT_TRUE(client.Get(kPods, "shop", "a").ok());
+  ASSERT_TRUE(client.Get(kPods, "shop", "b").ok());
+  for (const HttpClientRequest& sent : http_.requests()) {
+    EXPECT_EQ(HeaderOf(sent, "Authorization"), "Bearer tok-1");
+  }
+  EXPECT_EQ(plugin.Runs(), 1);
+}
+
+TEST_F(KubeClientHttpTest, ExecPluginRunsAgainAfterA401AndTheRequestIsRepeatedOnce) {
+  testing::PluginScript plugin(kPrintRunToken);
+  KubeClientHttp& client = Client(ExecConnection(plugin));
+  http_.Push(401, Status(401, "Unauthorized", "Unauthorized"));
+  http_.Push(200, R"({"metadata":{"name":"a"}})");
+  ASSERT_TRUE(client.Get(kPods, "shop", "a").ok());
+  std::vector<HttpClientRequest> sent = http_.requests();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(HeaderOf(sent[0], "Authorization"), "Bearer tok-1");
+  EXPECT_EQ(HeaderOf(sent[1], "Authorization"), "Bearer tok-2");
+  EXPECT_TRUE(sleeper_.sleeps().empty());
+
+  // Still rejected with a fresh credential: one re-run, then the 401 is reported.
+  http_.Push(401, Status(401, "Unauthorized", "Unauthorized"));
+  http_.Push(401, Status(401, "Unauthorized", "Unauthorized"));
+  common::Status s = client.Get(kPods, "shop", "a").status();
+  EXPECT_EQ(s.code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(http_.requests().size(), 4u);
+  EXPECT_EQ(plugin.Runs(), 3);
+}
+
+TEST_F(KubeClientHttpTest, ExecClientCertificateGoesIntoTls) {
+  testing::PluginScript plugin(
+      "printf '%s' '" +
+      testing::CredentialJson(R"("clientCertificateData":"CERT","clientKeyData":"KEY")") + "'");
+  http_.Push(200, "{}");
+  ASSERT_TRUE(Client(ExecConnection(plugin)).Get(kPods, "shop", "a").ok());
+  HttpClientRequest sent = http_.last();
+  EXPECT_EQ(HeaderOf(sent, "Authorization"), std::nullopt);
+  EXPECT_EQ(sent.tls.client_cert_pem, "CERT");
+  EXPECT_EQ(sent.tls.client_key_pem, "KEY");
+}
+
+TEST_F(KubeClientHttpTest, ExecPluginFailureFailsTheRequestWithoutSendingIt) {
+  testing::PluginScript plugin("echo 'no credentials' >&2; exit 1");
+  common::Status s = Client(ExecConnection(plugin)).Get(kPods, "shop", "a").status();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("exited with status 1: no credentials"), std::string::npos)
+      << s.message();
+  EXPECT_TRUE(http_.requests().empty());
 }
 
 }  // namespace

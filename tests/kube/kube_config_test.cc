@@ -400,14 +400,70 @@ users:
   user:
 )";
 
-TEST(KubeconfigErrorTest, ExecPluginIsNotSupported) {
+TEST(KubeconfigExecTest, ExecSectionBecomesAPlugin) {
+  TempDir dir;
+  WriteFile(dir.File("config"), std::string(kWithUser) + R"(    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: aws
+      args: [--region, eu-west-1, eks, get-token, --cluster-name, shop]
+      env:
+      - name: AWS_PROFILE
+        value: prod
+      - name: EMPTY
+      installHint: install the AWS CLI
+      interactiveMode: IfAvailable
+      provideClusterInfo: false
+)");
+  common::Result<KubeConnection> c =
+      LoadKubeconfig(dir.File("config"), "", Env(dir, {{"PATH", "/opt/aws/bin:/usr/bin"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->token, nullptr);
+  ASSERT_NE(c->exec, nullptr);
+  const ExecConfig& exec = c->exec->config();
+  EXPECT_EQ(exec.api_version, "client.authentication.k8s.io/v1beta1");
+  EXPECT_EQ(exec.command, "aws");
+  EXPECT_EQ(exec.args, (std::vector<std::string>{"--region", "eu-west-1", "eks", "get-token",
+                                                 "--cluster-name", "shop"}));
+  EXPECT_EQ(exec.env, (std::vector<std::pair<std::string, std::string>>{{"AWS_PROFILE", "prod"},
+                                                                        {"EMPTY", ""}}));
+  EXPECT_EQ(exec.install_hint, "install the AWS CLI");
+  EXPECT_EQ(exec.base_dir, dir.path());
+  EXPECT_EQ(exec.search_path, "/opt/aws/bin:/usr/bin");
+  EXPECT_EQ(exec.timeout, std::chrono::seconds(30));
+  EXPECT_EQ(c->exec->runs(), 0u);  // the plugin runs when a request needs it
+}
+
+TEST(KubeconfigExecTest, InteractiveModeAlwaysIsRefused) {
   common::Status s = LoadError(std::string(kWithUser) +
                                "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-                               "      command: gke-gcloud-auth-plugin\n");
+                               "      command: kubelogin\n      interactiveMode: Always\n");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(s.message().find(":8:7: user \"u\" uses an exec credential plugin (command "
-                             "\"gke-gcloud-auth-plugin\"), which Rebound does not support: use a "
-                             "bearer token"),
+  EXPECT_NE(s.message().find(":10:24: user \"u\" exec has interactiveMode Always: the plugin "
+                             "needs a terminal to prompt on, which a daemon does not have"),
+            std::string::npos)
+      << s.message();
+}
+
+TEST(KubeconfigExecTest, IncompleteOrConflictingExecSectionsAreRefused) {
+  common::Status s = LoadError(std::string(kWithUser) +
+                               "    exec:\n      apiVersion: client.authentication.k8s.io/v1alpha1\n"
+                               "      args: [x]\n");
+  EXPECT_NE(s.message().find("user \"u\" exec has no command"), std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find("exec.apiVersion must be client.authentication.k8s.io/v1 or "
+                             "client.authentication.k8s.io/v1beta1 (got \"client.authentication."
+                             "k8s.io/v1alpha1\")"),
+            std::string::npos)
+      << s.message();
+  s = LoadError(std::string(kWithUser) +
+                "    token: t\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: "
+                "x}\n");
+  EXPECT_NE(s.message().find("has an exec plugin and also a token or client certificate"),
+            std::string::npos)
+      << s.message();
+  s = LoadError(std::string(kWithUser) +
+                "    exec: {apiVersion: client.authentication.k8s.io/v1, command: x, env: [1]}\n");
+  EXPECT_NE(s.message().find("exec.env[0]: expected a mapping with name and value"),
             std::string::npos)
       << s.message();
 }
