@@ -30,9 +30,11 @@ constexpr int kAlerts = 12000;
 constexpr int kBatch = 100;
 constexpr int kFloodEvery = 6;
 constexpr int kQueueCapacity = 1000;
-// Resident memory of the daemon must stay under this: an ASan build (about 175 MiB at start
-// with shadow memory and allocator metadata; the quarantine capped at 16 MiB below).
-constexpr double kMaxRssMiB = 260;
+// Resident memory of the daemon may grow by at most this during the storm. Measured as growth
+// from the RSS before the storm, because the starting point of an ASan build (shadow memory,
+// allocator metadata, the HTTP server's threads) says nothing about the storm; the quarantine
+// is capped at 16 MiB below. Release figures: tests/bench/storm_memory.py, docs/benchmarks.md.
+constexpr double kMaxGrowthMiB = 96;
 
 constexpr char kScenario[] = R"(
 namespaces: [shop]
@@ -175,7 +177,8 @@ class StormTest : public ::testing::Test {
 
 TEST_F(StormTest, StaysBoundedAndActsOnAnUrgentAlertBehindTheStorm) {
   const pid_t pid = daemon_->process().pid();
-  double max_rss = RssMiB(pid);
+  const double start_rss = RssMiB(pid);
+  double max_rss = start_rss;
   std::string curve;
   const auto start = Clock::now();
   for (int sent = 0; sent < kAlerts; sent += kBatch) {
@@ -203,13 +206,14 @@ TEST_F(StormTest, StaysBoundedAndActsOnAnUrgentAlertBehindTheStorm) {
 
   std::cout << "storm: " << kAlerts << " alerts in " << storm_seconds << " s, " << refused_
             << " answered 503; urgent alert acted on " << latency
-            << " s after acceptance; max RSS " << max_rss << " MiB; RSS by alerts sent (MiB):"
+            << " s after acceptance; RSS " << start_rss << " MiB before, max " << max_rss
+            << " MiB; RSS by alerts sent (MiB):"
             << curve << "\n";
   EXPECT_TRUE(acted) << "the urgent alert was not acted on within 60 s\n"
                      << daemon_->process().Log().substr(0, 20000);
   EXPECT_GT(refused_, 0) << "the queue never filled: intake is not bounded";
   EXPECT_EQ(refused_without_retry_after_, 0);
-  EXPECT_LT(max_rss, kMaxRssMiB);
+  EXPECT_LT(max_rss - start_rss, kMaxGrowthMiB);
 }
 
 }  // namespace
