@@ -98,11 +98,12 @@ check_tree "$work/moved" "cmake --install (DESTDIR, then moved)"
 
 if [[ $deb == 1 ]] && command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
   deb_dir=${2:-$work/deb}
+  mkdir -p "$deb_dir" && deb_dir=$(cd "$deb_dir" && pwd)  # cpack runs in $work
   (cd "$work" && cpack -G DEB -B "$deb_dir" --config "$build/CPackConfig.cmake" >/dev/null)
   deb=$(ls "$deb_dir"/rebound_*.deb)
   info=$(dpkg-deb -I "$deb")
   depends=$(sed -n 's/^ Depends: //p' <<<"$info")
-  for package in libc6 libstdc++6 libssl3 libcivetweb1 libyaml-cpp0.7 libcurl4; do
+  for package in libc6 libstdc++6 libssl3 libcivetweb1 libyaml-cpp0.7 libcurl4 libcctz2 tzdata; do
     [[ $depends == *"$package"* ]] || fail ".deb: Depends lacks $package: $depends"
   done
   conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
