@@ -18,14 +18,7 @@ namespace {
 
 constexpr std::string_view kPlainTag = "?";  // yaml-cpp's tag for an unquoted, untagged scalar
 
-// Built by appending: `"\"" + std::string(s) + "\""` trips GCC 12's -Wrestrict false positive
-// at -O3 (a known false positive of its string inlining).
-std::string Quote(std::string_view s) {
-  std::string quoted;
-  quoted.reserve(s.size() + 2);
-  quoted.append(1, '"').append(s).append(1, '"');
-  return quoted;
-}
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
