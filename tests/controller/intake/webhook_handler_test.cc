@@ -194,15 +194,8 @@ constexpr std::string_view kDiskAlert = R"({
 class WebhookJournalFaultTest : public ::testing::TestWithParam<store::Fault> {
  protected:
   void SetUp() override {
-    auto vfs = store::FaultVfs::Register("webhook-fault-test");
-    ASSERT_TRUE(vfs.ok()) << vfs.status().ToString();
-    vfs_ = std::move(*vfs);
-    Journal::Options options;
-    options.state_dir = dir_.path();
-    options.vfs = vfs_->name();
-    auto journal = Journal::Open(options, clock_);
-    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
-    journal_ = std::move(journal).value();
+    ASSERT_NO_FATAL_FAILURE(
+        OpenOnFaultVfs("webhook-fault-test", dir_.path(), clock_, vfs_, journal_));
     handler_ = std::make_unique<WebhookHandler>(*journal_, queue_, metrics_);
   }
 

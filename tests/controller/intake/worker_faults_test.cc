@@ -16,6 +16,7 @@
 #include "controller/intake/worker.h"
 #include "exporter/intake_metrics.h"
 #include "store/fault_vfs.h"
+#include "tests/controller/intake/journal_fixture.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/process.h"
 
@@ -37,15 +38,8 @@ Alert Firing(const std::string& fingerprint) {
 class WorkerFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto vfs = store::FaultVfs::Register("worker-fault-test");
-    ASSERT_TRUE(vfs.ok()) << vfs.status().ToString();
-    vfs_ = std::move(*vfs);
-    Journal::Options options;
-    options.state_dir = dir_.path();
-    options.vfs = vfs_->name();
-    auto journal = Journal::Open(options, clock_);
-    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
-    journal_ = std::move(*journal);
+    ASSERT_NO_FATAL_FAILURE(
+        OpenOnFaultVfs("worker-fault-test", dir_.path(), clock_, vfs_, journal_));
     worker_ = std::make_unique<Worker>(
         *journal_, queue_, metrics_, [this](const std::vector<Episode>& episodes, std::stop_token) {
           std::lock_guard lock(mu_);
