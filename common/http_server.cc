@@ -324,11 +324,21 @@ struct HttpServer::Impl {
     return 1;
   }
 
+  // The answer to one request and how to send it.
+  struct Reply {
+    HttpResponse response;
+    bool close = false;      // end the connection after it (the request's rest is unread)
+    bool head_only = false;  // a HEAD request: the headers only
+  };
+
+  // Counts the answer before sending it, so a client that has read its answer finds it in
+  // /metrics.
   int Serve(mg_connection* conn) {
     const Route* route = nullptr;
-    int status = Dispatch(conn, route);
-    if (route != nullptr && route->observe_status) route->observe_status(status);
-    return status;
+    Reply reply = Dispatch(conn, route);
+    if (route != nullptr && route->observe_status) route->observe_status(reply.response.status);
+    SendResponse(conn, reply.response, reply.close, stopping, reply.head_only);
+    return reply.response.status;
   }
 
   enum class BodyRead { kComplete, kTooLarge, kIncomplete };
@@ -369,9 +379,9 @@ struct HttpServer::Impl {
     return result;
   }
 
-  // Answers one request; sets `route` when the path matched one.
-  int Dispatch(mg_connection* conn, const Route*& route) {
-    const std::atomic<bool>& stopping = this->stopping;
+  // The answer to one request (its body read, its handler run); sets `route` when the path
+  // matched one.
+  Reply Dispatch(mg_connection* conn, const Route*& route) {
     const mg_request_info* info = mg_get_request_info(conn);
     std::string_view path = info->local_uri ? info->local_uri : "/";
     for (const auto& [route_path, candidate] : server->routes_) {
@@ -387,13 +397,10 @@ struct HttpServer::Impl {
       }
     }
     if (std::optional<std::string> framing = FramingError(*info)) {
-      SendResponse(conn, HttpResponse::Error(400, *framing), true, stopping);
-      return 400;
+      return {HttpResponse::Error(400, *framing), true};
     }
     if (route == nullptr) {
-      SendResponse(conn, HttpResponse::Error(404, "no such endpoint: " + std::string(path)), false,
-                   stopping);
-      return 404;
+      return {HttpResponse::Error(404, "no such endpoint: " + std::string(path))};
     }
     std::string_view method = info->request_method;
     auto allows = [&](std::string_view m) {
@@ -411,8 +418,7 @@ struct HttpServer::Impl {
       HttpResponse response = HttpResponse::Error(
           405, "method " + std::string(method) + " not allowed; use " + allow);
       response.headers.emplace_back("Allow", allow);
-      SendResponse(conn, response, false, stopping);
-      return 405;
+      return {response};
     }
 
     HttpRequest request;
@@ -427,18 +433,15 @@ struct HttpServer::Impl {
     bool body_pending = info->content_length != 0;
     if (route->check_headers) {
       if (std::optional<HttpResponse> early = route->check_headers(request)) {
-        SendResponse(conn, *early, body_pending, stopping);
-        return early->status;
+        return {*early, body_pending};
       }
     }
 
     size_t limit = route->max_body_bytes ? route->max_body_bytes() : kDefaultMaxBody;
     auto too_large = [&] {
-      SendResponse(conn,
-                   HttpResponse::Error(413, "request body exceeds the limit of " +
-                                                std::to_string(limit) + " bytes"),
-                   true, stopping);
-      return 413;
+      return Reply{HttpResponse::Error(
+                       413, "request body exceeds the limit of " + std::to_string(limit) + " bytes"),
+                   true};
     };
     if (info->content_length > 0 && static_cast<unsigned long long>(info->content_length) > limit) {
       return too_large();
@@ -448,12 +451,10 @@ struct HttpServer::Impl {
         case BodyRead::kComplete: break;
         case BodyRead::kTooLarge: return too_large();
         case BodyRead::kIncomplete:
-          SendResponse(conn,
-                       HttpResponse::Error(400, "request body shorter than its Content-Length, "
-                                                "or not received within " +
-                                                    FormatDuration(server->options_.body_timeout)),
-                       true, stopping);
-          return 400;
+          return {HttpResponse::Error(400, "request body shorter than its Content-Length, "
+                                           "or not received within " +
+                                               FormatDuration(server->options_.body_timeout)),
+                  true};
       }
     }
 
@@ -464,8 +465,7 @@ struct HttpServer::Impl {
       spdlog::error("http: handler for {} {} failed: {}", method, path, e.what());
       response = HttpResponse::Error(500, "internal error");
     }
-    SendResponse(conn, response, false, stopping, head_only);
-    return response.status;
+    return {std::move(response), false, head_only};
   }
 };
 
