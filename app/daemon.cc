@@ -126,7 +126,8 @@ void Daemon::AddRoutes() {
   webhook.observe_status = [this](int code) { intake_metrics_->WebhookRequests(code).Increment(); };
   server_->Handle("/webhook/alertmanager", std::move(webhook));
   server_->Handle("/metrics", Get([this](const HttpRequest&) {
-                    return exporter::RenderMetrics({registry_, process_collector_});
+                    return exporter::RenderMetrics(
+                        {registry_, process_collector_, healing_->target_states()});
                   }));
   server_->Handle("/healthz", Get([](const HttpRequest&) {
                     return HttpResponse::Json(200, {{"status", "ok"}});

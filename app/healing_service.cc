@@ -125,7 +125,17 @@ HealingService::HealingService(const Config& config, const common::Clock& clock,
       clock_(clock),
       registry_(registry),
       kube_observer_(registry),
-      metrics_(registry) {
+      metrics_(registry),
+      // The HTTP server that scrapes this runs only between Start and Stop.
+      target_states_(std::make_shared<exporter::TargetStateCollector>([this] {
+        std::vector<exporter::TargetStateSample> samples;
+        if (!healer_) return samples;
+        for (const controller::healing::TargetInState& t : healer_->States()) {
+          samples.push_back({t.target.ns, t.target.kind, t.target.name,
+                             std::string(controller::healing::TargetStateName(t.state))});
+        }
+        return samples;
+      })) {
   controller::actions::RegisterBuiltinActions(actions_);
 }
 

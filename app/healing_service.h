@@ -68,6 +68,8 @@ class HealingService {
 
   // What is missing or unconfigured, for /readyz and /api/v1/status: {"kubernetes": "...", ...}.
   nlohmann::json Dependencies() const;
+  // rebound_target_state, read from the healer at each scrape (nothing before Start).
+  std::shared_ptr<prometheus::Collectable> target_states() const { return target_states_; }
   // The Prometheus client healing uses (thread-safe), for continuous anomaly scoring; nullptr
   // before Start or when none is configured or usable.
   controller::promql::PrometheusApi* prometheus() const { return prometheus_.get(); }
@@ -85,6 +87,7 @@ class HealingService {
   KubeApiObserver kube_observer_;
   std::stop_source clients_stop_;  // requested by Stop(): the clients stop retrying
   exporter::HealMetrics metrics_;
+  std::shared_ptr<exporter::TargetStateCollector> target_states_;
   controller::actions::ActionRegistry actions_;
 
   std::unique_ptr<kube::KubeClient> kube_;

@@ -14,7 +14,7 @@ std::vector<FamilySpec> AllFamilies() {
   for (std::span<const FamilySpec> area :
        {SelfMetrics::Families(), ProcessCollector::Families(), IntakeMetrics::Families(),
         KubeApiMetrics::Families(), NotifyMetrics::Families(), HealMetrics::Families(),
-        AnomalyMetrics::Families()}) {
+        TargetStateCollector::Families(), AnomalyMetrics::Families()}) {
     all.insert(all.end(), area.begin(), area.end());
   }
   return all;

@@ -43,6 +43,13 @@ constexpr FamilySpec kRemediations{"rebound_heal_remediations_total", MetricType
                                    kPlaybookOutcome};
 constexpr FamilySpec kEscalations{"rebound_escalations_total", MetricType::Counter,
                                   "Remediations that ended by asking a person to look.", kPlaybook};
+constexpr std::string_view kTargetLabels[] = {"namespace", "kind", "name", "state"};
+constexpr FamilySpec kTargetState{"rebound_target_state", MetricType::Gauge,
+                                  "1 while a target is healing, escalated (a person must act) or "
+                                  "held by its circuit breaker; absent while healthy.",
+                                  kTargetLabels};
+constexpr std::array kTargetStateFamilies = {kTargetState};
+
 constexpr FamilySpec kUnmatched{"rebound_heal_unmatched_alerts_total", MetricType::Counter,
                                 "Firing alerts no playbook matched."};
 
@@ -113,5 +120,26 @@ void HealMetrics::Unmatched() { unmatched_.Increment(); }
 void HealMetrics::Escalated(const std::string& playbook) {
   escalations_.Add({{"playbook", playbook}}).Increment();
 }
+
+std::vector<prometheus::MetricFamily> TargetStateCollector::Collect() const {
+  std::vector<TargetStateSample> samples = source_();
+  if (samples.empty()) return {};
+  prometheus::MetricFamily family;
+  family.name = std::string(kTargetState.name);
+  family.help = std::string(kTargetState.help);
+  family.type = kTargetState.type;
+  for (TargetStateSample& sample : samples) {
+    prometheus::ClientMetric metric;
+    metric.label = {{"namespace", std::move(sample.ns)},
+                    {"kind", std::move(sample.kind)},
+                    {"name", std::move(sample.name)},
+                    {"state", std::move(sample.state)}};
+    metric.gauge.value = 1;
+    family.metric.push_back(std::move(metric));
+  }
+  return {std::move(family)};
+}
+
+std::span<const FamilySpec> TargetStateCollector::Families() { return kTargetStateFamilies; }
 
 }  // namespace rebound::exporter

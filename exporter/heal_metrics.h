@@ -1,11 +1,15 @@
 // Metrics of healing (DESIGN.md section 10, "Healing" group), registered on the caller's
 // registry. Series for every guardrail reason exist from start-up so that rates and the
-// ReboundGuardrailStorm alert work before the first refusal.
+// ReboundGuardrailStorm alert work before the first refusal. TargetStateCollector serves
+// rebound_target_state, read from its source at each scrape (a target's circuit breaker
+// closes as time passes, with no event to report it).
 //
 // Thread-safety: all methods may be called from any thread (prometheus-cpp metrics are
-// thread-safe; the success counts behind rebound_playbook_success_ratio have a mutex).
+// thread-safe; the success counts behind rebound_playbook_success_ratio have a mutex);
+// TargetStateCollector::Collect calls its source from the scraping thread.
 #pragma once
 
+#include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -13,6 +17,7 @@
 #include <prometheus/registry.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -20,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "exporter/family.h"
 
@@ -65,6 +71,29 @@ class HealMetrics {
   prometheus::Counter& unmatched_;
   std::mutex mu_;
   std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> verified_;  // ok, all
+};
+
+// One target that is not healthy: rebound_target_state{namespace,kind,name,state} = 1.
+struct TargetStateSample {
+  std::string ns;
+  std::string kind;  // "Deployment" | "StatefulSet"
+  std::string name;
+  std::string state;  // "healing" | "escalated" | "circuit_open"
+};
+
+class TargetStateCollector final : public prometheus::Collectable {
+ public:
+  using Source = std::function<std::vector<TargetStateSample>()>;
+  explicit TargetStateCollector(Source source) : source_(std::move(source)) {}
+
+  // rebound_target_state, one series per sample of the source; nothing when it has none.
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+  // The families Collect returns.
+  static std::span<const FamilySpec> Families();
+
+ private:
+  Source source_;
 };
 
 }  // namespace rebound::exporter

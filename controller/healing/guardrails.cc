@@ -86,9 +86,7 @@ std::optional<Refusal> Guardrails::CheckStart(const playbook::Playbook& playbook
   }
   const std::string key = target.ToString();
   if (auto it = failures_.find(key); it != failures_.end()) {
-    size_t recent = std::count_if(it->second.begin(), it->second.end(), [&](TimePoint t) {
-      return t > now - config_.circuit_breaker_window;
-    });
+    const size_t recent = RecentFailures(it->second, now);
     if (static_cast<int>(recent) >= config_.circuit_breaker_failures) {
       // Only the last K failures are kept and all of them are recent: the breaker closes by
       // itself when the oldest leaves the window.
@@ -110,6 +108,23 @@ std::optional<Refusal> Guardrails::CheckStart(const playbook::Playbook& playbook
     }
   }
   return CheckCaps(playbook, now);
+}
+
+size_t Guardrails::RecentFailures(const std::deque<TimePoint>& failures, TimePoint now) const {
+  return std::count_if(failures.begin(), failures.end(),
+                       [&](TimePoint t) { return t > now - config_.circuit_breaker_window; });
+}
+
+std::vector<std::string> Guardrails::OpenCircuits() const {
+  const TimePoint now = clock_.Now();
+  std::lock_guard lock(mu_);
+  std::vector<std::string> open;
+  for (const auto& [target, failures] : failures_) {
+    if (static_cast<int>(RecentFailures(failures, now)) >= config_.circuit_breaker_failures) {
+      open.push_back(target);
+    }
+  }
+  return open;
 }
 
 std::optional<Refusal> Guardrails::CheckAction(const playbook::Playbook& playbook) const {

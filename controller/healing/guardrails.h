@@ -73,6 +73,9 @@ class Guardrails {
   void RecordOutcome(const std::string& target, bool healed,
                      std::chrono::system_clock::time_point at);
 
+  // The targets (their ToString()) whose circuit breaker is open now.
+  std::vector<std::string> OpenCircuits() const;
+
   // Rebuilds caps, cooldowns and the circuit breaker from the heal log's recent records, given
   // in any order: "done" actions that change the cluster (by their traits in `actions`; an
   // action no longer registered counts) count, outcomes feed the breaker.
@@ -94,6 +97,9 @@ class Guardrails {
   using TimePoint = std::chrono::system_clock::time_point;
   void Prune(std::deque<TimePoint>& times, TimePoint now) const;
   std::optional<Refusal> CheckCaps(const playbook::Playbook& playbook, TimePoint now) const;
+  // The failures of `failures` within the breaker's window; the breaker is open when there are
+  // circuit_breaker_failures of them. Call with mu_ held.
+  size_t RecentFailures(const std::deque<TimePoint>& failures, TimePoint now) const;
 
   GuardrailConfig config_;  // guarded by mu_
   const common::Clock& clock_;

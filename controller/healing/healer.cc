@@ -164,6 +164,15 @@ size_t Healer::queued() const {
   return queue_.size();
 }
 
+std::vector<TargetInState> Healer::States() {
+  auto resolved = [this](const intake::EpisodeKey& key) {
+    common::Result<intake::Episode> episode = deps_.journal.Get(key);
+    if (!episode.ok()) return episode.status().code() == common::StatusCode::kNotFound;
+    return episode->status == intake::AlertStatus::kResolved;
+  };
+  return states_.Current(resolved, deps_.guardrails.OpenCircuits());
+}
+
 HealRecord Healer::DecisionRecord(const intake::Episode& episode, const std::string& playbook,
                                   const std::string& target, DecisionResult result,
                                   std::string reason, std::string message) const {
@@ -352,7 +361,9 @@ void Healer::HandleWithPlaybook(const intake::Episode& episode,
                          std::to_string(mark->step + 1) + " on "
                    : "starting playbook " + playbook->name + " on ") +
              target + (deps_.guardrails.DryRun(*playbook) ? " (dry run)" : "") + gate_note);
-  remediation->Run(stop);
+  states_.Started(resolved->target);
+  const RemediationOutcome outcome = remediation->Run(stop);
+  states_.Ended(resolved->target, outcome, remediation->Episodes());
   std::lock_guard lock(mu_);
   active_.erase(target);
 }

@@ -39,6 +39,7 @@
 #include "controller/anomaly/gate.h"
 #include "controller/healing/fair_queue.h"
 #include "controller/healing/remediation.h"
+#include "controller/healing/target_states.h"
 #include "controller/playbook/playbook_index.h"
 
 namespace rebound::controller::healing {
@@ -84,6 +85,9 @@ class Healer {
   std::vector<Remediation::Snapshot> Active() const;
   // Matched episodes waiting for a thread (at most max_waiting).
   size_t queued() const;
+  // The targets that are not healthy now (TargetStates::Current): an escalation lasts until its
+  // alerts resolved in the journal (or left it), circuit_open comes from the guardrails.
+  std::vector<TargetInState> States();
 
  private:
   struct Task {
@@ -143,6 +147,7 @@ class Healer {
   std::map<std::string, std::shared_ptr<Remediation>> active_;  // by target
   FairQueue<Matched> queue_;
   std::list<Task> tasks_;
+  TargetStates states_;
   size_t running_ = 0;
   bool stopping_ = false;
 };

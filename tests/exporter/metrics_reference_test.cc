@@ -83,7 +83,12 @@ TEST(MetricsReferenceTest, AreaClassesRegisterWhatTheyList) {
   anomaly.AddSignalSet("memory");
   anomaly.Score("memory", "shop", "web").Set(0.5);
 
-  common::HttpResponse response = RenderMetrics({registry, std::make_shared<ProcessCollector>()});
+  auto target_states = std::make_shared<TargetStateCollector>([] {
+    return std::vector<TargetStateSample>{{"shop", "Deployment", "web", "escalated"}};
+  });
+
+  common::HttpResponse response =
+      RenderMetrics({registry, std::make_shared<ProcessCollector>(), std::move(target_states)});
   std::vector<std::string> errors;
   FamilyShapes served = testing::ServedFamilies(response.body, &errors);
   EXPECT_THAT(errors, IsEmpty());

@@ -247,8 +247,10 @@ TEST_F(GuardrailsTest, CircuitBreakerOpensAfterKFailuresWithinTheWindow) {
   clock_.Advance(minutes(10));
   g.RecordOutcome(web, false, clock_.Now());
   EXPECT_EQ(ReasonOf(Start(g, crashloop_)), "allowed");
+  EXPECT_TRUE(g.OpenCircuits().empty());
   clock_.Advance(minutes(10));
   g.RecordOutcome(web, false, clock_.Now());
+  EXPECT_EQ(g.OpenCircuits(), std::vector<std::string>{web});
 
   std::optional<Refusal> refusal = Start(g, crashloop_);
   ASSERT_EQ(ReasonOf(refusal), "circuit_open");
@@ -263,8 +265,10 @@ TEST_F(GuardrailsTest, CircuitBreakerOpensAfterKFailuresWithinTheWindow) {
 
   clock_.Advance(minutes(40) - kMs);
   EXPECT_EQ(ReasonOf(Start(g, crashloop_)), "circuit_open");
+  EXPECT_EQ(g.OpenCircuits(), std::vector<std::string>{web});
   clock_.Advance(kMs);  // the first failure leaves the window
   EXPECT_EQ(ReasonOf(Start(g, crashloop_)), "allowed");
+  EXPECT_TRUE(g.OpenCircuits().empty());
 }
 
 TEST_F(GuardrailsTest, FailureOutsideTheWindowDoesNotCount) {
