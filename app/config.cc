@@ -51,15 +51,16 @@ class ConfigParser {
   }
 
   Config Parse(const YAML::Node& root) {
-    StrictMap top(
-        root, "",
-        {"listen", "tls", "webhook", "state_dir", "journal", "kubernetes", "prometheus",
-         "alertmanager", "slack", "playbooks", "guardrails", "healing", "chaos", "anomaly", "log",
-         "server"},
-        errors_);
+    StrictMap top(root, "",
+                  {"listen", "tls", "webhook", "api", "metrics", "state_dir", "journal",
+                   "kubernetes", "prometheus", "alertmanager", "slack", "playbooks", "guardrails",
+                   "healing", "chaos", "anomaly", "log", "server"},
+                  errors_);
     ParseListen(top);
     ParseTls(top);
     ParseWebhook(top);
+    ParseApi(top);
+    ParseMetrics(top);
     if (top.Require("state_dir")) {
       if (auto dir = Path(top, "state_dir")) config_.state_dir = *dir;
     }
@@ -199,11 +200,8 @@ class ConfigParser {
                                               "max_body_bytes", "queue_capacity"});
     Config::Webhook& out = config_.webhook;
     bool has_bearer = webhook.Has("bearer_token_file") || webhook.Has("bearer_token_env");
-    if (AtMostOne(webhook, "bearer_token_file", "bearer_token_env")) {
-      if (auto token = Secret(webhook, "bearer_token_file", "bearer_token_env",
-                              out.bearer_token_file, out.bearer_token_env)) {
-        config_.secrets.bearer_token = std::move(*token);
-      }
+    if (auto token = BearerToken(webhook, out.bearer_token_file, out.bearer_token_env)) {
+      config_.secrets.bearer_token = std::move(*token);
     }
     if (webhook.Has("basic_auth")) {
       if (has_bearer) {
@@ -215,6 +213,46 @@ class ConfigParser {
     }
     if (auto n = webhook.Int("max_body_bytes", 1, kMaxBodyBytes)) out.max_body_bytes = *n;
     if (auto n = webhook.Int("queue_capacity", 1, kMaxInt64)) out.queue_capacity = *n;
+  }
+
+  // A bearer token under bearer_token_file or bearer_token_env of `map` (at most one).
+  std::optional<std::string> BearerToken(const StrictMap& map, std::string& file_out,
+                                         std::string& env_out) {
+    if (!AtMostOne(map, "bearer_token_file", "bearer_token_env")) return std::nullopt;
+    return Secret(map, "bearer_token_file", "bearer_token_env", file_out, env_out);
+  }
+
+  void ParseApi(const StrictMap& top) {
+    StrictMap api = top.Child("api", {"read_auth", "bearer_token_file", "bearer_token_env"});
+    Config::Api& out = config_.api;
+    if (auto on = api.Bool("read_auth")) out.read_auth = *on;
+    if (auto token = BearerToken(api, out.bearer_token_file, out.bearer_token_env)) {
+      config_.secrets.api_bearer_token = std::move(*token);
+    }
+    std::string_view token_key =
+        api.Has("bearer_token_file") ? "bearer_token_file" : "bearer_token_env";
+    bool has_token = api.Has(token_key);
+    if (has_token && !out.read_auth) {
+      errors_.Add(api.KeyMark(token_key), "a read token (" + Quote(api.Qualified(token_key)) +
+                                              ") needs \"api.read_auth: true\"");
+    }
+    // ParseWebhook ran first.
+    const Config::Webhook& webhook = config_.webhook;
+    bool webhook_auth = !webhook.bearer_token_file.empty() || !webhook.bearer_token_env.empty() ||
+                        !webhook.basic_auth.username.empty();
+    if (out.read_auth && !has_token && !webhook_auth) {
+      errors_.Add(api.KeyMark("read_auth"),
+                  "\"api.read_auth\" needs credentials to check: configure webhook "
+                  "authentication or api.bearer_token_file");
+    }
+  }
+
+  void ParseMetrics(const StrictMap& top) {
+    StrictMap metrics = top.Child("metrics", {"bearer_token_file", "bearer_token_env"});
+    Config::Metrics& out = config_.metrics;
+    if (auto token = BearerToken(metrics, out.bearer_token_file, out.bearer_token_env)) {
+      config_.secrets.metrics_bearer_token = std::move(*token);
+    }
   }
 
   void ParseBasicAuth(const StrictMap& basic) {

@@ -50,6 +50,19 @@ struct Config {
     size_t max_body_bytes = 1048576;
     size_t queue_capacity = 10000;
   } webhook;
+  // GET / and GET /api/v1/*. read_auth: they need the webhook's credentials or, when set, the
+  // read token (bearer_token_file / bearer_token_env), which grants nothing else.
+  struct Api {
+    bool read_auth = false;
+    std::string bearer_token_file;
+    std::string bearer_token_env;
+  } api;
+  // GET /metrics: with a token set, it needs "Authorization: Bearer <token>" (Prometheus:
+  // authorization.credentials_file in the scrape config).
+  struct Metrics {
+    std::string bearer_token_file;
+    std::string bearer_token_env;
+  } metrics;
   std::string state_dir;
   struct Journal {
     std::chrono::milliseconds retention = std::chrono::hours(24 * 30);
@@ -109,6 +122,8 @@ struct Config {
     std::string bearer_token;    // empty: no bearer auth configured
     std::string basic_username;  // empty: no basic auth configured
     std::string basic_password;
+    std::string api_bearer_token;      // empty: none
+    std::string metrics_bearer_token;  // empty: /metrics is open
   } secrets;
 };
 

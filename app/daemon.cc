@@ -16,18 +16,7 @@ using common::HttpServer;
 
 constexpr auto kMaintenanceInterval = std::chrono::hours(1);
 
-controller::intake::WebhookAuth AuthFrom(const Config& config) {
-  return {config.secrets.bearer_token, config.secrets.basic_username,
-          config.secrets.basic_password};
-}
-
-void WarnIfUnauthenticated(const Config& config) {
-  if (config.secrets.bearer_token.empty() && config.secrets.basic_username.empty()) {
-    spdlog::warn("webhook authentication is disabled: anyone who can reach {} can post alerts",
-                 config.listen);
-  }
-}
-
+// An open GET route: probes, and /metrics before its own check is added.
 HttpServer::Route Get(common::HttpHandler handler) {
   HttpServer::Route route;
   route.methods = {"GET"};
@@ -77,8 +66,7 @@ common::Status Daemon::Start() {
 
   queue_ = std::make_unique<WorkQueue>(config_.webhook.queue_capacity);
   webhook_ = std::make_unique<WebhookHandler>(*journal_, *queue_, *intake_metrics_);
-  webhook_->SetAuth(AuthFrom(config_));
-  WarnIfUnauthenticated(config_);
+  SetHttpAuth(config_);
   worker_ =
       std::make_unique<Worker>(*journal_, *queue_, *intake_metrics_,
                                [this](const std::vector<Episode>& episodes, std::stop_token stop) {
@@ -117,6 +105,30 @@ common::Status Daemon::Start() {
   return common::Status::Ok();
 }
 
+void Daemon::SetHttpAuth(const Config& config) {
+  const Config::Secrets& secrets = config.secrets;
+  common::HttpCredentials webhook{secrets.bearer_token, secrets.basic_username,
+                                  secrets.basic_password};
+  if (webhook.empty()) {
+    spdlog::warn("webhook authentication is disabled: anyone who can reach {} can post alerts",
+                 config.listen);
+  }
+  webhook_->SetAuth(webhook);
+  // Whoever may change what the daemon does may also read what it did.
+  if (config.api.read_auth) {
+    read_auth_.Set({webhook, common::HttpCredentials::Bearer(secrets.api_bearer_token)});
+  } else {
+    read_auth_.Set({});
+  }
+  metrics_auth_.Set({common::HttpCredentials::Bearer(secrets.metrics_bearer_token)});
+}
+
+HttpServer::Route Daemon::ReadRoute(common::HttpHandler handler) {
+  HttpServer::Route route = Get(std::move(handler));
+  route.check_headers = [this](const HttpRequest& r) { return read_auth_.Check(r); };
+  return route;
+}
+
 void Daemon::AddRoutes() {
   HttpServer::Route webhook;
   webhook.methods = {"POST"};
@@ -125,21 +137,23 @@ void Daemon::AddRoutes() {
   webhook.check_headers = [this](const HttpRequest& r) { return webhook_->CheckHeaders(r); };
   webhook.observe_status = [this](int code) { intake_metrics_->WebhookRequests(code).Increment(); };
   server_->Handle("/webhook/alertmanager", std::move(webhook));
-  server_->Handle("/metrics", Get([this](const HttpRequest&) {
-                    return exporter::RenderMetrics(
-                        {registry_, process_collector_, healing_->target_states()});
-                  }));
+  HttpServer::Route metrics = Get([this](const HttpRequest&) {
+    return exporter::RenderMetrics({registry_, process_collector_, healing_->target_states()});
+  });
+  metrics.check_headers = [this](const HttpRequest& r) { return metrics_auth_.Check(r); };
+  server_->Handle("/metrics", std::move(metrics));
+  // The probes stay open: the kubelet sends no credentials.
   server_->Handle("/healthz", Get([](const HttpRequest&) {
                     return HttpResponse::Json(200, {{"status", "ok"}});
                   }));
   server_->Handle("/readyz", Get([this](const HttpRequest&) { return Ready(); }));
-  server_->Handle("/api/v1/episodes", Get([this](const HttpRequest& r) {
+  server_->Handle("/api/v1/episodes", ReadRoute([this](const HttpRequest& r) {
                     return HandleListEpisodes(*journal_, r);
                   }));
   server_->Handle("/api/v1/actions",
-                  Get([this](const HttpRequest& r) { return healing_->HandleActions(r); }));
+                  ReadRoute([this](const HttpRequest& r) { return healing_->HandleActions(r); }));
   server_->Handle("/api/v1/status",
-                  Get([this](const HttpRequest& r) { return healing_->HandleStatus(r); }));
+                  ReadRoute([this](const HttpRequest& r) { return healing_->HandleStatus(r); }));
   // The kill switch changes what the daemon does: it needs the webhook's credentials.
   for (bool paused : {true, false}) {
     HttpServer::Route route;
@@ -147,9 +161,7 @@ void Daemon::AddRoutes() {
     route.max_body_bytes = [] { return size_t{4096}; };
     route.check_headers = [this](const HttpRequest& r) -> std::optional<HttpResponse> {
       if (webhook_->Authenticated(r)) return std::nullopt;
-      HttpResponse response = HttpResponse::Error(401, "missing or invalid credentials");
-      response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"rebound\"");
-      return response;
+      return common::Unauthorized();
     };
     route.handler = [this, paused](const HttpRequest& r) {
       return healing_->SetPaused(paused, r.remote_addr);
@@ -219,9 +231,8 @@ common::Status Daemon::ApplyOnReload(ReloadApply apply, const Config& next) {
       return healing_->Reload(next);
     case ReloadApply::kLogging:
       return common::SetupLogging(next.log.format, next.log.level);
-    case ReloadApply::kWebhookAuth:
-      webhook_->SetAuth(AuthFrom(next));
-      WarnIfUnauthenticated(next);
+    case ReloadApply::kHttpAuth:
+      SetHttpAuth(next);
       return common::Status::Ok();
     case ReloadApply::kWebhookBodyLimit:
       max_body_bytes_ = next.webhook.max_body_bytes;

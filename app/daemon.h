@@ -6,7 +6,7 @@
 // server finishes in-flight requests (each one either durably accepted or refused), scoring
 // stops, then the worker finishes what is queued, then running remediations are interrupted
 // (their episodes resume at the next start), then the journal is closed. Reload() applies a
-// new config as app/reload_keys.h's table says, key by key: authentication, body limit, queue
+// new config as app/reload_keys.h's table says, key by key: credentials, body limit, queue
 // capacity, logging, playbooks, guardrails and anomaly signal sets change at once (an invalid
 // playbook set keeps the running one); every other key needs a restart (logged as such).
 //
@@ -26,6 +26,7 @@
 #include "app/healing_service.h"
 #include "app/reload_keys.h"
 #include "common/clock.h"
+#include "common/http_auth.h"
 #include "common/http_server.h"
 #include "common/sleeper.h"
 #include "common/status.h"
@@ -62,6 +63,10 @@ class Daemon {
  private:
   common::HttpResponse Ready() const;
   void AddRoutes();
+  // A GET route for the read API (GET /, /api/v1/*): needs credentials with api.read_auth.
+  common::HttpServer::Route ReadRoute(common::HttpHandler handler);
+  // Takes the credentials of `config` into use on every route that checks them.
+  void SetHttpAuth(const Config& config);
   // Applies journal and heal-log retention now and then every hour until Stop().
   void RunMaintenance(std::chrono::milliseconds heal_log_retention);
   // Takes `next` into use in the way `apply` names (never kRestart). Failure: the part keeps
@@ -84,6 +89,8 @@ class Daemon {
   std::unique_ptr<HealingService> healing_;
   std::unique_ptr<controller::intake::WorkQueue> queue_;
   std::unique_ptr<controller::intake::WebhookHandler> webhook_;
+  common::CredentialCheck read_auth_;     // GET / and GET /api/v1/*
+  common::CredentialCheck metrics_auth_;  // GET /metrics
   std::unique_ptr<controller::intake::Worker> worker_;
   std::unique_ptr<common::HttpServer> server_;
   std::unique_ptr<controller::anomaly::ScorerStore> scorer_store_;

@@ -20,7 +20,8 @@ enum class ReloadApply {
   kHealing,           // playbooks loaded again, guardrails reconfigured; invalid playbooks are
                       // not taken and the reload counts as failed
   kLogging,           // logging set up again
-  kWebhookAuth,       // the webhook's credentials replaced (with a warning when there are none)
+  kHttpAuth,          // the credentials of the webhook, kill switch, read API and /metrics
+                      // replaced (with a warning when the webhook has none)
   kWebhookBodyLimit,  // the webhook route's body limit
   kQueueCapacity,     // the intake queue's capacity
   kRestart,           // read at start only: a change is logged and waits for a restart

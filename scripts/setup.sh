@@ -3,16 +3,24 @@
 # Idempotent: when every package is already present it prints nothing and exits 0.
 set -euo pipefail
 
-packages=(
+# What building the Release binary and its .deb needs (`setup.sh --build`: the Dockerfile's
+# build stage), then what the tests, the fuzzer, the benchmarks and the demo add.
+build_packages=(
   build-essential dpkg-dev cmake ninja-build ccache pkg-config git ca-certificates curl openssl
-  clang libclang-rt-14-dev
   prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libeigen3-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libre2-dev
   libcctz-dev tzdata
+)
+test_packages=(
+  clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus prometheus-alertmanager
   wrk nginx-light python3-pandas python3-yaml
 )
+build_only=0
+[ "${1:-}" = --build ] && build_only=1
+packages=("${build_packages[@]}")
+[ $build_only = 1 ] || packages+=("${test_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,7 +29,7 @@ for p in "${packages[@]}"; do
   fi
 done
 # Any kubectl will do as the referee; Debian's kubernetes-client only when none is on PATH.
-command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+[ $build_only = 1 ] || command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -9,8 +9,8 @@
 #   SKIP_SANITIZERS=1 scripts/test.sh    test a plain build (build/) instead
 #   FUZZ_SECONDS=30                      length of the fuzzing run (0 skips it)
 #
-# Then a Release build of the shipped binary alone (warnings are errors there too: the
-# optimiser finds its own), installed, packaged and checked by tests/install/install_test.sh.
+# Then a Release build of the shipped binary alone, installed, packaged and checked
+# (scripts/build-release.sh, which the Dockerfile's build stage runs too).
 # With CI=true the .deb is also installed with apt-get, checked and purged: that changes the
 # machine, so only where the machine is disposable.
 set -euo pipefail
@@ -35,11 +35,8 @@ else
     ctest --test-dir build-asan --output-on-failure --timeout 600 -j"$jobs"
 fi
 
-step "Release build of rebound, install and .deb"
-BUILD_DIR=build-release TARGETS=rebound ./scripts/build.sh -DCMAKE_BUILD_TYPE=Release \
-  -DREBOUND_WERROR=ON -DREBOUND_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr
-rm -rf build-release/deb
-tests/install/install_test.sh build-release build-release/deb
+step "Release build of rebound, install and .deb (the Dockerfile's build stage runs the same)"
+./scripts/build-release.sh
 if [ "${CI:-}" = true ]; then
   step "install the .deb with apt-get, check it, purge it"
   apt-get install -y -qq ./build-release/deb/rebound_*.deb >/dev/null

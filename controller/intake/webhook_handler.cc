@@ -5,8 +5,6 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "common/base64.h"
-#include "common/secret.h"
 #include "common/time_format.h"
 
 namespace rebound::controller::intake {
@@ -39,47 +37,18 @@ HttpResponse RetryLater(std::string message) {
 }  // namespace
 
 WebhookHandler::WebhookHandler(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics)
-    : journal_(journal),
-      queue_(queue),
-      metrics_(metrics),
-      auth_(std::make_shared<const WebhookAuth>()) {}
+    : journal_(journal), queue_(queue), metrics_(metrics) {}
 
-void WebhookHandler::SetAuth(WebhookAuth auth) {
-  auto next = std::make_shared<const WebhookAuth>(std::move(auth));
-  std::lock_guard lock(auth_mu_);
-  auth_ = std::move(next);
-}
+void WebhookHandler::SetAuth(WebhookAuth auth) { auth_.Set({std::move(auth)}); }
 
 bool WebhookHandler::Authenticated(const HttpRequest& request) const {
-  std::shared_ptr<const WebhookAuth> auth;
-  {
-    std::lock_guard lock(auth_mu_);
-    auth = auth_;
-  }
-  if (auth->bearer_token.empty() && auth->basic_username.empty()) return true;
-  std::optional<std::string_view> header = request.Header("Authorization");
-  if (!header) return false;
-  if (!auth->bearer_token.empty()) {
-    return StartsWithIgnoreCase(*header, "Bearer ") &&
-           common::ConstantTimeEquals(header->substr(7), auth->bearer_token);
-  }
-  if (!StartsWithIgnoreCase(*header, "Basic ")) return false;
-  common::Result<std::string> decoded = common::Base64Decode(header->substr(6));
-  if (!decoded.ok()) return false;
-  size_t colon = decoded->find(':');
-  if (colon == std::string::npos) return false;
-  // Both halves are compared in full, whatever the first one says.
-  bool user_ok = common::ConstantTimeEquals(decoded->substr(0, colon), auth->basic_username);
-  bool password_ok = common::ConstantTimeEquals(decoded->substr(colon + 1), auth->basic_password);
-  return user_ok && password_ok;
+  return auth_.Allows(request);
 }
 
 std::optional<HttpResponse> WebhookHandler::CheckHeaders(const HttpRequest& request) const {
   if (!Authenticated(request)) {
     spdlog::warn("webhook: rejected unauthenticated request from {}", request.remote_addr);
-    HttpResponse response = HttpResponse::Error(401, "missing or invalid credentials");
-    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"rebound\"");
-    return response;
+    return common::Unauthorized();
   }
   std::optional<std::string_view> type = request.Header("Content-Type");
   if (!type || !IsJsonContentType(*type)) {

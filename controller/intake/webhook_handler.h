@@ -12,11 +12,9 @@
 // at any time (config reload) and applies to the next request.
 #pragma once
 
-#include <memory>
-#include <mutex>
 #include <optional>
-#include <string>
 
+#include "common/http_auth.h"
 #include "common/http_server.h"
 #include "controller/intake/journal.h"
 #include "controller/intake/work_queue.h"
@@ -25,11 +23,7 @@
 namespace rebound::controller::intake {
 
 // Credentials the webhook accepts. All empty: no authentication.
-struct WebhookAuth {
-  std::string bearer_token;
-  std::string basic_username;
-  std::string basic_password;
-};
+using WebhookAuth = common::HttpCredentials;
 
 class WebhookHandler {
  public:
@@ -49,8 +43,7 @@ class WebhookHandler {
   Journal& journal_;
   WorkQueue& queue_;
   exporter::IntakeMetrics& metrics_;
-  mutable std::mutex auth_mu_;
-  std::shared_ptr<const WebhookAuth> auth_;
+  common::CredentialCheck auth_;
 };
 
 }  // namespace rebound::controller::intake

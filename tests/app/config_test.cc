@@ -522,6 +522,56 @@ TEST_F(ConfigTest, ErrorsNeverContainTheSecret) {
   }
 }
 
+TEST_F(ConfigTest, ReadAuthAndMetricsTokens) {
+  Write("webhook-token", "hook");
+  Write("read-token", "reader\n");
+  SetEnv("REBOUND_TEST_METRICS_TOKEN", "scraper");
+  LoadResult result = Load(std::string(kMinimal) +
+                           "webhook: { bearer_token_file: webhook-token }\n"
+                           "api: { read_auth: true, bearer_token_file: read-token }\n"
+                           "metrics: { bearer_token_env: REBOUND_TEST_METRICS_TOKEN }\n");
+  ASSERT_TRUE(result.errors.empty()) << Dump(result);
+  EXPECT_TRUE(result.config->api.read_auth);
+  EXPECT_EQ(result.config->api.bearer_token_file, In("read-token"));
+  EXPECT_EQ(result.config->secrets.api_bearer_token, "reader");
+  EXPECT_EQ(result.config->metrics.bearer_token_env, "REBOUND_TEST_METRICS_TOKEN");
+  EXPECT_EQ(result.config->secrets.metrics_bearer_token, "scraper");
+}
+
+TEST_F(ConfigTest, ReadAuthIsOffByDefaultAndMayUseTheWebhookCredentialsAlone) {
+  LoadResult minimal = Load(kMinimal);
+  ASSERT_TRUE(minimal.errors.empty()) << Dump(minimal);
+  EXPECT_FALSE(minimal.config->api.read_auth);
+  EXPECT_EQ(minimal.config->secrets.metrics_bearer_token, "");
+  Write("webhook-token", "hook");
+  LoadResult result = Load(std::string(kMinimal) +
+                           "webhook: { bearer_token_file: webhook-token }\n"
+                           "api: { read_auth: true }\n");
+  ASSERT_TRUE(result.errors.empty()) << Dump(result);
+  EXPECT_TRUE(result.config->api.read_auth);
+  EXPECT_EQ(result.config->secrets.api_bearer_token, "");
+}
+
+TEST_F(ConfigTest, ReadAuthNeedsCredentials) {
+  ExpectOneError(Load(std::string(kMinimal) + "api:\n  read_auth: true\n"), ConfigPath(), 4, 3,
+                 "\"api.read_auth\" needs credentials to check: configure webhook "
+                 "authentication or api.bearer_token_file");
+}
+
+TEST_F(ConfigTest, ReadTokenNeedsReadAuth) {
+  Write("read-token", "reader");
+  ExpectOneError(Load(std::string(kMinimal) + "api:\n  bearer_token_file: read-token\n"),
+                 ConfigPath(), 4, 3,
+                 "a read token (\"api.bearer_token_file\") needs \"api.read_auth: true\"");
+}
+
+TEST_F(ConfigTest, MetricsTokenFileMustBeReadable) {
+  LoadResult result = Load(std::string(kMinimal) + "metrics: { bearer_token_file: missing }\n");
+  ASSERT_EQ(result.errors.size(), 1u) << Dump(result);
+  EXPECT_NE(result.errors[0].message.find("\"metrics.bearer_token_file\""), std::string::npos)
+      << Dump(result);
+}
+
 TEST_F(ConfigTest, BearerTokenFromEnvironment) {
   SetEnv("REBOUND_TEST_TOKEN", "tok-from-env\n");
   LoadResult result =
@@ -665,9 +715,9 @@ TEST_F(ConfigTest, AllErrorsAreReportedInFileOrder) {
             "\"server.threads\": expected a positive integer no larger than 1024, got \"0\"");
   EXPECT_EQ(result.errors[1].message, "\"log.format\" must be one of text, json (got \"xml\")");
   EXPECT_EQ(result.errors[2].message,
-            "unknown key \"colour\" (allowed: listen, tls, webhook, state_dir, journal, "
-            "kubernetes, prometheus, alertmanager, slack, playbooks, guardrails, healing, chaos, "
-            "anomaly, log, server)");
+            "unknown key \"colour\" (allowed: listen, tls, webhook, api, metrics, state_dir, "
+            "journal, kubernetes, prometheus, alertmanager, slack, playbooks, guardrails, healing, "
+            "chaos, anomaly, log, server)");
   EXPECT_EQ(result.errors[3].message,
             "\"listen\": invalid listen address \"nowhere\": missing port "
             "(expected HOST:PORT, e.g. 127.0.0.1:9464)");

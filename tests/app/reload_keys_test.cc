@@ -117,7 +117,7 @@ TEST(ReloadKeysTest, TableIsWellFormed) {
   }
   EXPECT_THAT(ReloadAppliers(),
               ElementsAre(ReloadApply::kAnomalySignals, ReloadApply::kHealing,
-                          ReloadApply::kLogging, ReloadApply::kWebhookAuth,
+                          ReloadApply::kLogging, ReloadApply::kHttpAuth,
                           ReloadApply::kWebhookBodyLimit, ReloadApply::kQueueCapacity));
 }
 

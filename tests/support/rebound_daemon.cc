@@ -44,9 +44,11 @@ std::string ReboundDaemon::Url(const std::string& path) const {
          path;
 }
 
-common::Result<common::HttpClientResponse> ReboundDaemon::Get(const std::string& path) {
+common::Result<common::HttpClientResponse> ReboundDaemon::Get(const std::string& path,
+                                                              const std::string& authorization) {
   common::HttpClientRequest request;
   request.url = Url(path);
+  if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
   request.timeout = std::chrono::seconds(5);
   request.tls.ca_file = ca_file_;
   return client_.Send(request);

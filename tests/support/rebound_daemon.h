@@ -32,7 +32,9 @@ class ReboundDaemon {
   const std::string& config_path() const { return config_path_; }
   const std::string& state_dir() const { return state_dir_; }
 
-  common::Result<common::HttpClientResponse> Get(const std::string& path);
+  // GETs `path`, with an Authorization header when `authorization` is not empty.
+  common::Result<common::HttpClientResponse> Get(const std::string& path,
+                                                 const std::string& authorization = "");
   // POSTs JSON with the bearer token (or `authorization` when given).
   common::Result<common::HttpClientResponse> PostWebhook(const std::string& body,
                                                          const std::string& authorization = "");
