@@ -41,8 +41,7 @@ bool PodReady(const nlohmann::json& pod) {
 std::string BlastRadiusRefusal(int ready, int taken, bool allow_total_outage) {
   if (ready <= 0) return "no ready pod to take";
   if (taken >= ready && !allow_total_outage) {
-    return "would leave no ready pod of " + std::to_string(ready) +
-           " (allowTotalOutage is false)";
+    return "would leave no ready pod of " + std::to_string(ready) + " (allowTotalOutage is false)";
   }
   return "";
 }

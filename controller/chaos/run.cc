@@ -102,11 +102,11 @@ class Reader {
   const Json& json_;
 };
 
-#define RUN_JSON_ASSIGN(lhs, expr) \
-  do {                                      \
-    auto _r = (expr);                       \
-    if (!_r.ok()) return _r.status();       \
-    lhs = std::move(*_r);                   \
+#define RUN_JSON_ASSIGN(lhs, expr)    \
+  do {                                \
+    auto _r = (expr);                 \
+    if (!_r.ok()) return _r.status(); \
+    lhs = std::move(*_r);             \
   } while (false)
 
 Json FaultToJson(const FaultChoice& fault) {
@@ -257,8 +257,8 @@ common::Result<ChaosRun> RunFromJson(const nlohmann::json& json) {
     RUN_JSON_ASSIGN(run.expect_healing, r.String("expectHealing"));
   }
   if (const Json* within = r.Field("recoverWithinSeconds"); within && within->is_number()) {
-    run.recover_within = std::chrono::milliseconds(
-        static_cast<int64_t>(std::llround(within->get<double>() * 1000)));
+    run.recover_within =
+        std::chrono::milliseconds(static_cast<int64_t>(std::llround(within->get<double>() * 1000)));
   }
   RUN_JSON_ASSIGN(run.injected_at, r.Time("injectedAt"));
   RUN_JSON_ASSIGN(run.recovered_at, r.Time("recoveredAt"));

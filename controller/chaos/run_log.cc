@@ -146,9 +146,9 @@ class RunLog::Impl {
       if (!row.ok()) return row.status();
       if (!*row) return proofs;
       // Oldest first: the newest proof of each playbook is written last.
-      proofs[query.ColumnText(0)] = Proof{store::FromMillis(query.ColumnInt(1)),
-                                          std::chrono::milliseconds(query.ColumnInt(2)),
-                                          query.ColumnInt(3)};
+      proofs[query.ColumnText(0)] =
+          Proof{store::FromMillis(query.ColumnInt(1)),
+                std::chrono::milliseconds(query.ColumnInt(2)), query.ColumnInt(3)};
     }
   }
 
@@ -215,8 +215,8 @@ class RunLog::Impl {
 
   std::mutex mu_;
   store::Database db_;
-  Statement insert_, update_, get_, recent_, recent_experiment_, unfinished_, last_starts_,
-      proofs_, by_target_, delete_before_;
+  Statement insert_, update_, get_, recent_, recent_experiment_, unfinished_, last_starts_, proofs_,
+      by_target_, delete_before_;
 };
 
 RunLog::RunLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
