@@ -186,9 +186,17 @@ void ChaosEngine::Finished(const ChaosRun& run) {
 }
 
 void ChaosEngine::ReapLocked() {
-  // Each has reported its end and is at most returning from Execute.
-  for (std::jthread& thread : finished_) thread.join();
-  finished_.clear();
+  // Each has reported its end and is at most returning from Execute. A run's own thread (an
+  // observer that calls Tick or Trigger from OnFinished) is left for a later reap.
+  std::vector<std::jthread> self;
+  for (std::jthread& thread : finished_) {
+    if (thread.get_id() == std::this_thread::get_id()) {
+      self.push_back(std::move(thread));
+    } else {
+      thread.join();
+    }
+  }
+  finished_ = std::move(self);
 }
 
 std::vector<ChaosRun> ChaosEngine::Active() const {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "kube/resource.h"
 #include "tests/controller/chaos/run_fixture.h"
 
@@ -97,6 +99,41 @@ TEST_F(EngineTest, TickStartsDueRunsOncePerSlotWithinTheLimit) {
   engine.reset();
   auto restarted = MakeEngine({a, b});
   EXPECT_TRUE(restarted->Tick().start.empty());
+}
+
+}  // namespace
+}  // namespace rebound::controller::chaos
+
+namespace rebound::controller::chaos {
+namespace {
+
+// The daemon's observer may call back into the engine from a run's thread.
+class TickingObserver final : public RunObserver {
+ public:
+  void OnPhase(const ChaosRun&) override {}
+  void OnFinished(const ChaosRun&) override {
+    if (engine != nullptr) engine->Tick();
+    ++finished;
+  }
+  ChaosEngine* engine = nullptr;
+  std::atomic<int> finished{0};
+};
+
+TEST_F(EngineTest, ObserverMayTickFromARunsThread) {
+  TickingObserver observer;
+  RunnerDeps deps = Deps();
+  RunnerDeps ticking{deps.clock,      deps.sleeper, deps.random,    deps.kube,
+                     deps.prometheus, deps.alerts,  deps.log,       deps.heal_log,
+                     observer,        deps.paused,  deps.is_leader, deps.remediation_active};
+  ChaosEngine engine(ticking, {},
+                     {std::make_shared<Experiment>(MakeExperiment(FaultType::kPodKill))});
+  ASSERT_TRUE(engine.Start().ok());
+  observer.engine = &engine;
+  ASSERT_EQ(engine.Trigger("web-pod-kill").outcome, TriggerOutcome::kStarted);
+  engine.WaitIdle();
+  ASSERT_EQ(engine.Trigger("web-pod-kill").outcome, TriggerOutcome::kStarted);  // reaps the first
+  engine.Stop();
+  EXPECT_EQ(observer.finished, 2);
 }
 
 }  // namespace
