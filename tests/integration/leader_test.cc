@@ -9,7 +9,6 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/time_format.h"
 #include "tests/support/heal_records.h"
@@ -69,37 +68,13 @@ class LeaderIntegrationTest : public ::testing::Test {
   }
 
   std::vector<std::string> Names(const std::string& args, const std::string& prefix) {
-    std::vector<std::string> out;
-    std::istringstream in(kubesim_.Kubectl(args).output);
-    for (std::string line; std::getline(in, line);) {
-      if (line.starts_with(prefix)) out.push_back(line.substr(line.find('/') + 1));
-    }
-    return out;
+    return kubesim_.Names(args, prefix);
   }
   // The pods labelled rebound.io/role=leader, as kubectl lists them.
   std::vector<std::string> LabelledLeaders() {
     return Names("get pods -n rebound -l rebound.io/role=leader -o name", "pod/");
   }
-  json Deployment() {
-    auto response = kubesim_.Send("GET", "/apis/apps/v1/namespaces/shop/deployments/web");
-    return response.ok() ? json::parse(response->body) : json();
-  }
-  std::string RestartedAt() {
-    return Deployment().value(
-        json::json_pointer(
-            "/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt"),
-        "");
-  }
-  std::string PlannedRestartedAt() {
-    std::string mark =
-        Deployment().value(json::json_pointer("/metadata/annotations/rebound.io~1last-heal"), "");
-    if (mark.empty()) return "";
-    return json::parse(mark).value(json::json_pointer("/plan/restartedAt"), "");
-  }
-  void Fault(const json& fault) {
-    auto added = kubesim_.Send("POST", "/kubesim/v1/faults", fault.dump());
-    ASSERT_TRUE(added.ok() && added->status == 200) << (added.ok() ? added->body : "unreachable");
-  }
+  json Deployment() { return kubesim_.Object("/apis/apps/v1/namespaces/shop/deployments/web"); }
 
   common::Result<common::HttpClientResponse> Post(ReboundDaemon& daemon,
                                                   const std::string& status) {
@@ -158,11 +133,11 @@ TEST_F(LeaderIntegrationTest, OneReplicaLeadsAndTheOtherTakesOverAKilledLeadersR
   EXPECT_EQ(b.Metric("rebound_webhook_requests_total{code=\"503\"}"), 1);
 
   // The leader marks the Deployment and is killed while its restart PATCH is held.
-  Fault({{"verb", "patch"},
-         {"resource", "deployments"},
-         {"bodyContains", "kubectl.kubernetes.io/restartedAt"},
-         {"type", "hang"},
-         {"maxHang", "120s"}});
+  ASSERT_TRUE(kubesim_.AddFault({{"verb", "patch"},
+                                 {"resource", "deployments"},
+                                 {"bodyContains", "kubectl.kubernetes.io/restartedAt"},
+                                 {"type", "hang"},
+                                 {"maxHang", "120s"}}));
   auto accepted = Post(a, "firing");
   ASSERT_TRUE(accepted.ok() && accepted->status == 200) << Logs();
   ASSERT_TRUE(WaitFor(
@@ -173,9 +148,10 @@ TEST_F(LeaderIntegrationTest, OneReplicaLeadsAndTheOtherTakesOverAKilledLeadersR
   ASSERT_EQ(a.process().Wait(seconds(30)), 128 + SIGKILL);
   const auto killed = std::chrono::steady_clock::now();
   ASSERT_TRUE(kubesim_.Send("DELETE", "/kubesim/v1/faults").ok());
-  const std::string planned = PlannedRestartedAt();
+  const std::string planned = PlannedRestartedAtOf(Deployment());
   ASSERT_FALSE(planned.empty()) << "the mark was written before the restart" << Logs();
-  ASSERT_TRUE(RestartedAt().empty()) << "the held restart never reached the API server";
+  ASSERT_TRUE(RestartedAtOf(Deployment()).empty())
+      << "the held restart never reached the API server";
 
   // The lease (3s) expires for B, which takes over and moves the label.
   ASSERT_TRUE(WaitFor([&] { return b.Metric("rebound_leader") == 1; }, seconds(15))) << Logs();
@@ -198,7 +174,8 @@ TEST_F(LeaderIntegrationTest, OneReplicaLeadsAndTheOtherTakesOverAKilledLeadersR
   auto resolved = Post(b, "resolved");
   ASSERT_TRUE(resolved.ok() && resolved->status == 200);
   EXPECT_TRUE(WaitForHealPathEnd(b, "outcome:healed", seconds(60), kTarget)) << Logs();
-  EXPECT_EQ(RestartedAt(), planned) << "restarted with the plan the old leader marked";
+  EXPECT_EQ(RestartedAtOf(Deployment()), planned)
+      << "restarted with the plan the old leader marked";
   EXPECT_EQ(Names("get replicasets -n shop -o name", "replicaset.apps/web-").size(), 2u)
       << "restarted exactly once";
 }
