@@ -7,14 +7,15 @@
 namespace rebound::app {
 
 std::unique_ptr<kube::KubeClient> MakeKubeClient(const Config& config, const ClientDeps& deps,
-                                                 std::string* state) {
-  kube::KubeConfigOptions options;
+                                                 std::string* state,
+                                                 kube::KubeClientOptions options) {
+  kube::KubeConfigOptions config_options;
   common::Result<kube::KubeMode> mode = kube::ParseKubeMode(config.kubernetes.mode);
-  options.mode = mode.ok() ? *mode : kube::KubeMode::kAuto;
-  options.kubeconfig = config.kubernetes.kubeconfig;
-  options.context = config.kubernetes.context;
+  config_options.mode = mode.ok() ? *mode : kube::KubeMode::kAuto;
+  config_options.kubeconfig = config.kubernetes.kubeconfig;
+  config_options.context = config.kubernetes.context;
   common::Result<kube::KubeConnection> connection =
-      kube::LoadKubeConnection(options, kube::KubeEnvironment::System());
+      kube::LoadKubeConnection(config_options, kube::KubeEnvironment::System());
   if (!connection.ok()) {
     *state = "not configured: " + connection.status().message();
     return nullptr;
@@ -23,7 +24,7 @@ std::unique_ptr<kube::KubeClient> MakeKubeClient(const Config& config, const Cli
   kube::KubeClientDeps client_deps{deps.http,   deps.clock,         deps.sleeper,
                                    deps.random, deps.kube_observer, deps.stop};
   return std::make_unique<kube::KubeClientHttp>(std::move(*connection), client_deps,
-                                                kube::KubeClientOptions());
+                                                std::move(options));
 }
 
 std::unique_ptr<controller::promql::PrometheusApi> MakePrometheus(const Config& config,

@@ -15,6 +15,7 @@
 #include "controller/promql/prometheus_api.h"
 #include "common/backoff.h"
 #include "kube/kube_client.h"
+#include "kube/request_executor.h"
 #include "kube/request_observer.h"
 
 namespace rebound::app {
@@ -32,7 +33,8 @@ struct ClientDeps {
 // A client for `config.kubernetes`; nullptr when none can be configured (no kubeconfig, not
 // in a cluster, a bad context). `state` says which, for logs and /api/v1/status.
 std::unique_ptr<kube::KubeClient> MakeKubeClient(const Config& config, const ClientDeps& deps,
-                                                 std::string* state);
+                                                 std::string* state,
+                                                 kube::KubeClientOptions options = {});
 
 // A client for `config.prometheus`; nullptr when no URL is configured or it is unusable.
 std::unique_ptr<controller::promql::PrometheusApi> MakePrometheus(const Config& config,

@@ -54,7 +54,7 @@ class ConfigParser {
     StrictMap top(root, "",
                   {"listen", "tls", "webhook", "api", "metrics", "state_dir", "journal",
                    "kubernetes", "prometheus", "alertmanager", "slack", "playbooks", "guardrails",
-                   "healing", "chaos", "anomaly", "log", "server"},
+                   "healing", "chaos", "anomaly", "leader_election", "log", "server"},
                   errors_);
     ParseListen(top);
     ParseTls(top);
@@ -74,6 +74,7 @@ class ConfigParser {
     ParseHealing(top);
     ParseChaos(top);
     ParseAnomaly(top);
+    ParseLeaderElection(top);
     ParseLog(top);
     ParseServer(top);
     return std::move(config_);
@@ -484,6 +485,37 @@ class ConfigParser {
                             std::to_string(rebound::anomaly::kMaxSignals) + " are scored together");
     }
     return queries;
+  }
+
+  void ParseLeaderElection(const StrictMap& top) {
+    StrictMap election = top.Child(
+        "leader_election",
+        {"enabled", "lease_name", "namespace", "lease_duration", "renew_deadline", "retry_period"});
+    Config::LeaderElection& out = config_.leader_election;
+    if (auto b = election.Bool("enabled")) out.enabled = *b;
+    if (auto name = NonEmptyString(election, "lease_name")) out.lease_name = *name;
+    if (auto ns = NonEmptyString(election, "namespace")) out.lease_namespace = *ns;
+    // The Lease holds whole seconds.
+    if (auto d = election.Duration("lease_duration", std::chrono::seconds(1))) {
+      out.lease_duration = *d;
+    }
+    if (auto d = election.Duration("renew_deadline", milliseconds(1))) out.renew_deadline = *d;
+    if (auto d = election.Duration("retry_period", milliseconds(1))) out.retry_period = *d;
+    // client-go's rule: a leader steps down before its lease can expire for the others, and a
+    // renewal, jittered by up to 1.2x, fits in the deadline.
+    if (out.renew_deadline >= out.lease_duration) {
+      errors_.Add(
+          election.Has("renew_deadline") ? election.KeyMark("renew_deadline") : election.mark(),
+          "\"leader_election.renew_deadline\" (" + common::FormatDuration(out.renew_deadline) +
+              ") must be shorter than \"leader_election.lease_duration\" (" +
+              common::FormatDuration(out.lease_duration) + ")");
+    }
+    if (out.retry_period * 6 >= out.renew_deadline * 5) {
+      errors_.Add(election.Has("retry_period") ? election.KeyMark("retry_period") : election.mark(),
+                  "\"leader_election.retry_period\" (" + common::FormatDuration(out.retry_period) +
+                      ") times 1.2 must be shorter than \"leader_election.renew_deadline\" (" +
+                      common::FormatDuration(out.renew_deadline) + ")");
+    }
   }
 
   void ParseLog(const StrictMap& top) {

@@ -104,6 +104,16 @@ struct Config {
     // Continuously scored signal sets, unique by name; non-empty only with prometheus.url.
     std::vector<controller::anomaly::SignalSet> signals;
   } anomaly;
+  // Which replica acts (DESIGN.md section 9, README "High availability"). The lease is a
+  // coordination.k8s.io/v1 Lease; the identity is $POD_NAME (host and pid without it).
+  struct LeaderElection {
+    std::optional<bool> enabled;  // unset: on when $POD_NAME is set, off otherwise
+    std::string lease_name = "rebound";
+    std::string lease_namespace;  // "": $POD_NAMESPACE
+    std::chrono::milliseconds lease_duration = std::chrono::seconds(15);
+    std::chrono::milliseconds renew_deadline = std::chrono::seconds(10);
+    std::chrono::milliseconds retry_period = std::chrono::seconds(2);
+  } leader_election;
   struct Log {
     std::string format = "text";  // text | json
     std::string level = "info";   // trace | debug | info | warn | error

@@ -37,7 +37,6 @@ Daemon::~Daemon() { Stop(); }
 common::Status Daemon::Start() {
   using namespace controller::intake;
   self_metrics_ = std::make_unique<exporter::SelfMetrics>(*registry_, CurrentBuild());
-  self_metrics_->leader.Set(1);
   intake_metrics_ = std::make_unique<exporter::IntakeMetrics>(*registry_);
 
   // Before anything opens the state: a second daemon on it would share the journal.
@@ -57,8 +56,14 @@ common::Status Daemon::Start() {
   if (!journal.ok()) return journal.status().WithContext("opening the journal");
   journal_ = std::move(journal).value();
 
+  common::Result<std::unique_ptr<Leadership>> leadership = Leadership::ForDaemon(
+      config_, PodIdentity::FromEnvironment(),
+      ClientDeps{http_, clock_, sleeper_, random_, nullptr, {}}, self_metrics_->leader, leader_,
+      [this] { healing_->Lead(); }, [this] { healing_->StandBy(); });
+  if (!leadership.ok()) return leadership.status();
+  leadership_ = std::move(*leadership);
   healing_ = std::make_unique<HealingService>(config_, clock_, *registry_);
-  if (common::Status healing = healing_->Start(*journal_); !healing.ok()) {
+  if (common::Status healing = healing_->Start(*journal_, !leadership_); !healing.ok()) {
     healing_.reset();
     journal_.reset();
     return healing;
@@ -67,11 +72,12 @@ common::Status Daemon::Start() {
   queue_ = std::make_unique<WorkQueue>(config_.webhook.queue_capacity);
   webhook_ = std::make_unique<WebhookHandler>(*journal_, *queue_, *intake_metrics_);
   SetHttpAuth(config_);
-  worker_ =
-      std::make_unique<Worker>(*journal_, *queue_, *intake_metrics_,
-                               [this](const std::vector<Episode>& episodes, std::stop_token stop) {
-                                 return healing_->Submit(episodes, stop);
-                               });
+  worker_ = std::make_unique<Worker>(
+      *journal_, *queue_, *intake_metrics_,
+      [this](const std::vector<Episode>& episodes, std::stop_token stop) {
+        return healing_->Submit(episodes, stop);
+      },
+      /*resume_at_start=*/!leadership_);
   worker_->Start();
 
   HttpServer::Options server_options;
@@ -97,6 +103,7 @@ common::Status Daemon::Start() {
                common::ParseListenAddress(config_.listen)->first, server_->port(),
                config_.state_dir);
   StartAnomalyScoring(config_.anomaly.signals);
+  if (leadership_) leadership_->Start();
   ready_ = true;
   // Journal settings need a restart, so the maintenance thread keeps its own copy.
   maintenance_ = std::thread([this, retention = config_.journal.retention] {
@@ -134,7 +141,16 @@ void Daemon::AddRoutes() {
   webhook.methods = {"POST"};
   webhook.handler = [this](const HttpRequest& r) { return webhook_->Handle(r); };
   webhook.max_body_bytes = [this] { return max_body_bytes_.load(); };
-  webhook.check_headers = [this](const HttpRequest& r) { return webhook_->CheckHeaders(r); };
+  webhook.check_headers = [this](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (auto refused = webhook_->CheckHeaders(r)) return refused;
+    if (leader_.IsLeader()) return std::nullopt;
+    // This replica's journal is not the one that heals: Alertmanager retries (at the leader).
+    HttpResponse response =
+        HttpResponse::Error(503, "not the leader: this replica does not act; the leader is \"" +
+                                     leader_.holder() + "\"");
+    response.headers.emplace_back("Retry-After", "1");
+    return response;
+  };
   webhook.observe_status = [this](int code) { intake_metrics_->WebhookRequests(code).Increment(); };
   server_->Handle("/webhook/alertmanager", std::move(webhook));
   HttpServer::Route metrics = Get([this](const HttpRequest&) {
@@ -152,8 +168,9 @@ void Daemon::AddRoutes() {
                   }));
   server_->Handle("/api/v1/actions",
                   ReadRoute([this](const HttpRequest& r) { return healing_->HandleActions(r); }));
-  server_->Handle("/api/v1/status",
-                  ReadRoute([this](const HttpRequest& r) { return healing_->HandleStatus(r); }));
+  server_->Handle("/api/v1/status", ReadRoute([this](const HttpRequest& r) {
+                    return healing_->HandleStatus(r, leader_.ToJson());
+                  }));
   // The kill switch changes what the daemon does: it needs the webhook's credentials.
   for (bool paused : {true, false}) {
     HttpServer::Route route;
@@ -174,8 +191,15 @@ HttpResponse Daemon::Ready() const {
   if (!ready_) {
     return HttpResponse::Json(503, {{"status", "not ready"}, {"reasons", {"starting or stopping"}}});
   }
-  // Missing dependencies do not make the daemon unready: intake and the journal still work.
-  return HttpResponse::Json(200, {{"status", "ready"}, {"dependencies", healing_->Dependencies()}});
+  if (!leader_.known()) {
+    return HttpResponse::Json(
+        503, {{"status", "not ready"}, {"reasons", {"leader election: no round completed yet"}}});
+  }
+  // Missing dependencies do not make the daemon unready: intake and the journal still work. A
+  // follower is ready too: it knows it is one.
+  return HttpResponse::Json(200, {{"status", "ready"},
+                                  {"dependencies", healing_->Dependencies()},
+                                  {"leader", leader_.ToJson()}});
 }
 
 void Daemon::StartAnomalyScoring(const std::vector<controller::anomaly::SignalSet>& sets) {
@@ -274,6 +298,10 @@ void Daemon::Stop() {
   ready_ = false;
   spdlog::info("stopping: finishing in-flight requests");
   server_->Stop();
+  if (leadership_) {
+    spdlog::info("stopping: giving up leadership (remediations resume at the next leadership)");
+    leadership_.reset();
+  }
   {
     std::lock_guard lock(maintenance_mu_);
     stopping_ = true;

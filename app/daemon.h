@@ -10,6 +10,10 @@
 // capacity, logging, playbooks, guardrails and anomaly signal sets change at once (an invalid
 // playbook set keeps the running one); every other key needs a restart (logged as such).
 //
+// With leader election (app/leadership.h) only the leader heals: a follower answers the
+// webhook 503 with Retry-After, and Stop() gives leadership up first (lease released, pod
+// label removed, remediations interrupted) before draining.
+//
 // Thread-safety: Start/Stop/Reload are called from the main thread; HTTP handlers run on the
 // server's threads.
 #pragma once
@@ -24,10 +28,13 @@
 
 #include "app/config.h"
 #include "app/healing_service.h"
+#include "app/leadership.h"
 #include "app/reload_keys.h"
 #include "common/clock.h"
 #include "common/http_auth.h"
+#include "common/http_client.h"
 #include "common/http_server.h"
+#include "common/random.h"
 #include "common/sleeper.h"
 #include "common/status.h"
 #include "controller/anomaly/continuous_scorer.h"
@@ -59,6 +66,8 @@ class Daemon {
 
   int port() const { return server_ ? server_->port() : 0; }
   exporter::SelfMetrics& self_metrics() { return *self_metrics_; }
+  // Whether this replica leads now; what may act only on the leader (chaos) asks it.
+  const LeaderState& leader() const { return leader_; }
 
  private:
   common::HttpResponse Ready() const;
@@ -79,6 +88,9 @@ class Daemon {
   Config config_;
   common::SystemClock clock_;
   common::RealSleeper sleeper_;
+  common::CurlHttpClient http_;  // the leader election's Kubernetes client
+  common::SystemRandom random_;
+  LeaderState leader_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<exporter::ProcessCollector> process_collector_;
   std::unique_ptr<exporter::SelfMetrics> self_metrics_;
@@ -87,6 +99,7 @@ class Daemon {
   std::unique_ptr<store::StateDirLock> state_lock_;
   std::unique_ptr<controller::intake::Journal> journal_;
   std::unique_ptr<HealingService> healing_;
+  std::unique_ptr<Leadership> leadership_;  // null: election off, this process leads
   std::unique_ptr<controller::intake::WorkQueue> queue_;
   std::unique_ptr<controller::intake::WebhookHandler> webhook_;
   common::CredentialCheck read_auth_;     // GET / and GET /api/v1/*

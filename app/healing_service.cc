@@ -185,7 +185,7 @@ void HealingService::BuildNotifier() {
   slack_state_ = "configured";
 }
 
-common::Status HealingService::Start(controller::intake::Journal& journal) {
+common::Status HealingService::Start(controller::intake::Journal& journal, bool acting) {
   common::Result<std::shared_ptr<const controller::playbook::PlaybookIndex>> index =
       LoadIndex(config_, actions_);
   if (!index.ok()) return index.status();
@@ -217,18 +217,90 @@ common::Status HealingService::Start(controller::intake::Journal& journal) {
       journal, *log_, *kube_, prometheus_.get(), *notifier_, http_, clock_, sleeper_,
       *guardrails_, metrics_, config_.healing.verify_interval, ""});
   if (const char* pod = std::getenv("POD_NAME")) deps_->instance = pod;
-  controller::healing::Healer::Options options;
-  options.max_concurrent = config_.healing.max_concurrent;
-  options.anomaly_step = config_.anomaly.step;
-  options.anomaly_on_missing_data = config_.anomaly.on_missing_data;
-  healer_ = std::make_unique<controller::healing::Healer>(*deps_, *index, options);
+  healer_options_.max_concurrent = config_.healing.max_concurrent;
+  healer_options_.anomaly_step = config_.anomaly.step;
+  healer_options_.anomaly_on_missing_data = config_.anomaly.on_missing_data;
+  {
+    std::lock_guard lock(healer_mu_);
+    index_ = *index;
+    if (acting) {
+      healer_ = std::make_shared<controller::healing::Healer>(*deps_, index_, healer_options_);
+    }
+  }
   if (guardrails_->paused()) spdlog::warn("healing starts paused (guardrails.paused)");
   return common::Status::Ok();
 }
 
+std::shared_ptr<controller::healing::Healer> HealingService::healer() const {
+  std::lock_guard lock(healer_mu_);
+  return healer_;
+}
+
 bool HealingService::Submit(const std::vector<controller::intake::Episode>& episodes,
                             std::stop_token stop) {
-  return healer_ ? healer_->Submit(episodes, stop) : true;
+  std::shared_ptr<controller::healing::Healer> healer = this->healer();
+  if (!healer) {
+    spdlog::info("heal: not the leader; {} episode(s) stay pending until this replica leads",
+                 episodes.size());
+    return true;
+  }
+  return healer->Submit(episodes, stop);
+}
+
+void HealingService::Lead() {
+  std::shared_ptr<controller::healing::Healer> healer;
+  {
+    std::lock_guard lock(healer_mu_);
+    if (healer_ || !deps_) return;
+    healer_ = std::make_shared<controller::healing::Healer>(*deps_, index_, healer_options_);
+    healer = healer_;
+  }
+  resumer_ = std::jthread([this, healer](std::stop_token stop) { Resume(*healer, stop); });
+}
+
+void HealingService::Resume(controller::healing::Healer& healer, std::stop_token stop) {
+  using controller::intake::EpisodeState;
+  controller::intake::Journal& journal = deps_->journal;
+  common::Result<std::vector<controller::intake::Episode>> unfinished = journal.Unfinished();
+  if (!unfinished.ok()) {
+    spdlog::error("heal: cannot read the pending episodes to resume: {}",
+                  unfinished.status().message());
+    return;
+  }
+  if (unfinished->empty()) return;
+  spdlog::info("heal: resuming {} unfinished episode(s) from the journal", unfinished->size());
+  // As the worker records what it takes up: pending before it is handed over.
+  std::vector<controller::intake::EpisodeKey> received;
+  for (const controller::intake::Episode& episode : *unfinished) {
+    if (episode.state == EpisodeState::kReceived) received.push_back(episode.key);
+  }
+  std::vector<common::Status> set = received.empty()
+                                        ? std::vector<common::Status>()
+                                        : journal.SetStates(received, EpisodeState::kPending);
+  std::vector<controller::intake::Episode> pending;
+  size_t next_received = 0;
+  for (controller::intake::Episode& episode : *unfinished) {
+    if (episode.state == EpisodeState::kReceived && !set[next_received++].ok()) continue;
+    pending.push_back(std::move(episode));
+  }
+  healer.Submit(pending, stop);
+}
+
+void HealingService::StandBy() { StopHealer(/*and_clients=*/false); }
+
+void HealingService::StopHealer(bool and_clients) {
+  resumer_.request_stop();
+  std::shared_ptr<controller::healing::Healer> healer;
+  {
+    std::lock_guard lock(healer_mu_);
+    healer.swap(healer_);
+  }
+  // Remediations learn that they are stopping before their API calls in a retry wait fail
+  // (Cancelled): an interrupted step is not mistaken for a failed one.
+  if (healer) healer->RequestStop();
+  if (and_clients) clients_stop_.request_stop();
+  if (resumer_.joinable()) resumer_.join();
+  if (healer) healer->Stop();
 }
 
 common::Status HealingService::Reload(const Config& next) {
@@ -241,7 +313,11 @@ common::Status HealingService::Reload(const Config& next) {
       LoadIndex(next, actions_);
   if (!index.ok()) return index.status();
   playbook_count_ = (*index)->playbooks().size();
-  if (healer_) healer_->SetPlaybooks(*index);
+  {
+    std::lock_guard lock(healer_mu_);
+    index_ = *index;
+    if (healer_) healer_->SetPlaybooks(index_);
+  }
   config_.playbooks = next.playbooks;
   return common::Status::Ok();
 }
@@ -257,12 +333,7 @@ void HealingService::ApplyRetention(std::chrono::milliseconds retention) {
 }
 
 void HealingService::Stop() {
-  // Remediations learn that they are stopping before their API calls in a retry wait fail
-  // (Cancelled): an interrupted step is not mistaken for a failed one.
-  if (healer_) healer_->RequestStop();
-  clients_stop_.request_stop();
-  if (healer_) healer_->Stop();
-  healer_.reset();
+  StopHealer(/*and_clients=*/true);
   // The notifier drains what the remediations said last.
   notifier_.reset();
 }
@@ -292,11 +363,11 @@ nlohmann::json HealingService::Dependencies() const {
   return {{"kubernetes", kube_state_}, {"prometheus", prometheus_state_}, {"slack", slack_state_}};
 }
 
-HttpResponse HealingService::HandleStatus(const HttpRequest&) const {
+HttpResponse HealingService::HandleStatus(const HttpRequest&, const nlohmann::json& leader) const {
   nlohmann::json active = nlohmann::json::array();
   size_t queued = 0;
-  if (healer_) {
-    for (const auto& r : healer_->Active()) {
+  if (std::shared_ptr<controller::healing::Healer> healer = this->healer()) {
+    for (const auto& r : healer->Active()) {
       active.push_back({{"id", r.id},
                         {"playbook", r.playbook},
                         {"target", r.target},
@@ -305,21 +376,21 @@ HttpResponse HealingService::HandleStatus(const HttpRequest&) const {
                         {"startedAt", FormatTime(r.started_at)},
                         {"episodes", r.episodes}});
     }
-    queued = healer_->queued();
+    queued = healer->queued();
   }
   controller::healing::GuardrailConfig guard =
       guardrails_ ? guardrails_->config() : config_.guardrails;
-  nlohmann::json data = {
-      {"paused", guardrails_ && guardrails_->paused()},
-      {"dryRun", guard.dry_run},
-      {"playbooks", playbook_count_},
-      {"remediations", active},
-      {"queued", queued},
-      {"dependencies", Dependencies()},
-      {"guardrails",
-       {{"maxActionsPerHour", guard.max_actions_per_hour},
-        {"cooldown", common::FormatDuration(guard.cooldown)},
-        {"protectedNamespaces", guard.protected_namespaces}}}};
+  nlohmann::json data = {{"paused", guardrails_ && guardrails_->paused()},
+                         {"dryRun", guard.dry_run},
+                         {"playbooks", playbook_count_},
+                         {"remediations", active},
+                         {"queued", queued},
+                         {"dependencies", Dependencies()},
+                         {"leader", leader},
+                         {"guardrails",
+                          {{"maxActionsPerHour", guard.max_actions_per_hour},
+                           {"cooldown", common::FormatDuration(guard.cooldown)},
+                           {"protectedNamespaces", guard.protected_namespaces}}}};
   return HttpResponse::Json(200, {{"status", "success"}, {"data", data}});
 }
 

@@ -6,12 +6,16 @@
 //   GET  /api/v1/status    paused, running remediations, dependencies, playbooks
 //   POST /api/v1/pause     the kill switch: no action runs until resumed (authenticated)
 //   POST /api/v1/resume
+// Only the leader acts (app/leadership.h): Start(journal, false) starts standing by, Lead()
+// starts a Healer and hands it the episodes left pending in the journal, StandBy() interrupts
+// it; while standing by, Submit leaves episodes pending in the journal for the next Lead().
 // Missing or unreachable dependencies do not stop the daemon: healing reports them (status,
 // readiness, logs) and refuses what it cannot do; a remediation needing an unreachable
 // Kubernetes API retries while its alert fires.
 //
 // Thread-safety: Start, Reload and Stop are called from the main thread; Submit from the intake
-// worker; the handlers from HTTP threads.
+// worker; Lead and StandBy from the election thread (between Start and Stop); the handlers
+// from HTTP threads.
 #pragma once
 
 #include <prometheus/registry.h>
@@ -21,6 +25,7 @@
 #include <nlohmann/json.hpp>
 #include <stop_token>
 #include <string>
+#include <thread>
 
 #include "app/config.h"
 #include "app/kube_api_observer.h"
@@ -48,11 +53,18 @@ class HealingService {
   ~HealingService();
 
   // Loads the playbooks (InvalidArgument listing every error when any is invalid), opens the
-  // heal log (after the journal), and starts notifying and healing.
-  common::Status Start(controller::intake::Journal& journal);
+  // heal log (after the journal), and starts notifying and, when `acting`, healing (the intake
+  // worker resumes the pending episodes).
+  common::Status Start(controller::intake::Journal& journal, bool acting = true);
   // Hands over episodes the intake worker has recorded as pending (Healer::Submit: may block
-  // while healing is full; false once `stop` ended the wait).
+  // while healing is full; false once `stop` ended the wait). Standing by, they stay pending.
   bool Submit(const std::vector<controller::intake::Episode>& episodes, std::stop_token stop);
+  // Starts healing, unless it runs, and hands the unfinished episodes in the journal to it on
+  // a thread of its own (an episode the worker hands over meanwhile may be handed over twice,
+  // which healing tolerates: the remediation of a target runs once and folds the other).
+  void Lead();
+  // Interrupts the remediations (their episodes stay pending) and stops healing until Lead().
+  void StandBy();
   // Applies new guardrails and playbooks; on an invalid playbook set keeps the running
   // playbooks and returns the errors. Kubernetes, Prometheus and Slack settings need a restart.
   common::Status Reload(const Config& next);
@@ -62,7 +74,9 @@ class HealingService {
   void Stop();
 
   common::HttpResponse HandleActions(const common::HttpRequest& request) const;
-  common::HttpResponse HandleStatus(const common::HttpRequest& request) const;
+  // `leader` is the daemon's LeaderState as JSON, shown as data.leader.
+  common::HttpResponse HandleStatus(const common::HttpRequest& request,
+                                    const nlohmann::json& leader) const;
   // Turns the kill switch on or off; `who` (the client address) goes to the log.
   common::HttpResponse SetPaused(bool paused, const std::string& who);
 
@@ -77,6 +91,12 @@ class HealingService {
  private:
   void BuildClients();
   void BuildNotifier();
+  std::shared_ptr<controller::healing::Healer> healer() const;
+  // Interrupts the remediations and waits for them; with `and_clients` the API clients stop
+  // retrying too (for good).
+  void StopHealer(bool and_clients);
+  // Hands the unfinished episodes in the journal to `healer` until `stop`.
+  void Resume(controller::healing::Healer& healer, std::stop_token stop);
 
   Config config_;
   const common::Clock& clock_;
@@ -100,7 +120,11 @@ class HealingService {
   std::unique_ptr<controller::healing::HealLog> log_;
   std::unique_ptr<controller::healing::Guardrails> guardrails_;
   std::unique_ptr<controller::healing::HealingDeps> deps_;
-  std::unique_ptr<controller::healing::Healer> healer_;
+  controller::healing::Healer::Options healer_options_;
+  mutable std::mutex healer_mu_;
+  std::shared_ptr<const controller::playbook::PlaybookIndex> index_;  // guarded by healer_mu_
+  std::shared_ptr<controller::healing::Healer> healer_;  // guarded by healer_mu_; null: standing by
+  std::jthread resumer_;  // Lead()'s hand-over of the pending episodes
   size_t playbook_count_ = 0;
 };
 

@@ -67,6 +67,15 @@ constexpr ReloadKey kReloadKeys[] = {
     Restart<&C::anomaly, &C::Anomaly::step>("anomaly.step"),
     Restart<&C::anomaly, &C::Anomaly::on_missing_data>("anomaly.on_missing_data"),
     Applied("anomaly.signals", A::kAnomalySignals),
+    // The election runs with the settings it started with.
+    Restart<&C::leader_election, &C::LeaderElection::enabled>("leader_election.enabled"),
+    Restart<&C::leader_election, &C::LeaderElection::lease_name>("leader_election.lease_name"),
+    Restart<&C::leader_election, &C::LeaderElection::lease_namespace>("leader_election.namespace"),
+    Restart<&C::leader_election, &C::LeaderElection::lease_duration>(
+        "leader_election.lease_duration"),
+    Restart<&C::leader_election, &C::LeaderElection::renew_deadline>(
+        "leader_election.renew_deadline"),
+    Restart<&C::leader_election, &C::LeaderElection::retry_period>("leader_election.retry_period"),
     Applied("log.format", A::kLogging),
     Applied("log.level", A::kLogging),
     Restart<&C::server, &C::Server::threads>("server.threads"),

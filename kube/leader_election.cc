@@ -158,6 +158,10 @@ void LeaderElector::Run(common::Sleeper& sleeper, std::stop_token stop) {
     Step();
     sleeper.SleepFor(config_.retry_period, stop);
   }
+  Resign();
+}
+
+void LeaderElector::Resign() {
   bool was_leading = false;
   {
     std::lock_guard lock(mu_);

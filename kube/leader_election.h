@@ -68,9 +68,11 @@ class LeaderElector {
   // leader step down once the renew deadline has passed. Call it every retry_period.
   void Step();
 
-  // Calls Step() every retry period until `stop` is requested, then, if leading, releases the
-  // lease (when configured) and calls on_stopped_leading.
+  // Calls Step() every retry period until `stop` is requested, then Resign().
   void Run(common::Sleeper& sleeper, std::stop_token stop);
+  // Stops leading for good (shutdown): if leading, releases the lease (when configured) and
+  // calls on_stopped_leading. Call it on the thread that steps, after the last Step().
+  void Resign();
 
   // True while leading and the last successful renewal is younger than the renew deadline.
   bool IsLeader() const;

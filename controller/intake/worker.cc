@@ -20,8 +20,13 @@ constexpr common::RetryPolicy kStateRetry{.max_attempts = 0,
 
 }  // namespace
 
-Worker::Worker(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics, Sink sink)
-    : journal_(journal), queue_(queue), metrics_(metrics), sink_(std::move(sink)) {}
+Worker::Worker(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics, Sink sink,
+               bool resume_at_start)
+    : journal_(journal),
+      queue_(queue),
+      metrics_(metrics),
+      sink_(std::move(sink)),
+      resume_at_start_(resume_at_start) {}
 
 Worker::~Worker() { Join(); }
 
@@ -32,7 +37,8 @@ void Worker::Join() {
 }
 
 void Worker::Run() {
-  common::Result<std::vector<Episode>> unfinished = journal_.Unfinished();
+  common::Result<std::vector<Episode>> unfinished =
+      resume_at_start_ ? journal_.Unfinished() : std::vector<Episode>();
   if (!unfinished.ok()) {
     // The episodes stay in the journal and are resumed at the next start.
     spdlog::error("worker: cannot read unfinished episodes: {}", unfinished.status().message());

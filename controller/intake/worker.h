@@ -41,7 +41,10 @@ class Worker {
   // returning false when it did not take every episode.
   using Sink = std::function<bool(const std::vector<Episode>& episodes, std::stop_token stop)>;
 
-  Worker(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics, Sink sink = nullptr);
+  // `resume_at_start` false: the unfinished episodes are left to whoever acts later (a replica
+  // that is not the leader yet resumes them when it leads).
+  Worker(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metrics, Sink sink = nullptr,
+         bool resume_at_start = true);
   ~Worker();  // joins
 
   void Start();
@@ -61,6 +64,7 @@ class Worker {
   WorkQueue& queue_;
   exporter::IntakeMetrics& metrics_;
   Sink sink_;
+  const bool resume_at_start_;
   common::SystemRandom random_;         // backoff jitter
   std::vector<EpisodeKey> unrecorded_;  // worker thread only
   std::thread thread_;

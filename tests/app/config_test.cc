@@ -187,6 +187,51 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.secrets.bearer_token, "");
 }
 
+TEST_F(ConfigTest, LeaderElectionDefaultsAreClientGos) {
+  LoadResult result = Load(kMinimal);
+  ASSERT_TRUE(result.errors.empty()) << Dump(result);
+  const Config::LeaderElection& e = result.config->leader_election;
+  EXPECT_FALSE(e.enabled.has_value());
+  EXPECT_EQ(e.lease_name, "rebound");
+  EXPECT_EQ(e.lease_namespace, "");
+  EXPECT_EQ(e.lease_duration, std::chrono::seconds(15));
+  EXPECT_EQ(e.renew_deadline, std::chrono::seconds(10));
+  EXPECT_EQ(e.retry_period, std::chrono::seconds(2));
+}
+
+TEST_F(ConfigTest, LeaderElectionKeysAreRead) {
+  LoadResult result = Load(std::string(kMinimal) +
+                           "leader_election: { enabled: false, lease_name: rb, namespace: ops, "
+                           "lease_duration: 4s, renew_deadline: 3s, retry_period: 500ms }\n");
+  ASSERT_TRUE(result.errors.empty()) << Dump(result);
+  const Config::LeaderElection& e = result.config->leader_election;
+  EXPECT_EQ(e.enabled, std::optional<bool>(false));
+  EXPECT_EQ(e.lease_name, "rb");
+  EXPECT_EQ(e.lease_namespace, "ops");
+  EXPECT_EQ(e.lease_duration, std::chrono::seconds(4));
+  EXPECT_EQ(e.renew_deadline, std::chrono::seconds(3));
+  EXPECT_EQ(e.retry_period, milliseconds(500));
+}
+
+TEST_F(ConfigTest, LeaderElectionTimingsMustLetTheLeaderStepDownFirst) {
+  ExpectOneError(Load(std::string(kMinimal) + "leader_election:\n  renew_deadline: 15s\n"),
+                 ConfigPath(), 4, 3,
+                 "\"leader_election.renew_deadline\" (15s) must be shorter than "
+                 "\"leader_election.lease_duration\" (15s)");
+  ExpectOneError(Load(std::string(kMinimal) + "leader_election:\n  retry_period: 9s\n"),
+                 ConfigPath(), 4, 3,
+                 "\"leader_election.retry_period\" (9s) times 1.2 must be shorter than "
+                 "\"leader_election.renew_deadline\" (10s)");
+  LoadResult short_lease =
+      Load(std::string(kMinimal) + "leader_election: { lease_duration: 500ms }\n");
+  ASSERT_FALSE(short_lease.errors.empty());
+  EXPECT_NE(short_lease.errors[0].message.find("lease_duration"), std::string::npos)
+      << Dump(short_lease);
+  LoadResult empty_name = Load(std::string(kMinimal) + "leader_election: { lease_name: \"\" }\n");
+  ASSERT_EQ(empty_name.errors.size(), 1u) << Dump(empty_name);
+  EXPECT_EQ(empty_name.errors[0].message, "\"leader_election.lease_name\": must not be empty");
+}
+
 TEST_F(ConfigTest, NullValuesCountAsAbsent) {
   LoadResult result = Load(std::string(kMinimal) +
                            "tls:\nwebhook:\n  basic_auth:\nguardrails:\n  protected_namespaces: ~\n"
@@ -717,7 +762,7 @@ TEST_F(ConfigTest, AllErrorsAreReportedInFileOrder) {
   EXPECT_EQ(result.errors[2].message,
             "unknown key \"colour\" (allowed: listen, tls, webhook, api, metrics, state_dir, "
             "journal, kubernetes, prometheus, alertmanager, slack, playbooks, guardrails, healing, "
-            "chaos, anomaly, log, server)");
+            "chaos, anomaly, leader_election, log, server)");
   EXPECT_EQ(result.errors[3].message,
             "\"listen\": invalid listen address \"nowhere\": missing port "
             "(expected HOST:PORT, e.g. 127.0.0.1:9464)");

@@ -87,6 +87,12 @@ TEST(ReloadKeysTest, EveryRestartRequiredKeyIsReportedAndKept) {
   next.chaos.max_concurrent = 3;
   next.anomaly.step = std::chrono::seconds(60);
   next.anomaly.on_missing_data = controller::anomaly::OnMissingData::kAct;
+  next.leader_election.enabled = true;
+  next.leader_election.lease_name = "other";
+  next.leader_election.lease_namespace = "ops";
+  next.leader_election.lease_duration = std::chrono::seconds(30);
+  next.leader_election.renew_deadline = std::chrono::seconds(20);
+  next.leader_election.retry_period = std::chrono::seconds(4);
   next.server.threads = 2;
   next.server.request_timeout = std::chrono::seconds(1);
   next.server.body_timeout = std::chrono::seconds(2);

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/time_format.h"
 #include "tests/support/heal_records.h"
@@ -73,35 +72,13 @@ class RestartIntegrationTest : public ::testing::Test {
     return Names("get replicasets -n shop -o name", "replicaset.apps/web-");
   }
   std::vector<std::string> Names(const std::string& args, const std::string& prefix) {
-    std::vector<std::string> out;
-    std::istringstream in(kubesim_.Kubectl(args).output);
-    for (std::string line; std::getline(in, line);) {
-      if (line.starts_with(prefix)) out.push_back(line.substr(line.find('/') + 1));
-    }
-    return out;
+    return kubesim_.Names(args, prefix);
   }
-  json Deployment() {
-    auto response = kubesim_.Send("GET", "/apis/apps/v1/namespaces/shop/deployments/web");
-    return response.ok() ? json::parse(response->body) : json();
-  }
-  std::string RestartedAt() {
-    return Deployment().value(
-        json::json_pointer(
-            "/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt"),
-        "");
-  }
+  json Deployment() { return kubesim_.Object("/apis/apps/v1/namespaces/shop/deployments/web"); }
+  std::string RestartedAt() { return RestartedAtOf(Deployment()); }
   // The restartedAt value the rebound.io/last-heal mark planned, "" without a mark.
-  std::string PlannedRestartedAt() {
-    std::string mark =
-        Deployment().value(json::json_pointer("/metadata/annotations/rebound.io~1last-heal"), "");
-    if (mark.empty()) return "";
-    return json::parse(mark).value(json::json_pointer("/plan/restartedAt"), "");
-  }
-
-  void Fault(const json& fault) {
-    auto added = kubesim_.Send("POST", "/kubesim/v1/faults", fault.dump());
-    ASSERT_TRUE(added.ok() && added->status == 200) << (added.ok() ? added->body : "unreachable");
-  }
+  std::string PlannedRestartedAt() { return PlannedRestartedAtOf(Deployment()); }
+  void Fault(const json& fault) { ASSERT_TRUE(kubesim_.AddFault(fault)); }
   void ClearFaults() { ASSERT_TRUE(kubesim_.Send("DELETE", "/kubesim/v1/faults").ok()); }
   bool WaitForInjected(const std::string& type, double count) {
     return WaitFor(

@@ -6,6 +6,22 @@
 
 namespace rebound::testing {
 
+std::string RestartedAtOf(const nlohmann::json& deployment) {
+  if (!deployment.is_object()) return "";
+  return deployment.value(
+      nlohmann::json::json_pointer(
+          "/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt"),
+      "");
+}
+
+std::string PlannedRestartedAtOf(const nlohmann::json& deployment) {
+  if (!deployment.is_object()) return "";
+  std::string mark = deployment.value(
+      nlohmann::json::json_pointer("/metadata/annotations/rebound.io~1last-heal"), "");
+  if (mark.empty()) return "";
+  return nlohmann::json::parse(mark).value(nlohmann::json::json_pointer("/plan/restartedAt"), "");
+}
+
 nlohmann::json HealRecords(ReboundDaemon& daemon) {
   auto response = daemon.Get("/api/v1/actions?limit=1000");
   if (!response.ok() || response->status != 200) return nlohmann::json::array();

@@ -24,4 +24,9 @@ std::vector<std::string> HealPath(ReboundDaemon& daemon, const std::string& targ
 bool WaitForHealPathEnd(ReboundDaemon& daemon, const std::string& last,
                         std::chrono::milliseconds timeout, const std::string& target = "");
 
+// The pod template's kubectl.kubernetes.io/restartedAt of `deployment` (as read), "" when none.
+std::string RestartedAtOf(const nlohmann::json& deployment);
+// The restartedAt that the rebound.io/last-heal mark on `deployment` planned, "" without a mark.
+std::string PlannedRestartedAtOf(const nlohmann::json& deployment);
+
 }  // namespace rebound::testing

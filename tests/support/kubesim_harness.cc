@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "common/base64.h"
 #include "tests/kubesim/metric_samples.h"
 
@@ -101,6 +103,27 @@ common::Result<common::HttpClientResponse> KubesimHarness::Send(const std::strin
   if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
   if (url_.starts_with("https")) request.tls.ca_file = dir_.File("ca.crt");
   return http_.Send(request);
+}
+
+nlohmann::json KubesimHarness::Object(const std::string& path) {
+  auto response = Send("GET", path);
+  if (!response.ok() || response->status != 200) return nullptr;
+  return nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+}
+
+std::vector<std::string> KubesimHarness::Names(const std::string& args, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::istringstream in(Kubectl(args).output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(prefix)) out.push_back(line.substr(line.find('/') + 1));
+  }
+  return out;
+}
+
+bool KubesimHarness::AddFault(const nlohmann::json& fault) {
+  auto added = Send("POST", "/kubesim/v1/faults", fault.dump());
+  EXPECT_TRUE(added.ok() && added->status == 200) << (added.ok() ? added->body : "unreachable");
+  return added.ok() && added->status == 200;
 }
 
 std::string KubesimHarness::Metrics() {

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ class KubesimHarness {
                                                   const std::string& path,
                                                   const std::string& body = "",
                                                   const std::string& token = "");
+  // The object at API `path` ("/apis/apps/v1/namespaces/shop/deployments/web"); null when it
+  // cannot be read.
+  nlohmann::json Object(const std::string& path);
+  // What `kubectl <args>` (with `-o name`) lists whose line starts with `prefix`, without the
+  // "kind/" part.
+  std::vector<std::string> Names(const std::string& args, const std::string& prefix);
+  // Adds a fault (POST /kubesim/v1/faults); false, with a gtest failure, when it is refused.
+  bool AddFault(const nlohmann::json& fault);
   // The text of GET /metrics ("" when it cannot be read).
   std::string Metrics();
   // Sum of the samples of `name` matching every label text in `match`, from a fresh scrape.

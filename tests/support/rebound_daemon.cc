@@ -24,7 +24,7 @@ void ReboundDaemon::WriteConfig(const std::string& extra_yaml) {
 
 bool ReboundDaemon::Start() {
   process_ = Process::Start({BinaryPath("rebound"), "run", "-c", config_path_},
-                            dir_.File("rebound.log"));
+                            dir_.File("rebound.log"), env_);
   if (!process_) return false;
   bool ready = WaitFor(
       [&] {

@@ -2,6 +2,7 @@
 // a config written into a test directory, a bearer token file, and a fresh state dir.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -23,10 +24,13 @@ class ReboundDaemon {
   bool Start();
   // Rewrites the config with the same port and state dir.
   void WriteConfig(const std::string& extra_yaml);
+  // Environment variables for the next Start() (POD_NAME, say).
+  void SetEnv(std::map<std::string, std::string> env) { env_ = std::move(env); }
   // Talk HTTPS to the daemon, trusting `ca_file` (for a config with a tls section).
   void UseTls(const std::string& ca_file) { ca_file_ = ca_file; }
 
   Process& process() { return *process_; }
+  bool started() const { return process_ != nullptr; }
   int port() const { return port_; }
   std::string Url(const std::string& path) const;
   const std::string& config_path() const { return config_path_; }
@@ -49,6 +53,7 @@ class ReboundDaemon {
   std::unique_ptr<Process> process_;
   common::CurlHttpClient client_;
   std::string ca_file_;  // empty: plain HTTP
+  std::map<std::string, std::string> env_;
 };
 
 }  // namespace rebound::testing

@@ -401,6 +401,24 @@ TEST_F(HealerRestartTest, ARestartedRemediationResumesAtItsMarkedStepDespiteItsO
   EXPECT_EQ(Path().back(), "decision:refused:cooldown");
 }
 
+// A newly elected leader starts with no history of its own: the mark another replica left on
+// the target carries that replica's cooldown over, so the new leader does not act again.
+TEST_F(HealerRestartTest, AMarkLeftByAnotherReplicaIsACooldown) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  const intake::Episode other = Fire("f0", CrashLabels());
+  PutMark(MarkOf(other, 0, "restart", nullptr, clock_.Now() - std::chrono::minutes(5)), "");
+
+  healer->Submit(Fire("f1", CrashLabels()));
+  EXPECT_EQ(Path().back(), "decision:refused:cooldown");
+  EXPECT_EQ(Patches(), 0u);
+
+  clock_.Advance(std::chrono::minutes(6));  // the playbook's 10m cooldown is over
+  healer->Submit(Fire("f2", CrashLabels()));
+  EXPECT_NE(Path().back(), "decision:refused:cooldown");
+  EXPECT_GT(Patches(), 0u);
+}
+
 TEST_F(HealerRestartTest, AStepWhoseMarkCannotBeWrittenDoesNotActAndEscalates) {
   ReadyDeployment("shop", "web", 3);
   auto healer = MakeHealer(kCrashLoop);
