@@ -10,10 +10,10 @@ leases. The resource is the call's first argument: a constant of kube/resource.h
 controller/actions/action_registry.cc knows), or a parameter listed in PARAMETERS below. A call
 whose resource cannot be resolved is an error: the list must never be guessed.
 
-Leader election works on a Lease in the daemon's own namespace: those rules go to a namespaced
-Role, everything else to the ClusterRole. PLANNED lists what DESIGN.md sections 7 and 9 say the
-daemon will call before the code exists (chaos injection, the leader labelling its own pod),
-each marked with why.
+Leader election works on a Lease and on the leader's own pod in the daemon's own namespace
+(OWN_NAMESPACE): those rules go to a namespaced Role, everything else to the ClusterRole.
+PLANNED lists calls a design section promises before the code makes them, each marked with why
+(none today).
 
   scripts/derive_rbac.py            prints the rules and where each comes from
 
@@ -27,6 +27,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 CLUSTER = "cluster"      # the ClusterRole: any namespace
 NAMESPACE = "namespace"  # the Role in Rebound's own namespace
+# Code that only calls the API in Rebound's own namespace: the Lease, and the leader's own pod
+# (its label, and the label's removal from a replica that died leading).
+OWN_NAMESPACE = ("kube/leader_election", "app/leadership")
 
 # Operations whose resource is fixed by the operation itself: verb, resource constant.
 FIXED = {
@@ -56,24 +59,18 @@ UNIQUE = re.compile(r"(?:\.|->)\s*(GetScale|UpdateScale|DeletePod|CreateEvent|Ge
 PARAMETERS = {
     ("controller/actions/workload_pods.cc", "resource"): "ListControlledBy",
 }
+# A function whose result is passed as the resource (`ResourceOf(kind)`): its name -> (file,
+# function); every `return kube::kX;` in its body counts.
+FUNCTIONS = {
+    "ResourceOf": ("controller/chaos/preflight.cc", "ResourceOf"),
+}
+# The resources with a `scale` subresource: a scale call through a function that can also
+# return other kinds (a chaos target may be a Node) asks for these only.
+SCALABLE = {"kDeployments", "kStatefulSets", "kReplicaSets"}
 
 # Calls the code does not make yet but will (DESIGN.md): (verb, resource constant, subresource,
 # scope, why). Remove a row once the code makes the call (the derivation then finds it).
-PLANNED = [
-    ("patch", "kPods", "", NAMESPACE,
-     "planned (DESIGN 9): the leader labels its own pod rebound.io/role=leader"),
-    ("list", "kDeployments", "", CLUSTER, "planned chaos (DESIGN 7): targets by label selector"),
-    ("list", "kStatefulSets", "", CLUSTER, "planned chaos (DESIGN 7): targets by label selector"),
-    ("list", "kPods", "", CLUSTER, "planned chaos (DESIGN 7): pod-kill picks pods"),
-    ("delete", "kPods", "", CLUSTER, "planned chaos (DESIGN 7): pod-kill"),
-    ("get", "kDeployments", "scale", CLUSTER, "planned chaos (DESIGN 7): scale-to-zero/-down"),
-    ("update", "kDeployments", "scale", CLUSTER, "planned chaos (DESIGN 7): scale-to-zero/-down"),
-    ("get", "kStatefulSets", "scale", CLUSTER, "planned chaos (DESIGN 7): scale-to-zero/-down"),
-    ("update", "kStatefulSets", "scale", CLUSTER, "planned chaos (DESIGN 7): scale-to-zero/-down"),
-    ("list", "kNodes", "", CLUSTER, "planned chaos (DESIGN 7): cordon-node picks a node"),
-    ("patch", "kNodes", "", CLUSTER, "planned chaos (DESIGN 7): cordon-node and its undo"),
-    ("create", "kEvents", "", CLUSTER, "planned chaos (DESIGN 7): ReboundChaos events"),
-]
+PLANNED = []
 
 
 class DeriveError(Exception):
@@ -101,6 +98,15 @@ def workload_constants(root=ROOT):
     return sorted(set(re.findall(r"return &kube::(k\w+);", match.group(1))))
 
 
+def function_constants(root, file, name):
+    """The constants a resource-returning function (`name` in `file`) can return."""
+    text = (root / file).read_text()
+    match = re.search(r"Resource& " + name + r"\(.*?\) \{(.*?)\n\}", text, re.S)
+    if not match:
+        raise DeriveError(f"{name}() not found in {file}")
+    return sorted(set(re.findall(r"return kube::(k\w+);", match.group(1))))
+
+
 def resolve(argument, rel, text, root):
     """The resource constants a call's first argument can name."""
     argument = argument.strip()
@@ -108,6 +114,12 @@ def resolve(argument, rel, text, root):
         return [argument[len("kube::"):]]
     if argument.endswith("target.resource()"):
         return workload_constants(root)
+    if argument in FUNCTIONS:
+        return function_constants(root, *FUNCTIONS[argument])
+    # A local set from one of those functions: `const kube::Resource& resource = ResourceOf(...)`.
+    local = re.search(r"Resource& " + re.escape(argument) + r" = (\w+)\(", text)
+    if local and local.group(1) in FUNCTIONS:
+        return function_constants(root, *FUNCTIONS[local.group(1)])
     helper = PARAMETERS.get((rel, argument))
     if helper:
         passed = re.findall(helper + r"\(\s*\w+\s*,\s*kube::(k\w+)", text)
@@ -140,7 +152,7 @@ def derive(root=ROOT):
     for path in source_files(root):
         rel = path.relative_to(root).as_posix()
         text = path.read_text()
-        scope = NAMESPACE if rel.startswith("kube/leader_election") else CLUSTER
+        scope = NAMESPACE if rel.startswith(OWN_NAMESPACE) else CLUSTER
         unique = len(UNIQUE.findall(text))
         known = sum(1 for m in CALL.finditer(text) if m.group(1) in FIXED or "Scale" in m.group(1))
         if unique != known:
@@ -155,7 +167,12 @@ def derive(root=ROOT):
                 add(scope, constant, "", verb, where)
                 continue
             verb, subresource = BY_ARGUMENT[method]
-            for constant in resolve(argument, rel, text, root):
+            constants_named = resolve(argument, rel, text, root)
+            if subresource == "scale":
+                constants_named = [c for c in constants_named if c in SCALABLE]
+                if not constants_named:
+                    raise DeriveError(f"{where}: no resource with a scale subresource")
+            for constant in constants_named:
                 add(scope, constant, subresource, verb, where)
     for verb, constant, subresource, scope, why in PLANNED:
         add(scope, constant, subresource, verb, why)
