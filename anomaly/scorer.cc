@@ -6,6 +6,7 @@
 #include <array>
 #include <cassert>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <numbers>
@@ -17,6 +18,7 @@ namespace {
 // Fixed-capacity Eigen types: no allocation per sample, and a known size for MemoryBytes.
 using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kMaxSignals, 1>;
 using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kMaxSignals, kMaxSignals>;
+using Counts = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1, 0, kMaxSignals, 1>;
 
 // A seasonal profile has at most this many buckets per period, whatever the period's length in
 // samples: memory stays bounded and each bucket sees enough samples to be learnt.
@@ -78,6 +80,13 @@ struct Scorer::State {
   Vec level, scale, low, high;
   Vec season_level, season_scale;  // the seasonal model's own level and deviation
   Eigen::Matrix<std::uint64_t, Eigen::Dynamic, 1, 0, kMaxSignals, 1> count;
+  // Per signal and model (plain, seasonal): residuals in a row beyond the clip, signed by
+  // their side (re-anchoring).
+  Counts run, season_run;
+  // Per signal: the previous value, the length of the current run of identical values, and
+  // the longest run that has ended (flatline rule).
+  Vec last;
+  Counts flat_run, flat_longest;
   Eigen::ArrayXXd seasonal;  // buckets x k: the profile's deviation from the level per bucket
 
   // Joint behaviour of the standardised residuals.
@@ -104,6 +113,11 @@ struct Scorer::State {
     season_level = Vec::Zero(k);
     season_scale = Vec::Zero(k);
     count.setZero(k);
+    run.setZero(k);
+    season_run.setZero(k);
+    last = Vec::Zero(k);
+    flat_run.setZero(k);
+    flat_longest.setZero(k);
     seasonal = Eigen::ArrayXXd::Zero(buckets, k);
     covariance = Mat::Identity(k, k);
     inverse = Mat::Identity(k, k);
@@ -117,9 +131,10 @@ struct Scorer::State {
   // a huge value there would overflow and make every later score NaN).
   bool Valid() const {
     const bool vectors = level.allFinite() && scale.allFinite() && low.allFinite() &&
-                         high.allFinite() && season_level.allFinite() && season_scale.allFinite() &&
-                         seasonal.allFinite() && covariance.allFinite() && inverse.allFinite() &&
-                         shares.allFinite();
+                         high.allFinite() && last.allFinite() && season_level.allFinite() &&
+                         season_scale.allFinite() && (flat_run.array() >= 0).all() &&
+                         (flat_longest.array() >= 0).all() && seasonal.allFinite() &&
+                         covariance.allFinite() && inverse.allFinite() && shares.allFinite();
     auto unit = [](double v) { return v >= 0 && v <= 1; };
     return vectors && unit(long_mean) && unit(long_var) && unit(score) && recent_sum >= 0 &&
            recent_sum <= recent_size + 1e-6 && std::all_of(recent.begin(), recent.end(), unit);
@@ -129,9 +144,14 @@ struct Scorer::State {
   // Learns signal j's value x and returns its standardised residual; raises `excess` to how far
   // x lies beyond the signal's range when the range rule applies.
   double Residual(int j, double x, double& excess);
-  // One expected-value model (level, typical deviation, optional seasonal bucket): learns x,
-  // the signal's n-th value, and returns its standardised residual before learning.
-  double Track(double& lev, double& typical, double* season, double x, std::uint64_t n) const;
+  // One expected-value model (level, typical deviation, run of residuals beyond the clip,
+  // optional seasonal bucket): learns x, the signal's n-th value, and returns its standardised
+  // residual before learning.
+  double Track(double& lev, double& typical, std::int64_t& beyond_clip, double* season, double x,
+               std::uint64_t n) const;
+  // The flatline rule: learns signal j's n-th value x and returns whether it makes a run of
+  // identical values a new record (see ScorerOptions::Tuning::flatline).
+  bool Flatline(int j, double x, std::uint64_t n);
   // A constant signal has no spread: the floor keeps z finite, and any change then counts as
   // the large deviation it is.
   static double Spread(double typical, double lev) {
@@ -144,16 +164,27 @@ struct Scorer::State {
   double Likelihood(double surprise);
 };
 
-double Scorer::State::Track(double& lev, double& typical, double* season, double x,
-                            std::uint64_t n) const {
+double Scorer::State::Track(double& lev, double& typical, std::int64_t& beyond_clip, double* season,
+                            double x, std::uint64_t n) const {
   const ScorerOptions::Tuning& tuning = options.tuning;
   const double residual = x - (lev + (season ? *season : 0.0));
   const double spread = Spread(typical, lev);
   // Learning sees the residual clipped, so one outlier moves neither the level nor the spread
   // much, while a lasting shift is followed within a few half-lives.
-  const double clipped = std::clamp(residual, -tuning.clip * spread, tuning.clip * spread);
+  const double bound = tuning.clip * spread;
+  const double clipped = std::clamp(residual, -bound, bound);
   const double warm = 1.0 / static_cast<double>(n);
-  lev += std::max(alpha_level, warm) * clipped;
+  // Re-anchoring: a whole short window beyond the clip on one side is a new level, not a run of
+  // outliers; creeping towards it at the clip would leave every sample until then (hundreds on
+  // a flat signal, whose spread must regrow from its floor) an alarm.
+  const int side = tuning.reanchor == 0 ? 0 : residual > bound ? 1 : residual < -bound ? -1 : 0;
+  beyond_clip = side == 0 ? 0 : beyond_clip * side > 0 ? beyond_clip + side : side;
+  if (std::abs(beyond_clip) >= tuning.short_window) {
+    lev += residual;
+    beyond_clip = 0;
+  } else {
+    lev += std::max(alpha_level, warm) * clipped;
+  }
   typical +=
       std::max(alpha_scale, warm) * ((n == 2 ? std::abs(residual) : std::abs(clipped)) - typical);
   if (season) {
@@ -165,9 +196,25 @@ double Scorer::State::Track(double& lev, double& typical, double* season, double
   return n > 2 ? residual / spread : 0.0;
 }
 
+bool Scorer::State::Flatline(int j, double x, std::uint64_t n) {
+  if (n > 1 && x == last(j)) {
+    ++flat_run(j);
+  } else {
+    flat_longest(j) = std::max(flat_longest(j), flat_run(j));
+    flat_run(j) = 1;
+  }
+  last(j) = x;
+  // Only a run that started after warm-up: a signal constant from its start is ordinary.
+  const auto started = static_cast<std::int64_t>(n) - flat_run(j) + 1;
+  const std::int64_t record =
+      std::max<std::int64_t>(options.tuning.short_window, flat_longest(j) + 1);
+  return options.tuning.flatline == 1 && started > options.warmup && flat_run(j) == record;
+}
+
 double Scorer::State::Residual(int j, double x, double& excess) {
   const ScorerOptions::Tuning& tuning = options.tuning;
   const std::uint64_t n = ++count(j);
+  if (Flatline(j, x, n)) excess = std::max(excess, 0.0);
   if (n == 1) {
     level(j) = season_level(j) = low(j) = high(j) = x;
     return 0;
@@ -182,14 +229,14 @@ double Scorer::State::Residual(int j, double x, double& excess) {
   low(j) = std::min(low(j), x);
   high(j) = std::max(high(j), x);
 
-  const double z = Track(level(j), scale(j), nullptr, x, n);
+  const double z = Track(level(j), scale(j), run(j), nullptr, x, n);
   if (buckets == 0) return z;
   // The seasonal model runs alongside and is used once two periods have been seen, for as long
   // as it predicts clearly better than the plain one: most signals have no daily pattern, and a
   // profile learnt on noise only adds noise.
   const auto period = static_cast<std::uint64_t>(options.season);
   double& bucket = seasonal((ticks % period) * buckets / period, j);
-  const double z_seasonal = Track(season_level(j), season_scale(j), &bucket, x, n);
+  const double z_seasonal = Track(season_level(j), season_scale(j), season_run(j), &bucket, x, n);
   const bool seasonal_wins = ticks >= 2 * period && season_scale(j) < tuning.season_gain * scale(j);
   return seasonal_wins ? z_seasonal : z;
 }
@@ -302,6 +349,10 @@ common::Result<Scorer> Scorer::Create(const ScorerOptions& options) {
     return common::InvalidArgument("shrinkage must be in (0, 1]");
   if (t.short_window < 1 || t.short_window > kMaxShortWindow)
     return common::InvalidArgument("short_window must be between 1 and 64");
+  for (int component : {t.reanchor, t.flatline}) {
+    if (component != 0 && component != 1)
+      return common::InvalidArgument("reanchor and flatline must be 0 or 1");
+  }
 
   auto state = std::make_unique<State>();
   state->options = options;
@@ -351,7 +402,7 @@ std::size_t Scorer::MemoryBytes() const {
 // order, native byte order (the state moves between restarts of one build, not machines).
 namespace {
 
-constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '3'};
+constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '4'};
 
 class Writer {
  public:
@@ -416,7 +467,11 @@ bool VisitState(IO& io, S& s) {
   bool ok = doubles(s.level) && doubles(s.scale) && doubles(s.low) && doubles(s.high) &&
             doubles(s.season_level) && doubles(s.season_scale) && doubles(s.seasonal) &&
             doubles(s.covariance) && doubles(s.inverse) && doubles(s.shares);
-  for (int j = 0; ok && j < s.k; ++j) ok = scalar(s.count(j));
+  ok = ok && doubles(s.last);
+  for (int j = 0; ok && j < s.k; ++j) {
+    ok = scalar(s.count(j)) && scalar(s.run(j)) && scalar(s.season_run(j)) &&
+         scalar(s.flat_run(j)) && scalar(s.flat_longest(j));
+  }
   return ok && scalar(s.since_inverse) && scalar(s.long_mean) && scalar(s.long_var) &&
          scalar(s.recent) && scalar(s.recent_next) && scalar(s.recent_size) &&
          scalar(s.recent_sum) && scalar(s.samples) && scalar(s.ticks) && scalar(s.score) &&

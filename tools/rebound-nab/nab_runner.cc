@@ -111,6 +111,8 @@ common::Status ApplySetting(std::string_view setting, anomaly::ScorerOptions& op
       {"shrinkage", [&](double v) { t.shrinkage = v; }},
       {"long_halflife", [&](double v) { t.long_halflife = v; }},
       {"short_window", [&](double v) { t.short_window = static_cast<int>(v); }},
+      {"reanchor", [&](double v) { t.reanchor = static_cast<int>(v); }},
+      {"flatline", [&](double v) { t.flatline = static_cast<int>(v); }},
   };
   const auto setter = setters.find(name);
   if (setter == setters.end())

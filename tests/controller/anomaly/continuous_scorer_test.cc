@@ -199,7 +199,7 @@ TEST_F(ContinuousScorerTest, SavedStateOfOtherQueriesOrOlderThanTheLookbackIsDis
   EXPECT_EQ(log.Count("discarded 2 stale or unusable"), 2) << log.text();
 }
 
-// State saved by another version of the scorer (here: format 02's magic) cannot be restored: it
+// State saved by another version of the scorer (here: format 03's magic) cannot be restored: it
 // is discarded with a warning naming the workload, and the workload is warmed afresh on the
 // whole lookback, as a new one would be.
 TEST_F(ContinuousScorerTest, SavedStateOfAnotherScorerVersionIsDiscardedAndRewarmed) {
@@ -208,8 +208,8 @@ TEST_F(ContinuousScorerTest, SavedStateOfAnotherScorerVersionIsDiscardedAndRewar
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   ASSERT_EQ(saved->size(), 2u);
   for (SavedScorer& s : *saved) {
-    ASSERT_EQ(s.state.substr(0, 8), "RBANOM03");
-    s.state.replace(0, 8, "RBANOM02");
+    ASSERT_EQ(s.state.substr(0, 8), "RBANOM04");
+    s.state.replace(0, 8, "RBANOM03");
   }
   ASSERT_TRUE(store_->Save(*saved).ok());
 
