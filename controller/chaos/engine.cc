@@ -66,11 +66,41 @@ common::Status ChaosEngine::Start() {
   if (!closed.ok()) return closed.status();
   if (*closed > 0)
     spdlog::warn("chaos: closed {} run(s) a previous process left unfinished", *closed);
+  common::Result<size_t> owed = runner_->RetryRestores();
+  if (!owed.ok()) return owed.status();
+  if (*owed > 0) spdlog::warn("chaos: {} run(s) still owe the restore of their fault", *owed);
   auto starts = deps_.log.LastStarts();
   if (!starts.ok()) return starts.status();
   std::lock_guard lock(mu_);
   last_started_ = std::move(*starts);
+  restores_owed_ = restores_owed_ || *owed > 0;
+  if (!restorer_.joinable() && !stopped_) {
+    restorer_ = std::jthread([this](std::stop_token stop) { RestoreLoop(std::move(stop)); });
+  }
   return common::Status::Ok();
+}
+
+void ChaosEngine::RestoreLoop(std::stop_token stop) {
+  std::chrono::milliseconds delay = options_.restore_retry_initial;
+  for (;;) {
+    uint64_t notices = 0;
+    {
+      std::unique_lock lock(mu_);
+      if (!restore_wake_.wait(lock, stop, [&] { return restores_owed_; })) return;  // stopping
+      notices = owed_notices_;
+    }
+    if (!deps_.sleeper.SleepFor(delay, stop)) return;
+    common::Result<size_t> owed = runner_->RetryRestores(stop);
+    if (!owed.ok()) spdlog::warn("chaos: cannot retry owed restores: {}", owed.status().ToString());
+    std::lock_guard lock(mu_);
+    if (owed.ok() && *owed == 0) {
+      // Done, unless a run finished owing one since the log was read.
+      restores_owed_ = notices != owed_notices_;
+      delay = options_.restore_retry_initial;
+    } else {
+      delay = std::min(delay * 2, options_.restore_retry_max);
+    }
+  }
 }
 
 void ChaosEngine::SetExperiments(std::vector<std::shared_ptr<const Experiment>> experiments) {
@@ -178,6 +208,11 @@ void ChaosEngine::Updated(const ChaosRun& run) {
 
 void ChaosEngine::Finished(const ChaosRun& run) {
   std::lock_guard lock(mu_);
+  if (run.restore_owed) {
+    restores_owed_ = true;
+    ++owed_notices_;
+    restore_wake_.notify_all();
+  }
   auto it = running_.find(run.id);
   if (it == running_.end()) return;  // a run closed at start-up, or a skipped manual one
   finished_.push_back(std::move(it->second.thread));  // joined later: this is its thread
@@ -229,6 +264,10 @@ void ChaosEngine::Stop() {
   }
   // Each run restores its fault and reports its end, which moves its thread to finished_.
   WaitIdle();
+  if (restorer_.joinable()) {
+    restorer_.request_stop();
+    restorer_.join();
+  }
   std::lock_guard lock(mu_);
   ReapLocked();
 }

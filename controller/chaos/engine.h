@@ -2,11 +2,16 @@
 // a thread of its own, executed by the Runner) and the decisions of a manual trigger — so that
 // the daemon's loop, HTTP API and CLI stay thin (DESIGN.md sections 7.1 and 7.2).
 //
-// Use: construct, call Start() once (closes runs a previous process left unfinished and reads
-// when each experiment last started), then call Tick() from the loop at SchedulePlan::wake_at
+// Use: construct, call Start() once (closes runs a previous process left unfinished, retries
+// the restores earlier runs still owe, and reads when each experiment last started), then call
+// Tick() from the loop at SchedulePlan::wake_at
 // and whenever the RunObserver reports a finished run or the experiments change; Trigger()
 // from POST /api/v1/chaos/experiments/NAME/run. Stop() (or the destructor) stops the runs in
 // progress, each restoring its fault, and waits for them.
+//
+// A restore the Kubernetes API refused (ChaosRun::restore_owed) is retried by a thread of the
+// engine, with a backoff doubling from restore_retry_initial to restore_retry_max, until none
+// is owed; Stop() ends it. Retention of the run log: the daemon calls RunLog::DeleteBefore.
 //
 // Manual runs go through the same pre-flight as scheduled ones and count against
 // chaos.max_concurrent: a trigger beyond it starts a run that ends `skipped` with that reason.
@@ -14,6 +19,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -56,6 +62,9 @@ class ChaosEngine {
   struct Options {
     int max_concurrent = 1;  // rebound.yaml chaos.max_concurrent
     Runner::Options runner;
+    // The backoff of the retries of owed restores (Runner::RetryRestores).
+    std::chrono::milliseconds restore_retry_initial = std::chrono::seconds(10);
+    std::chrono::milliseconds restore_retry_max = std::chrono::minutes(5);
   };
 
   // `deps` as for the Runner; its clock and random source also drive the Scheduler.
@@ -63,8 +72,10 @@ class ChaosEngine {
               std::vector<std::shared_ptr<const Experiment>> experiments);
   ~ChaosEngine();  // Stop()
 
-  // Closes unfinished runs (Runner::CloseUnfinished) and reads the last starts from the run
-  // log. Call once, before Tick or Trigger. Unavailable when the log cannot be read.
+  // Closes unfinished runs (Runner::CloseUnfinished), retries the owed restores once
+  // (Runner::RetryRestores; those still owed go on with backoff) and reads the last starts
+  // from the run log. Call once, before Tick or Trigger. Unavailable when the log cannot be
+  // read.
   common::Status Start();
 
   // Replaces the experiments (a reload). Runs in progress go on with the experiment they
@@ -90,7 +101,7 @@ class ChaosEngine {
   // Blocks until no run is in progress (tests, `rebound chaos run` against a daemon).
   void WaitIdle() const;
   // Asks every run in progress to stop (each restores its fault and ends `aborted`) and waits
-  // for them. Tick and Trigger start nothing afterwards.
+  // for them, and ends the retries of owed restores. Tick and Trigger start nothing afterwards.
   void Stop();
 
  private:
@@ -106,6 +117,8 @@ class ChaosEngine {
   void ReapLocked();
   void Finished(const ChaosRun& run);
   void Updated(const ChaosRun& run);
+  // The restorer thread: while a restore is owed, retries with backoff.
+  void RestoreLoop(std::stop_token stop);
 
   RunnerDeps deps_;
   Options options_;
@@ -121,6 +134,10 @@ class ChaosEngine {
   std::map<int64_t, Running> running_;  // by run id
   std::vector<std::jthread> finished_;  // threads of ended runs, joined by ReapLocked
   std::unique_ptr<Scheduler> scheduler_;
+  std::condition_variable_any restore_wake_;
+  bool restores_owed_ = false;  // the restorer has work
+  uint64_t owed_notices_ = 0;   // runs that finished owing a restore, ever
+  std::jthread restorer_;       // started by Start
 };
 
 }  // namespace rebound::controller::chaos

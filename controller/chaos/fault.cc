@@ -5,8 +5,32 @@
 #include <random>
 
 #include "controller/actions/action_support.h"
+#include "kube/object.h"
 
 namespace rebound::controller::chaos {
+namespace {
+
+using actions::JsonAt;
+
+// Whether `toleration` (of a pod spec) tolerates `taint` (of a node), as the scheduler judges.
+bool Tolerates(const nlohmann::json& toleration, const nlohmann::json& taint) {
+  const nlohmann::json& effect = JsonAt(toleration, {"effect"});
+  if (effect.is_string() && !effect.get<std::string>().empty() &&
+      effect != JsonAt(taint, {"effect"})) {
+    return false;
+  }
+  const nlohmann::json& key = JsonAt(toleration, {"key"});
+  const bool any_key = !key.is_string() || key.get<std::string>().empty();
+  if (JsonAt(toleration, {"operator"}) == "Exists") return any_key || key == JsonAt(taint, {"key"});
+  // Equal (the default): same key and value; a taint without a value equals "".
+  const nlohmann::json& value = JsonAt(taint, {"value"});
+  const std::string taint_value = value.is_string() ? value.get<std::string>() : "";
+  const nlohmann::json& wanted = JsonAt(toleration, {"value"});
+  return !any_key && key == JsonAt(taint, {"key"}) &&
+         (wanted.is_string() ? wanted.get<std::string>() : "") == taint_value;
+}
+
+}  // namespace
 
 int FaultAmount(const Fault& fault, int total) {
   if (total <= 0) return 0;
@@ -42,6 +66,54 @@ std::string BlastRadiusRefusal(int ready, int taken, bool allow_total_outage) {
   if (ready <= 0) return "no ready pod to take";
   if (taken >= ready && !allow_total_outage) {
     return "would leave no ready pod of " + std::to_string(ready) + " (allowTotalOutage is false)";
+  }
+  return "";
+}
+
+bool NodeSchedulable(const nlohmann::json& node) {
+  return actions::IsReady(node) && JsonAt(node, {"spec", "unschedulable"}) != true;
+}
+
+bool PodFitsNode(const nlohmann::json& pod_spec, const nlohmann::json& node) {
+  const nlohmann::json& selector = JsonAt(pod_spec, {"nodeSelector"});
+  if (selector.is_object()) {
+    const nlohmann::json& labels = JsonAt(node, {"metadata", "labels"});
+    for (auto it = selector.begin(); it != selector.end(); ++it) {
+      if (JsonAt(labels, {it.key()}) != it.value()) return false;
+    }
+  }
+  const nlohmann::json& taints = JsonAt(node, {"spec", "taints"});
+  if (!taints.is_array()) return true;
+  const nlohmann::json& tolerations = JsonAt(pod_spec, {"tolerations"});
+  for (const nlohmann::json& taint : taints) {
+    const nlohmann::json& effect = JsonAt(taint, {"effect"});
+    if (effect != "NoSchedule" && effect != "NoExecute") continue;
+    const bool tolerated =
+        tolerations.is_array() &&
+        std::any_of(tolerations.begin(), tolerations.end(),
+                    [&](const nlohmann::json& t) { return Tolerates(t, taint); });
+    if (!tolerated) return false;
+  }
+  return true;
+}
+
+std::string CordonRefusal(const std::vector<nlohmann::json>& nodes, const std::string& node,
+                          const nlohmann::json* pod_spec, bool allow_total_outage) {
+  if (allow_total_outage) return "";
+  int others = 0;
+  int fitting = 0;
+  for (const nlohmann::json& other : nodes) {
+    if (kube::ObjectName(other) == node || !NodeSchedulable(other)) continue;
+    ++others;
+    if (pod_spec != nullptr && PodFitsNode(*pod_spec, other)) ++fitting;
+  }
+  if (others == 0) {
+    return "cordoning node " + node + " would leave no schedulable Ready node " +
+           "(allowTotalOutage is false)";
+  }
+  if (pod_spec != nullptr && fitting == 0) {
+    return "cordoning node " + node + " would leave the workload's pods no schedulable node " +
+           "(allowTotalOutage is false)";
   }
   return "";
 }

@@ -33,4 +33,19 @@ bool PodReady(const nlohmann::json& pod);
 // allowed with `allow_total_outage`; with no ready pod at all there is nothing to take.
 std::string BlastRadiusRefusal(int ready, int taken, bool allow_total_outage);
 
+// Whether a node (as read) takes new pods: Ready (condition Ready=True) and not cordoned.
+bool NodeSchedulable(const nlohmann::json& node);
+
+// Whether pods of `pod_spec` (a pod template's spec) may be placed on `node` as far as its
+// labels and taints go: the pod's nodeSelector matches the node's labels and every NoSchedule
+// or NoExecute taint of the node is tolerated. (Affinity and resources are not judged.)
+bool PodFitsNode(const nlohmann::json& pod_spec, const nlohmann::json& node);
+
+// The blast-radius rule for cordoning `node` among `nodes` (every node, as listed): "" when
+// allowed, otherwise the reason. Refused without `allow_total_outage` when no other node is
+// schedulable, and, for a workload (`pod_spec` its pod template's spec; null for a Node
+// target), when no other schedulable node would take its pods.
+std::string CordonRefusal(const std::vector<nlohmann::json>& nodes, const std::string& node,
+                          const nlohmann::json* pod_spec, bool allow_total_outage);
+
 }  // namespace rebound::controller::chaos

@@ -41,6 +41,7 @@ std::string Runner::Run::Preflight() {
   }
   if (std::string why = PickTarget(); !why.empty()) return why;
   Record(RunPhase::kPreflight, "target " + run_.target.ToString());
+  if (std::string why = RestoreOwedOnTarget(); !why.empty()) return why;
   if (std::string why = SteadyStateProblem(); !why.empty()) return why;
   std::string error;
   if (std::string alert = AbortAlert(&error); !alert.empty()) return "alert firing: " + alert;
@@ -135,11 +136,14 @@ std::string Runner::Run::Ineligible(const nlohmann::json& object) const {
   return "";
 }
 
-std::string Runner::Run::SteadyStateProblem() const {
+std::string Runner::Run::SteadyStateProblem(bool* broken) const {
   for (const std::string& query : experiment_->steady_state) {
     common::Result<bool> holds = promql::EvaluateCondition(*deps_.prometheus, query);
     if (!holds.ok()) return "steady-state query failed: " + holds.status().message();
-    if (!*holds) return "steady state does not hold: " + query;
+    if (!*holds) {
+      if (broken != nullptr) *broken = true;
+      return "steady state does not hold: " + query;
+    }
   }
   return "";
 }
@@ -153,6 +157,17 @@ std::string Runner::Run::AbortAlert(std::string* error) const {
   }
   const AlertLabels* alert = FirstMatching(*firing, experiment_->abort_if_firing);
   return alert == nullptr ? "" : DescribeAlert(*alert);
+}
+
+std::string Runner::Run::RestoreOwedOnTarget() const {
+  common::Result<std::vector<ChaosRun>> owed = deps_.log.RestoreOwed();
+  if (!owed.ok()) return "cannot read the run log: " + owed.status().message();
+  for (const ChaosRun& run : *owed) {
+    if (run.target == run_.target) {
+      return "run " + std::to_string(run.id) + " still owes the restore of its fault on it";
+    }
+  }
+  return "";
 }
 
 common::Status Runner::Run::ReadTarget() {

@@ -116,6 +116,7 @@ Json FaultToJson(const FaultChoice& fault) {
                {"seed", std::to_string(fault.seed)},
                {"count", fault.count},
                {"pods", pods}};
+  if (fault.previous_ready) json["previousReady"] = *fault.previous_ready;
   if (fault.previous_replicas) json["previousReplicas"] = *fault.previous_replicas;
   if (fault.set_replicas) json["setReplicas"] = *fault.set_replicas;
   if (!fault.node.empty()) json["node"] = fault.node;
@@ -149,6 +150,10 @@ Result<FaultChoice> FaultFromJson(const Json& json) {
       RUN_JSON_ASSIGN(chosen.uid, p.String("uid", false));
       fault.pods.push_back(std::move(chosen));
     }
+  }
+  if (r.Field("previousReady") != nullptr) {
+    RUN_JSON_ASSIGN(count, r.Int("previousReady"));
+    fault.previous_ready = static_cast<int>(count);
   }
   if (r.Field("previousReplicas") != nullptr) {
     RUN_JSON_ASSIGN(count, r.Int("previousReplicas"));
@@ -203,6 +208,7 @@ nlohmann::json RunToJson(const ChaosRun& run) {
                {"reason", run.reason},
                {"recoverWithinSeconds", run.recover_within.count() / 1000.0},
                {"restoredByChaos", run.restored_by_chaos},
+               {"restoreOwed", run.restore_owed},
                {"dryRun", run.dry_run}};
   if (run.slot) json["slot"] = FormatTime(*run.slot);
   if (run.result) json["result"] = RunResultName(*run.result);
@@ -213,6 +219,7 @@ nlohmann::json RunToJson(const ChaosRun& run) {
   if (run.fault) json["fault"] = FaultToJson(*run.fault);
   if (run.expect_healing) json["expectHealing"] = *run.expect_healing;
   if (run.injected_at) json["injectedAt"] = FormatTime(*run.injected_at);
+  if (run.fault_observed_at) json["faultObservedAt"] = FormatTime(*run.fault_observed_at);
   if (run.recovered_at) json["recoveredAt"] = FormatTime(*run.recovered_at);
   if (auto recovery = run.recovery_time()) json["recoverySeconds"] = recovery->count() / 1000.0;
   Json steps = Json::array();
@@ -261,8 +268,12 @@ common::Result<ChaosRun> RunFromJson(const nlohmann::json& json) {
         std::chrono::milliseconds(static_cast<int64_t>(std::llround(within->get<double>() * 1000)));
   }
   RUN_JSON_ASSIGN(run.injected_at, r.Time("injectedAt"));
+  RUN_JSON_ASSIGN(run.fault_observed_at, r.Time("faultObservedAt"));
   RUN_JSON_ASSIGN(run.recovered_at, r.Time("recoveredAt"));
   RUN_JSON_ASSIGN(run.restored_by_chaos, r.Bool("restoredByChaos"));
+  if (r.Field("restoreOwed") != nullptr) {
+    RUN_JSON_ASSIGN(run.restore_owed, r.Bool("restoreOwed"));
+  }
   RUN_JSON_ASSIGN(run.dry_run, r.Bool("dryRun"));
   if (const Json* steps = r.Field("steps"); steps != nullptr && steps->is_array()) {
     for (const Json& step : *steps) {

@@ -70,6 +70,7 @@ struct FaultChoice {
   uint64_t seed = 0;
   int count = 0;                         // pods to delete / replicas to remove (after percent)
   std::vector<ChosenPod> pods;           // pod-kill
+  std::optional<int> previous_ready;     // pod-kill: ready pods before the fault (the recovery bar)
   std::optional<int> previous_replicas;  // scale-*: spec.replicas before the fault
   std::optional<int> set_replicas;       // scale-*: what chaos set (restore only from this)
   std::string node;                      // cordon-node
@@ -95,8 +96,17 @@ struct ChaosRun {
   std::optional<std::string> expect_healing;  // the playbook under test, copied at the start
   std::chrono::milliseconds recover_within{0};
   std::optional<std::chrono::system_clock::time_point> injected_at;
-  std::optional<std::chrono::system_clock::time_point> recovered_at;  // first healthy check
+  // The first poll that saw the fault take effect: a steady-state query no longer held (the
+  // fault reached monitoring), or, for an experiment without steadyState, the target's own
+  // recovery check failed. Unset when nobody saw it: the claim was not really tested.
+  std::optional<std::chrono::system_clock::time_point> fault_observed_at;
+  // The first poll of the healthy streak that verified recovery (runner.h, step 3).
+  std::optional<std::chrono::system_clock::time_point> recovered_at;
   bool restored_by_chaos = false;  // chaos had to undo its own fault
+  // Chaos's undo failed (an API error): the fault may still be in place. The run is finished
+  // but stays owed until a retry (Runner::RetryRestores) restores it or finds it no longer
+  // chaos's to undo.
+  bool restore_owed = false;
   bool dry_run = false;
   std::vector<RunStep> steps;
 
@@ -111,10 +121,11 @@ struct ChaosRun {
 //   {"id", "experiment", "trigger", "slot"?, "startedAt", "phase", "result"?, "reason",
 //    "target": {"kind", "namespace"?, "name"}?, "fault": {"type", "seed" (a decimal string:
 //    JSON numbers lose 64-bit precision), "count", "pods": [{"name", "uid"}],
-//    "previousReplicas"?, "setReplicas"?, "node"?}?, "expectHealing"?, "recoverWithinSeconds",
-//    "injectedAt"?, "recoveredAt"?, "recoverySeconds"?, "restoredByChaos", "dryRun",
+//    "previousReady"?, "previousReplicas"?, "setReplicas"?, "node"?}?, "expectHealing"?,
+//    "recoverWithinSeconds", "injectedAt"?, "faultObservedAt"?, "recoveredAt"?,
+//    "recoverySeconds"?, "restoredByChaos", "restoreOwed", "dryRun",
 //    "steps": [{"at", "phase", "message"}]}
-// Absent optionals are left out.
+// Absent optionals are left out. "restoreOwed" is read as false when absent (older records).
 nlohmann::json RunToJson(const ChaosRun& run);
 // Reads RunToJson's output back. InvalidArgument naming the field when it is malformed.
 common::Result<ChaosRun> RunFromJson(const nlohmann::json& json);

@@ -19,6 +19,10 @@ namespace rebound::controller::chaos {
 // The API resource of a target kind (preflight.cc).
 const kube::Resource& ResourceOf(TargetKind kind);
 
+// The pods of `workload` (as read: its spec.selector), in name order (inject.cc).
+common::Result<std::vector<nlohmann::json>> WorkloadPods(kube::KubeClient& kube,
+                                                         const nlohmann::json& workload);
+
 class Runner::Run {
  public:
   // `experiment` may be null only for CloseInterrupted.
@@ -28,15 +32,26 @@ class Runner::Run {
   ChaosRun Execute();
   // Undoes the fault of a run a previous process left unfinished and closes it `aborted`.
   ChaosRun CloseInterrupted();
+  // Tries again the restore a finished run owes (ChaosRun::restore_owed); the run stays done.
+  // Whether it is still owed (the API refused again, or the run log could not be written).
+  bool RetryRestore();
 
  private:
   enum class WatchEnd { kHealthy, kDeadline, kAborted };
+  // What undoing the fault came to: done, nothing to do (never chaos's, or no longer: gone,
+  // changed by someone else, healed already), or failed (the API refused: still owed).
+  enum class UndoOutcome { kDone, kNothing, kFailed };
+  struct Undo {
+    UndoOutcome outcome = UndoOutcome::kNothing;
+    std::string message;
+  };
 
   // runner.cc
   std::chrono::system_clock::time_point Now() const { return deps_.clock.Now(); }
   // Records a step: moves to `phase` (reported to the observer when it changed) and saves.
-  void Record(RunPhase phase, std::string message);
-  void Save();
+  // Whether the run log was written (a failure is logged; most callers go on regardless).
+  bool Record(RunPhase phase, std::string message);
+  bool Save();
   ChaosRun Finish(RunResult result, std::string reason);
 
   // preflight.cc: "" when the run may go on, else why it is skipped. Sets run_.target and
@@ -45,27 +60,42 @@ class Runner::Run {
   std::string PickTarget();
   // Why `object` (a workload or node as read) may not be broken now; "" when it may.
   std::string Ineligible(const nlohmann::json& object) const;
-  // Every steady-state query holds: "" ; else what does not (or failed).
-  std::string SteadyStateProblem() const;
+  // Every steady-state query holds: "" ; else what does not (or failed). `broken` (optional)
+  // is set when a query answered and did not hold, as opposed to failing.
+  std::string SteadyStateProblem(bool* broken = nullptr) const;
   // A firing alert matching abortIf: its description; "" when none. Sets `error` when the
   // alerts cannot be read.
   std::string AbortAlert(std::string* error) const;
+  // "" unless an earlier run still owes the restore of its fault on the target.
+  std::string RestoreOwedOnTarget() const;
   // Re-reads the target into object_; the API's error when it cannot.
   common::Status ReadTarget();
 
   // inject.cc
-  std::string Choose();  // fills run_.fault; "" or why the run is skipped
+  std::string Choose();                         // fills run_.fault; "" or why the run is skipped
+  std::string ChooseScale(FaultChoice choice);  // Choose for scale-to-zero and scale-down
+  // Sets run_.fault to `choice` (`what`: for people) and writes it to the run log: "" or, when
+  // the log cannot be written, why the run is skipped (and the choice dropped).
+  std::string RecordChoice(FaultChoice choice, const std::string& what);
   // Re-reads the target right before the fault (someone may have opted out meanwhile): "" or
   // why the run is skipped.
   std::string Recheck();
   std::string Inject();  // "" or why the injection failed
-  // Undoes chaos's own fault where it is still in place; records what it did.
+  // Undoes chaos's own fault where it is still in place; records what it did, and marks the
+  // run as owing a restore when the API refused.
   void Restore(const std::string& why);
+  Undo UndoFault();
+  void Apply(const Undo& undo);
 
   // watch.cc
   WatchEnd Watch(std::string* reason);
-  // Healthy: "" ; else what is not.
-  std::string Unhealthy();
+  // The recovery check of the fault (not satisfiable by the damaged state): "" when the
+  // target is back; else what is not. See runner.h, step 3.
+  std::string TargetProblem();
+  // Notes the first poll at which the fault was seen taking effect (ChaosRun::fault_observed_at).
+  void ObserveFault(const std::string& what);
+  // Before the run leaves its watch: a step warning that monitoring never saw the fault.
+  void WarnIfFaultUnseen();
   // With expectHealing: "" when the heal log shows the playbook acting on the target since
   // injection; else the reason the run failed.
   std::string AttributionProblem() const;

@@ -30,6 +30,9 @@ CREATE TABLE chaos_runs (
 CREATE INDEX chaos_runs_by_experiment ON chaos_runs (experiment, id);
 CREATE INDEX chaos_runs_by_finished ON chaos_runs (finished, id);
 )sql",
+    R"sql(
+ALTER TABLE chaos_runs ADD COLUMN restore_owed INTEGER NOT NULL DEFAULT 0;  -- ChaosRun::restore_owed
+)sql",
 };
 constexpr store::Schema kSchema{.owner = "chaos_runs", .migrations = kMigrations};
 
@@ -48,12 +51,13 @@ class RunLog::Impl {
     REBOUND_RETURN_IF_ERROR(insert_.Prepare(
         db_,
         "INSERT INTO chaos_runs (experiment, started_ms, finished, result, playbook, target, "
-        "recovered_ms, recovery_ms, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+        "recovered_ms, recovery_ms, record, restore_owed) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
     REBOUND_RETURN_IF_ERROR(update_.Prepare(
         db_,
         "UPDATE chaos_runs SET experiment = ?1, started_ms = ?2, finished = ?3, result = ?4, "
-        "playbook = ?5, target = ?6, recovered_ms = ?7, recovery_ms = ?8, record = ?9 "
-        "WHERE id = ?10"));
+        "playbook = ?5, target = ?6, recovered_ms = ?7, recovery_ms = ?8, record = ?9, "
+        "restore_owed = ?10 WHERE id = ?11"));
     REBOUND_RETURN_IF_ERROR(get_.Prepare(db_, "SELECT id, record FROM chaos_runs WHERE id = ?1"));
     REBOUND_RETURN_IF_ERROR(recent_.Prepare(
         db_, "SELECT id, record FROM chaos_runs WHERE id < ?2 ORDER BY id DESC LIMIT ?1"));
@@ -63,6 +67,8 @@ class RunLog::Impl {
         "ORDER BY id DESC LIMIT ?1"));
     REBOUND_RETURN_IF_ERROR(unfinished_.Prepare(
         db_, "SELECT id, record FROM chaos_runs WHERE finished = 0 ORDER BY id"));
+    REBOUND_RETURN_IF_ERROR(restore_owed_.Prepare(
+        db_, "SELECT id, record FROM chaos_runs WHERE restore_owed = 1 ORDER BY id"));
     REBOUND_RETURN_IF_ERROR(last_starts_.Prepare(
         db_, "SELECT experiment, MAX(started_ms) FROM chaos_runs GROUP BY experiment"));
     REBOUND_RETURN_IF_ERROR(proofs_.Prepare(
@@ -74,8 +80,17 @@ class RunLog::Impl {
         "SELECT target, MAX(recovered_ms) FROM chaos_runs WHERE result = ?1 AND target <> '' "
         "AND recovered_ms > 0 AND (playbook = ?2 OR (?2 = '' AND experiment = ?3)) "
         "GROUP BY target"));
+    // Kept: unfinished runs and runs owing a restore (their fault may need undoing), and the
+    // newest recovered run of each (playbook, experiment, target): LastProofs and
+    // LastRecoveredByTarget answer the same after a trim.
     REBOUND_RETURN_IF_ERROR(delete_before_.Prepare(
-        db_, "DELETE FROM chaos_runs WHERE finished = 1 AND started_ms < ?1"));
+        db_,
+        "DELETE FROM chaos_runs WHERE finished = 1 AND restore_owed = 0 AND started_ms < ?1 "
+        "AND NOT (result = ?2 AND recovered_ms > 0 AND NOT EXISTS ("
+        "  SELECT 1 FROM chaos_runs AS newer WHERE newer.result = ?2 AND newer.recovered_ms > 0 "
+        "  AND newer.playbook = chaos_runs.playbook AND newer.experiment = chaos_runs.experiment "
+        "  AND newer.target = chaos_runs.target AND (newer.recovered_ms > chaos_runs.recovered_ms "
+        "  OR (newer.recovered_ms = chaos_runs.recovered_ms AND newer.id > chaos_runs.id))))"));
     return common::Status::Ok();
   }
 
@@ -130,6 +145,12 @@ class RunLog::Impl {
     return ReadRuns(query);
   }
 
+  common::Result<std::vector<ChaosRun>> RestoreOwed() {
+    std::lock_guard lock(mu_);
+    Query query(db_, restore_owed_, "read chaos runs owing a restore");
+    return ReadRuns(query);
+  }
+
   common::Result<std::map<std::string, std::chrono::system_clock::time_point>> LastStarts() {
     std::lock_guard lock(mu_);
     Query query(db_, last_starts_, "read chaos run starts");
@@ -163,13 +184,13 @@ class RunLog::Impl {
   common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before) {
     std::lock_guard lock(mu_);
     Query query(db_, delete_before_, "trim chaos log");
-    query.Int(ToMillis(before));
+    query.Int(ToMillis(before)).Text(RunResultName(RunResult::kRecovered));
     REBOUND_RETURN_IF_ERROR(query.Run());
     return static_cast<size_t>(query.Changes());
   }
 
  private:
-  // ?1..?9 of insert_ and update_.
+  // ?1..?10 of insert_ and update_.
   static void Bind(Query& query, const ChaosRun& run) {
     const bool recovered = run.result == RunResult::kRecovered && run.recovered_at.has_value();
     query.Text(run.experiment)
@@ -180,7 +201,7 @@ class RunLog::Impl {
         .Text(run.target.empty() ? "" : run.target.ToString());
     query.Int(recovered ? ToMillis(*run.recovered_at) : 0)
         .Int(recovered ? run.recovery_time().value_or(std::chrono::milliseconds(0)).count() : 0);
-    query.Text(RunToJson(run).dump());
+    query.Text(RunToJson(run).dump()).Int(run.restore_owed ? 1 : 0);
   }
 
   // Rows of (text, milliseconds) as a map.
@@ -215,8 +236,8 @@ class RunLog::Impl {
 
   std::mutex mu_;
   store::Database db_;
-  Statement insert_, update_, get_, recent_, recent_experiment_, unfinished_, last_starts_, proofs_,
-      by_target_, delete_before_;
+  Statement insert_, update_, get_, recent_, recent_experiment_, unfinished_, restore_owed_,
+      last_starts_, proofs_, by_target_, delete_before_;
 };
 
 RunLog::RunLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -237,6 +258,7 @@ common::Result<std::vector<ChaosRun>> RunLog::Recent(size_t limit, const std::st
   return impl_->Recent(limit, experiment, before_id);
 }
 common::Result<std::vector<ChaosRun>> RunLog::Unfinished() const { return impl_->Unfinished(); }
+common::Result<std::vector<ChaosRun>> RunLog::RestoreOwed() const { return impl_->RestoreOwed(); }
 common::Result<std::map<std::string, std::chrono::system_clock::time_point>> RunLog::LastStarts()
     const {
   return impl_->LastStarts();

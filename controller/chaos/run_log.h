@@ -61,6 +61,9 @@ class RunLog {
   // Runs not finished (phase other than done), oldest first: after a restart, those whose
   // fault may still be in place.
   common::Result<std::vector<ChaosRun>> Unfinished() const;
+  // Finished runs whose restore failed and is still owed (ChaosRun::restore_owed), oldest
+  // first: Runner::RetryRestores works through them.
+  common::Result<std::vector<ChaosRun>> RestoreOwed() const;
   // When each experiment's newest run started (any result), by experiment name: the
   // scheduler's RunState::last_started.
   common::Result<std::map<std::string, std::chrono::system_clock::time_point>> LastStarts() const;
@@ -71,8 +74,11 @@ class RunLog {
   // `recovered` run of `experiment`; targets never proven are absent.
   common::Result<std::map<std::string, std::chrono::system_clock::time_point>>
   LastRecoveredByTarget(const std::string& playbook, const std::string& experiment) const;
-  // Deletes finished runs that started before `before` (unfinished ones are kept: their fault
-  // may need undoing); returns how many.
+  // Retention, for the daemon to call on a schedule: deletes the finished runs that started
+  // before `before` and returns how many. Never deleted: unfinished runs and runs owing a
+  // restore (their fault may need undoing), and the newest recovered run of each (playbook,
+  // experiment, target), so that LastProofs (a playbook's last proof) and LastRecoveredByTarget
+  // (least-recently-proven) answer as before the trim.
   common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before);
 
  private:

@@ -26,6 +26,19 @@ common::Result<size_t> Runner::CloseUnfinished() {
   return runs->size();
 }
 
+common::Result<size_t> Runner::RetryRestores(std::stop_token stop) {
+  common::Result<std::vector<ChaosRun>> runs = deps_.log.RestoreOwed();
+  if (!runs.ok()) return runs.status();
+  size_t owed = 0;
+  for (ChaosRun& run : *runs) {
+    if (stop.stop_requested() ||
+        Run(deps_, options_, std::move(run), nullptr, stop).RetryRestore()) {
+      ++owed;
+    }
+  }
+  return owed;
+}
+
 Runner::Run::Run(const RunnerDeps& deps, const Options& options, ChaosRun run,
                  const Experiment* experiment, std::stop_token stop)
     : deps_(deps),
@@ -34,19 +47,21 @@ Runner::Run::Run(const RunnerDeps& deps, const Options& options, ChaosRun run,
       experiment_(experiment),
       stop_(std::move(stop)) {}
 
-void Runner::Run::Record(RunPhase phase, std::string message) {
+bool Runner::Run::Record(RunPhase phase, std::string message) {
   const bool entered = phase != run_.phase;
   spdlog::info("chaos run {} ({}): {}: {}", run_.id, run_.experiment, RunPhaseName(phase), message);
   run_.Step(Now(), phase, std::move(message));
-  Save();
+  const bool saved = Save();
   if (entered && phase != RunPhase::kDone) deps_.observer.OnPhase(run_);
+  return saved;
 }
 
-void Runner::Run::Save() {
+bool Runner::Run::Save() {
   common::Status saved = deps_.log.Update(run_);
-  // The run goes on: stopping now could leave the fault in place.
+  // Callers go on unless they say otherwise: stopping now could leave the fault in place.
   if (!saved.ok())
     spdlog::error("chaos run {}: cannot write the run log: {}", run_.id, saved.ToString());
+  return saved.ok();
 }
 
 ChaosRun Runner::Run::Finish(RunResult result, std::string reason) {
@@ -95,6 +110,19 @@ ChaosRun Runner::Run::Execute() {
 ChaosRun Runner::Run::CloseInterrupted() {
   Restore("the run was interrupted by a restart");
   return Finish(RunResult::kAborted, "interrupted by a restart");
+}
+
+bool Runner::Run::RetryRestore() {
+  const std::string before = run_.steps.empty() ? "" : run_.steps.back().message;
+  const Undo undo = UndoFault();
+  Apply(undo);
+  // Each refusal is recorded once, not at every retry; the run stays done.
+  std::string message = "retried the restore: " + undo.message;
+  if (!run_.restore_owed || message != before) {
+    run_.steps.push_back({Now(), RunPhase::kRestore, std::move(message)});
+    if (!Save()) return true;  // the log still says owed: tried again later
+  }
+  return run_.restore_owed;
 }
 
 }  // namespace rebound::controller::chaos

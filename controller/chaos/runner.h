@@ -8,18 +8,33 @@
 //      `rebound.io/chaos: enabled`, is outside the protected namespaces, has no rollout in
 //      progress and no remediation in progress; every steady-state query holds; no alert
 //      matching abortIf.firingAlerts fires.
-//   2. Inject: the choice (pods by name and uid, count, seed, previous replicas, node) is
-//      written to the run log, the target re-read and its label and blast radius re-checked,
-//      and only then the Kubernetes API is called. A dry run records the choice and stops.
-//   3. Watch every poll_interval until recoverWithin after injection: recovered when every
-//      steady-state query holds and the workload is ready. A newly firing abortIf alert, the
-//      kill switch, or a stop request ends the run `aborted`.
+//   2. Inject: the choice (pods by name and uid, count, seed, previous replicas or ready
+//      pods, node) is written to the run log — a choice that cannot be written ends the run
+//      `skipped` with nothing injected — the target re-read and its label and blast radius
+//      re-checked, and only then the Kubernetes API is called. The blast radius: never the
+//      last ready pod, and never cordon the last schedulable Ready node or the last node the
+//      target's pods could be scheduled on, unless allowTotalOutage. A dry run records the
+//      choice and stops.
+//   3. Watch every poll_interval until recoverWithin after injection. Recovered needs the
+//      fault's own recovery check, which the damaged state cannot pass — scale faults:
+//      spec.replicas back to at least the recorded previous count and the workload ready
+//      (ready = spec, observedGeneration current); pod-kill: none of the killed pods' uids
+//      among the workload's pods and as many ready pods as before; cordon-node: the node
+//      schedulable — and then every steady-state query holding at each poll for `settle`
+//      (at least two polls), so that a sample scraped before the fault cannot verify the
+//      recovery. The recovery time is that of the first poll of the streak; a streak begun by
+//      the deadline may finish confirming after it. The first poll that sees the fault (the
+//      steady state broken; without steadyState, the recovery check failing) is recorded; a
+//      fault monitoring never saw gets a warning step. A newly firing abortIf alert, the kill
+//      switch, or a stop request ends the run `aborted`.
 //   4. Attribute: with expectHealing, `recovered` only when the heal log shows that playbook
 //      acting (an action record with result "done") on the target after injection; else
 //      `failed`, "recovered without the playbook". Not recovered by the deadline: `failed`.
 //   5. Restore: at the deadline and on abort, chaos undoes its own fault (replicas back to
 //      the recorded count, node uncordoned) unless the current state shows it is no longer
-//      chaos's (healing or a person changed it since), and records that it had to.
+//      chaos's (healing or a person changed it since, or the target is gone), and records
+//      that it had to. A restore the API refused leaves the run `restoreOwed`:
+//      RetryRestores tries again (the engine calls it at start-up and with backoff).
 // Every phase change and step is written to the run log and reported to the RunObserver.
 //
 // Thread-safety: Execute may run on several threads at once (one run each); the dependencies
@@ -90,6 +105,10 @@ class Runner {
   struct Options {
     std::vector<std::string> protected_namespaces = {"kube-system"};  // guardrails.*
     std::chrono::milliseconds poll_interval = std::chrono::seconds(5);
+    // How long every steady-state query must keep holding, once the fault's recovery check
+    // passes, for the run to count as recovered (step 3). At least the scrape interval of the
+    // steadyState series plus the rule evaluation interval of recording rules they use.
+    std::chrono::milliseconds settle = std::chrono::seconds(30);
   };
 
   Runner(RunnerDeps deps, Options options);
@@ -106,6 +125,12 @@ class Runner {
   // restart". The daemon calls this once at start-up, before any new run. Returns how many
   // runs were closed; Unavailable when the log cannot be read.
   common::Result<size_t> CloseUnfinished();
+
+  // Tries again every restore still owed (RunLog::RestoreOwed): a restore that now works is
+  // recorded as done, one whose target is gone or was changed by someone else as such, and
+  // one the API refuses again stays owed. Returns how many are still owed (those not tried
+  // because of a stop request included); Unavailable when the log cannot be read.
+  common::Result<size_t> RetryRestores(std::stop_token stop = {});
 
  private:
   class Run;  // one execution (runner.cc and its parts)

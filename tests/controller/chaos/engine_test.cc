@@ -79,6 +79,7 @@ TEST_F(EngineTest, TickStartsDueRunsOncePerSlotWithinTheLimit) {
   Experiment b = MakeExperiment(FaultType::kPodKill);
   b.name = "web-pod-kill-2";
   b.schedule.every = std::chrono::hours(1);
+  sleeper_.on_sleep = [&](int) { RefillPods("web", 3); };
   auto engine = MakeEngine({a, b});
   SchedulePlan plan = engine->Tick();
   ASSERT_EQ(plan.start.size(), 1u);  // max_concurrent 1: the other waits

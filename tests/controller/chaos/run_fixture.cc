@@ -1,5 +1,6 @@
 #include "tests/controller/chaos/run_fixture.h"
 
+#include "controller/chaos/fault.h"
 #include "kube/resource.h"
 
 namespace rebound::controller::chaos {
@@ -19,7 +20,7 @@ RunFixture::RunFixture() {
 
   store_.Put(kube::kDeployments, Deployment("web", 3));
   for (const char* pod : {"web-a", "web-b", "web-c"}) store_.Put(kube::kPods, Pod(pod, "web"));
-  store_.Put(kube::kNodes, {{"metadata", {{"name", "n1"}}}, {"spec", nlohmann::json::object()}});
+  store_.Put(kube::kNodes, Node("n1"));
   prometheus_.SetVector("up", 1);
   options_.poll_interval = std::chrono::seconds(5);
 }
@@ -55,6 +56,23 @@ nlohmann::json RunFixture::Pod(const std::string& name, const std::string& app) 
   return {{"metadata", {{"name", name}, {"namespace", "shop"}, {"labels", {{"app", app}}}}},
           {"spec", {{"nodeName", "n1"}}},
           {"status", {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
+}
+
+nlohmann::json RunFixture::Node(const std::string& name) {
+  return {{"metadata", {{"name", name}, {"labels", {{"rebound.io/chaos", "enabled"}}}}},
+          {"spec", nlohmann::json::object()},
+          {"status", {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
+}
+
+void RunFixture::RefillPods(const std::string& app, int ready) {
+  int have = 0;
+  for (const auto& [key, object] : store_.Snapshot()) {
+    if (std::get<0>(key) == "pods" && kube::ObjectLabel(object, "app") == app && PodReady(object)) {
+      ++have;
+    }
+  }
+  for (; have < ready; ++have)
+    store_.Put(kube::kPods, Pod(app + "-r" + std::to_string(++refills_), app));
 }
 
 RunnerDeps RunFixture::Deps() {

@@ -1,6 +1,7 @@
 // A cluster, a Prometheus, an Alertmanager, a heal log and a run log in memory and a temp dir,
 // on a FakeClock, for tests of the chaos runner and engine. The Deployment shop/web has three
-// ready pods (web-a, web-b, web-c on node n1) and the label rebound.io/chaos=enabled.
+// ready pods (web-a, web-b, web-c on node n1, a Ready node) and the label
+// rebound.io/chaos=enabled. The cluster has no controllers: a test plays them (RefillPods).
 // `on_sleep` runs after each of the runner's waits (the clock already advanced): that is where
 // a test plays the cluster healing, an alert firing or a person opting out.
 #pragma once
@@ -75,6 +76,10 @@ class RunFixture : public ::testing::Test {
   static Experiment MakeExperiment(FaultType type);
   static nlohmann::json Deployment(const std::string& name, int replicas, bool labelled = true);
   static nlohmann::json Pod(const std::string& name, const std::string& app);
+  // A Ready, schedulable node labelled rebound.io/chaos=enabled.
+  static nlohmann::json Node(const std::string& name);
+  // Plays the ReplicaSet: adds ready pods of `app` (new names and uids) until `ready` are.
+  void RefillPods(const std::string& app, int ready);
   RunnerDeps Deps();
   // Begins a run of `e` in the log and executes it.
   ChaosRun Execute(const Experiment& e);
@@ -99,6 +104,7 @@ class RunFixture : public ::testing::Test {
   bool paused_ = false;
   std::string remediating_;  // the target a remediation works on ("" for none)
   Runner::Options options_;
+  int refills_ = 0;  // pods RefillPods added
 };
 
 }  // namespace rebound::controller::chaos

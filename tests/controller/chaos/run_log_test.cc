@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <utility>
+#include <vector>
+
 #include "controller/chaos/alert_source.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_http_client.h"
@@ -108,11 +112,55 @@ TEST_F(RunLogTest, ProofsStartsPagesAndRetention) {
   EXPECT_EQ(next->back().id, 1);
   EXPECT_EQ(log_->Recent(10, "a")->size(), 2u);
 
-  // Retention drops finished runs, never an unfinished one.
+  // Retention drops finished runs, never an unfinished one nor the last proof of a target.
   auto deleted = log_->DeleteBefore(t0 + hours(10));
   ASSERT_TRUE(deleted.ok());
-  EXPECT_EQ(*deleted, 3u);
+  EXPECT_EQ(*deleted, 1u);
   EXPECT_EQ(log_->Unfinished()->size(), 1u);
+}
+
+TEST_F(RunLogTest, RetentionKeepsOpenOwedAndLastProvingRuns) {
+  const auto t0 = clock_.Now();
+  // Two proofs of "restore" on web (the older may go), one on api (the newest there: kept).
+  ChaosRun old_proof = Recovered("web", "restore", t0, seconds(30));
+  ChaosRun new_proof = Recovered("web", "restore", t0 + hours(1), seconds(10));
+  ChaosRun api_proof = Recovered("api", "restore", t0 + hours(2), seconds(20));
+  ChaosRun plain = Recovered("web", "restore", t0 + hours(3), seconds(5));
+  plain.result = RunResult::kFailed;  // not a proof: may go
+  ChaosRun owed = plain;
+  owed.result = RunResult::kAborted;
+  owed.restore_owed = true;  // its fault may still be in place
+  ChaosRun open;
+  open.experiment = "web";
+  open.started_at = t0;
+  std::map<std::string, int64_t> ids;
+  for (auto& [name, run] : std::vector<std::pair<std::string, ChaosRun*>>{{"old", &old_proof},
+                                                                          {"new", &new_proof},
+                                                                          {"api", &api_proof},
+                                                                          {"plain", &plain},
+                                                                          {"owed", &owed},
+                                                                          {"open", &open}}) {
+    auto id = log_->Begin(*run);
+    ASSERT_TRUE(id.ok());
+    ids[name] = *id;
+  }
+  const auto proofs = log_->LastProofs();
+  const auto by_target = log_->LastRecoveredByTarget("restore", "");
+  ASSERT_TRUE(proofs.ok());
+  ASSERT_TRUE(by_target.ok());
+
+  auto deleted = log_->DeleteBefore(t0 + hours(10));
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 2u);  // the old proof and the plain failure
+  EXPECT_FALSE(log_->Get(ids["old"]).ok());
+  EXPECT_FALSE(log_->Get(ids["plain"]).ok());
+  for (const char* kept : {"new", "api", "owed", "open"}) {
+    EXPECT_TRUE(log_->Get(ids[kept]).ok()) << kept;
+  }
+  EXPECT_EQ(log_->LastProofs()->at("restore").run_id, proofs->at("restore").run_id);
+  EXPECT_EQ(*log_->LastRecoveredByTarget("restore", ""), *by_target);
+  EXPECT_EQ(log_->RestoreOwed()->size(), 1u);
+  EXPECT_EQ(*log_->DeleteBefore(t0 + hours(10)), 0u);
 }
 
 TEST(AlertmanagerAlertsTest, ReadsFiringAlertsAndMatchesAbortIf) {

@@ -28,14 +28,17 @@ TEST_F(RunnerTest, PodKillHealedByTheExpectedPlaybookIsRecovered) {
   Experiment e = MakeExperiment(FaultType::kPodKill);
   e.expect_healing = "restore-web";
   sleeper_.on_sleep = [&](int n) {
-    if (n == 1) Heal("restore-web", "Deployment shop/web");
+    if (n != 1) return;
+    Heal("restore-web", "Deployment shop/web");
+    RefillPods("web", 3);
   };
   ChaosRun run = Execute(e);
   EXPECT_EQ(run.result, RunResult::kRecovered) << run.reason;
   ASSERT_TRUE(run.fault.has_value());
   ASSERT_EQ(run.fault->pods.size(), 1u);
+  EXPECT_EQ(run.fault->previous_ready, 3);
   EXPECT_FALSE(store_.Find(kube::kPods, "shop", run.fault->pods[0].name).has_value());
-  EXPECT_EQ(store_.Count(kube::kPods), 2u);
+  EXPECT_EQ(store_.Count(kube::kPods), 3u);
   EXPECT_EQ(run.recovery_time(), std::chrono::milliseconds(seconds(5)));
   EXPECT_FALSE(run.restored_by_chaos);
   auto stored = log_->Get(run.id);
@@ -57,6 +60,7 @@ TEST_F(RunnerTest, RecoveryWithoutThePlaybookFails) {
   sleeper_.on_sleep = [&](int) {
     Heal("other", "Deployment shop/web");
     Heal("restore-web", "Deployment shop/api");
+    RefillPods("web", 3);
   };
   ChaosRun run = Execute(e);
   EXPECT_EQ(run.result, RunResult::kFailed);
@@ -70,6 +74,7 @@ TEST_F(RunnerTest, WithoutExpectHealingKubernetesAloneRecovers) {
   sleeper_.on_sleep = [&, broken = sleeper_.on_sleep](int n) {
     broken(n);
     if (n == 3) {  // the ReplicaSet replaced the pod
+      RefillPods("web", 3);
       SetReady("web", 3);
       prometheus_.SetVector("up", 1);
     }
@@ -178,6 +183,7 @@ TEST_F(RunnerTest, BlastRadiusNeverTakesTheLastReadyPod) {
   EXPECT_EQ(store_.Count(kube::kPods), 3u);
 
   e.allow_total_outage = true;
+  sleeper_.on_sleep = [&](int) { RefillPods("web", 1); };
   run = Execute(e);
   EXPECT_EQ(run.result, RunResult::kRecovered) << run.reason;
   ASSERT_EQ(run.fault->pods.size(), 1u);
@@ -230,6 +236,7 @@ TEST_F(RunnerTest, AlertFiringDuringTheRunAbortsAndUndoesTheFault) {
 }
 
 TEST_F(RunnerTest, KillSwitchDuringTheRunAbortsAndUncordons) {
+  store_.Put(kube::kNodes, Node("n2"));  // where web's pods can go
   Experiment e = MakeExperiment(FaultType::kCordonNode);
   BreakOnFirstWait(2);
   sleeper_.on_sleep = [&, broken = sleeper_.on_sleep](int n) {
@@ -291,6 +298,11 @@ TEST_F(RunnerTest, LeastRecentlyProvenPicksNeverProvenThenOldest) {
   e.target.selector = "rebound.io/chaos=enabled";
   e.target.selector_json = {{"matchLabels", {{"rebound.io/chaos", "enabled"}}}};
   e.target.pick = Pick::kLeastRecentlyProven;
+  sleeper_.on_sleep = [&](int) {
+    RefillPods("api", 2);
+    RefillPods("cart", 2);
+    RefillPods("web", 3);
+  };
   std::vector<std::string> picked;
   for (int i = 0; i < 4; ++i) {
     clock_.Advance(std::chrono::hours(1));
