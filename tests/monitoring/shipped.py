@@ -63,7 +63,7 @@ HEALED_BY = {
     "KubeDeploymentReplicasMismatch": "replicas-unavailable-restore",
     "HighErrorRate": "overload-scale-up",
     "HighLatency": "overload-scale-up",
-    "KubeDeploymentScaledDown": None,
+    "KubeDeploymentScaledDown": "restore-replicas",
     "KubeNodeNotReady": None,
     "KubeNodeUnschedulable": None,
     "WorkloadAnomalous": None,
