@@ -71,4 +71,7 @@ HEALED_BY = {
     "ReboundHealingFailed": None,
     "ReboundGuardrailStorm": None,
     "ReboundJournalErrors": None,
+    "ReboundChaosRecoveryFailed": None,
+    "ReboundChaosRecoverySlow": None,
+    "ReboundPlaybookUnproven": None,
 }
