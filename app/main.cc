@@ -15,6 +15,7 @@
 
 #include "app/config.h"
 #include "app/clients.h"
+#include "app/coverage.h"
 #include "app/daemon.h"
 #include "app/playbook_tests.h"
 #include "app/replay.h"
@@ -41,6 +42,8 @@ Commands:
   test     FILE...           run playbook unit tests (docs/playbook-tests.md)
   replay   -c rebound.yaml PAYLOAD.json
                              what the playbooks would do with a recorded Alertmanager payload
+  coverage -c rebound.yaml RULEFILE...
+                             which alerts are healed, which playbooks chaos has proven
   version                    print the version
   help                       show this help
 
@@ -96,6 +99,26 @@ Options:
 
 Exit status: 0 when the plan was made, 1 for an invalid configuration, 2 for a bad payload or
 invalid playbooks.
+)";
+
+constexpr std::string_view kCoverageUsage =
+    R"(Usage: rebound coverage -c FILE [--format text|json] [--fail-on-gaps] RULEFILE...
+
+For each alerting rule of the Prometheus rule files: the playbooks that would heal its alerts
+(judged from the rule's static labels and alertname; a matcher on a label only the expression
+sets makes it "may be healed by"), the chaos experiments that prove those playbooks, and when
+a recovered run last proved each (asked of the running daemon at the configured listen
+address, GET /api/v1/coverage; "unknown" when it does not answer within 2 seconds). Then the
+gaps: alerts no playbook heals, playbooks no experiment proves.
+
+Options:
+  -c, --config FILE   configuration file (default: rebound.yaml)
+  --format FORMAT     text (default) or json
+  --fail-on-gaps      exit 1 when there is a gap
+  -h, --help          show this help
+
+Exit status: 0, or 1 with --fail-on-gaps and a gap; 1 for an invalid configuration; 2 for
+errors in a rule file, playbook or experiment (as file:line:col: message).
 )";
 
 constexpr std::string_view kVersionUsage = R"(Usage: rebound version
@@ -221,6 +244,31 @@ int Replay(const Args& args) {
   return rebound::app::RunReplay(options, std::cout, std::cerr);
 }
 
+int Coverage(const Args& args, bool json, bool fail_on_gaps) {
+  if (args.files.empty()) return Usage(kCoverageUsage, "no rule files given");
+  LoadResult loaded = LoadConfig(args.config);
+  if (!ReportErrors(loaded)) return 1;
+  QuietLogs();
+  const Config& config = *loaded.config;
+  rebound::common::Result<std::string> url =
+      rebound::app::DaemonBaseUrl(config.listen, !config.tls.cert_file.empty());
+  if (!url.ok()) {
+    std::fprintf(stderr, "%s: listen: %s\n", args.config.c_str(), url.status().message().c_str());
+    return 1;
+  }
+  rebound::common::CurlHttpClient http;
+  rebound::app::CoverageOptions options;
+  options.playbook_patterns = config.playbooks;
+  options.rule_files = args.files;
+  options.daemon_url = *url;
+  // The daemon's own certificate is the trust anchor for its (usually self-signed) HTTPS.
+  options.tls.ca_file = config.tls.cert_file;
+  options.http = &http;
+  options.json = json;
+  options.fail_on_gaps = fail_on_gaps;
+  return rebound::app::RunCoverage(options, std::cout, std::cerr);
+}
+
 int Run(const Args& args) {
 #ifdef __GLIBC__
   // glibc gives each of the HTTP server's threads its own malloc arena, and memory freed in one
@@ -299,6 +347,36 @@ int main(int argc, char** argv) {
   if (command == "replay") {
     Args args = ParseArgs(rest, true, 1);
     return args.help || !args.error.empty() ? Usage(kReplayUsage, args.error) : Replay(args);
+  }
+  if (command == "coverage") {
+    // Its own flags first; the rest are the common ones and the rule files.
+    std::vector<std::string_view> common_args;
+    bool json = false;
+    bool fail_on_gaps = false;
+    std::string format_error;
+    for (size_t i = 0; i < rest.size(); ++i) {
+      std::string_view format;
+      if (rest[i] == "--fail-on-gaps") {
+        fail_on_gaps = true;
+        continue;
+      }
+      if (rest[i] == "--format" && i + 1 < rest.size()) {
+        format = rest[++i];
+      } else if (rest[i].starts_with("--format=")) {
+        format = rest[i].substr(9);
+      } else {
+        common_args.push_back(rest[i]);
+        continue;
+      }
+      if (format != "text" && format != "json") {
+        format_error = "--format must be text or json, not \"" + std::string(format) + "\"";
+      }
+      json = format == "json";
+    }
+    Args args = ParseArgs(common_args, true, common_args.size());
+    if (args.error.empty()) args.error = format_error;
+    return args.help || !args.error.empty() ? Usage(kCoverageUsage, args.error)
+                                            : Coverage(args, json, fail_on_gaps);
   }
   if (command == "version" || command == "--version") {
     Args args = ParseArgs(rest, false);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "controller/actions/action_support.h"
 #include "controller/actions/scale_spec.h"
@@ -13,22 +15,28 @@ namespace {
 
 constexpr int kMaxConflictAttempts = 5;
 
+// `replicas` as written: a spec, or a template rendered into one for each episode.
+using ReplicasParam = std::variant<ScaleSpec, templates::Template>;
+
 class ScaleAction final : public Action {
  public:
-  ScaleAction(ScaleSpec spec, std::optional<int64_t> min, std::optional<int64_t> max)
-      : spec_(std::move(spec)), min_(min), max_(max) {}
+  ScaleAction(ReplicasParam replicas, std::optional<int64_t> min, std::optional<int64_t> max)
+      : replicas_(std::move(replicas)), min_(min), max_(max) {}
 
   ActionResult Run(const ActionContext& ctx) const override {
     if (WorkloadResource(ctx.target.kind) == nullptr) {
       return TargetFailure(ctx, common::InvalidArgument("unsupported kind"));
     }
+    common::Result<ScaleSpec> spec = Spec(ctx);
+    if (!spec.ok()) return Failed("template", "cannot render replicas: " + spec.status().message());
     const int64_t floor = Floor(ctx);
     common::Result<ActionResult> result =
         kube::RetryOnConflict(kMaxConflictAttempts, [&]() -> common::Result<ActionResult> {
           common::Result<kube::Scale> scale =
               ctx.kube.GetScale(ctx.target.resource(), ctx.target.ns, ctx.target.name);
           if (!scale.ok()) return TargetFailure(ctx, scale.status());
-          const std::optional<ScaleDecision> decision_or = Decide(ctx, scale->replicas, floor);
+          const std::optional<ScaleDecision> decision_or =
+              Decide(ctx, *spec, scale->replicas, floor);
           if (!decision_or) {
             return Failed("invalid_plan", "the scale plan names no replica count");
           }
@@ -64,10 +72,12 @@ class ScaleAction final : public Action {
   // {"replicas": <the count Run() sets>}; null when it would not scale.
   nlohmann::json Plan(const ActionContext& ctx) const override {
     if (WorkloadResource(ctx.target.kind) == nullptr) return nullptr;
+    common::Result<ScaleSpec> spec = Spec(ctx);
+    if (!spec.ok()) return nullptr;
     common::Result<kube::Scale> scale =
         ctx.kube.GetScale(ctx.target.resource(), ctx.target.ns, ctx.target.name);
     if (!scale.ok()) return nullptr;
-    const ScaleDecision decision = DecideScale(spec_, scale->replicas, Floor(ctx), max_);
+    const ScaleDecision decision = DecideScale(*spec, scale->replicas, Floor(ctx), max_);
     if (decision.kind != ScaleDecision::Kind::kScale) return nullptr;
     return {{"replicas", decision.replicas}};
   }
@@ -76,21 +86,39 @@ class ScaleAction final : public Action {
     std::string bounds;
     if (min_) bounds += "min " + std::to_string(*min_);
     if (max_) bounds += (bounds.empty() ? "" : ", ") + std::string("max ") + std::to_string(*max_);
-    std::string what = spec_.absolute() ? "scale to " + spec_.text() : "scale " + spec_.text();
+    const ScaleSpec* spec = std::get_if<ScaleSpec>(&replicas_);
+    std::string what = spec == nullptr ? "scale to " + std::get<templates::Template>(replicas_).text()
+                       : spec->absolute() ? "scale to " + spec->text()
+                                          : "scale " + spec->text();
     return bounds.empty() ? what : what + " (" + bounds + ")";
   }
 
+  std::vector<const templates::Template*> Templates() const override {
+    if (const auto* t = std::get_if<templates::Template>(&replicas_)) return {t};
+    return {};
+  }
+
  private:
+  // The spec for this episode: as written, or the template rendered and parsed.
+  common::Result<ScaleSpec> Spec(const ActionContext& ctx) const {
+    if (const auto* spec = std::get_if<ScaleSpec>(&replicas_)) return *spec;
+    common::Result<std::string> text = std::get<templates::Template>(replicas_).Render(ctx.vars);
+    if (!text.ok()) return text.status();
+    common::Result<ScaleSpec> spec = ScaleSpec::Parse(*text);
+    if (!spec.ok()) return common::InvalidArgument("\"" + *text + "\": " + spec.status().message());
+    return spec;
+  }
+
   int64_t Floor(const ActionContext& ctx) const {
     return std::max<int64_t>(ctx.limits.min_replicas, min_.value_or(0));
   }
 
   // What to do with `current` replicas: the plan's count when there is a plan (nullopt when it
   // names none), else the spec's decision.
-  std::optional<ScaleDecision> Decide(const ActionContext& ctx, int64_t current,
-                                      int64_t floor) const {
+  std::optional<ScaleDecision> Decide(const ActionContext& ctx, const ScaleSpec& spec,
+                                      int64_t current, int64_t floor) const {
     const nlohmann::json* plan = PlanOf(ctx);
-    if (plan == nullptr) return DecideScale(spec_, current, floor, max_);
+    if (plan == nullptr) return DecideScale(spec, current, floor, max_);
     const nlohmann::json replicas = plan->value("replicas", nlohmann::json());
     if (!replicas.is_number_integer()) return std::nullopt;
     ScaleDecision decision;
@@ -100,7 +128,7 @@ class ScaleAction final : public Action {
     return decision;
   }
 
-  ScaleSpec spec_;
+  ReplicasParam replicas_;
   std::optional<int64_t> min_;
   std::optional<int64_t> max_;
 };
@@ -120,19 +148,30 @@ class ScaleActionFactory final : public ActionFactory {
                                                step.Qualified("max") + "\" (" +
                                                std::to_string(*max) + ")");
     }
-    std::optional<ScaleSpec> spec = ReadSpec(step, min, max);
-    if (!spec || step.errors().size() != errors_before) return nullptr;
-    return std::make_unique<ScaleAction>(std::move(*spec), min, max);
+    std::optional<ReplicasParam> replicas = ReadReplicas(step, min, max);
+    if (!replicas || step.errors().size() != errors_before) return nullptr;
+    return std::make_unique<ScaleAction>(std::move(*replicas), min, max);
   }
 
  private:
-  static std::optional<ScaleSpec> ReadSpec(const common::StrictMap& step,
-                                           std::optional<int64_t> min, std::optional<int64_t> max) {
+  static std::optional<ReplicasParam> ReadReplicas(const common::StrictMap& step,
+                                                   std::optional<int64_t> min,
+                                                   std::optional<int64_t> max) {
     if (!step.Require("replicas")) return std::nullopt;
     const YAML::Node node = *step.Find("replicas");
     const std::string name = "\"" + step.Qualified("replicas") + "\"";
     std::optional<std::string> text = step.String("replicas");
     if (!text) return std::nullopt;
+    if (text->find("{{") != std::string::npos) {
+      // Known per episode only (an alert's annotation or label): any count, so bounded.
+      if (!step.Has("max")) {
+        step.errors().Add(node, "\"" + step.Qualified("max") + "\" is required with a templated " +
+                                    name + ", so that scaling stays bounded");
+      }
+      std::optional<templates::Template> parsed = TemplateParam(step, "replicas");
+      if (!parsed) return std::nullopt;
+      return ReplicasParam(std::move(*parsed));
+    }
     common::Result<ScaleSpec> spec = ScaleSpec::Parse(*text);
     if (!spec.ok()) {
       step.errors().Add(node, name + ": " + spec.status().message());
@@ -152,7 +191,7 @@ class ScaleActionFactory final : public ActionFactory {
                           name + " " + spec->text() + " is below min " + std::to_string(*min));
       }
     }
-    return std::move(spec).value();
+    return ReplicasParam(std::move(spec).value());
   }
 };
 

@@ -1,6 +1,8 @@
 // The `scale` action: sets the target's replicas through the scale subresource.
 //
-// Step keys: `replicas` (required; see scale_spec.h: 5, "+1", "-1", "x1.5"), `min` and `max`
+// Step keys: `replicas` (required; see scale_spec.h: 5, "+1", "-1", "x1.5", or a template
+// rendered into one per episode, such as "{{ annotations.replicas }}", which needs `max`),
+// `min` and `max`
 // (bounds; `max` is required when `replicas` can increase the count, so that nothing scales
 // without bound). The floor is the larger of `min` and the blast radius' min_replicas. A
 // result outside the bounds is clamped and the message says so; a count already outside is

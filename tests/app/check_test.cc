@@ -42,5 +42,17 @@ TEST(CheckTest, ReportsAnExperimentErrorWithItsPosition) {
   EXPECT_THAT(result.output, HasSubstr("1 error(s) in the playbooks and experiments"));
 }
 
+// The shipped playbooks and the experiments beside them load with no error, and every shipped
+// experiment names a shipped playbook (docs/experiments.md, "Shipped experiments").
+TEST(CheckTest, AcceptsTheShippedPlaybooksAndExperiments) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("rebound.yaml"),
+                     "listen: 127.0.0.1:9464\nstate_dir: /x\nplaybooks: [\"" +
+                         std::string(REBOUND_SOURCE_DIR) + "/playbooks/*.yaml\"]\n");
+  testing::CommandResult result = Check(dir.File("rebound.yaml"));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("OK (6 playbook(s) and 1 experiment(s) in 6 file(s))"));
+}
+
 }  // namespace
 }  // namespace rebound::app

@@ -36,6 +36,16 @@ PROMQL_WORDS = {
     "sum", "max", "min", "avg", "count", "by", "without", "on", "ignoring", "group_left",
     "group_right", "and", "or", "unless", "rate", "irate", "increase", "histogram_quantile",
     "label_values", "offset", "bool", "topk", "bottomk", "deriv", "abs", "clamp_min", "inf",
+    "time",
+}
+# Rebound's chaos metrics (DESIGN.md section 7.3, names fixed there), read by
+# dashboards/rebound-chaos.json, while the exporter's chaos class and their rows in
+# docs/metrics.md are being added on another branch. Once docs/metrics.md documents one, this
+# test says to remove it from here.
+PENDING_METRICS = {
+    "rebound_chaos_runs_total", "rebound_chaos_recovery_seconds",
+    "rebound_chaos_last_run_timestamp_seconds", "rebound_chaos_last_recovery_seconds",
+    "rebound_chaos_active", "rebound_playbook_last_proven_timestamp_seconds",
 }
 
 
@@ -83,6 +93,7 @@ def known_metrics(root):
 
 
 def exists(name, documented, recorded):
+    documented = documented | PENDING_METRICS
     for suffix in ("_bucket", "_count", "_sum"):
         if name.endswith(suffix) and name[: -len(suffix)] in documented:
             return True
@@ -105,6 +116,9 @@ def rate_problems(expr):
 def static_problems(root):
     found, uids = [], {}
     documented, recorded = known_metrics(root)
+    for name in sorted(PENDING_METRICS & documented):
+        found.append(f"{name} is documented in docs/metrics.md now: remove it from "
+                     "PENDING_METRICS in tests/monitoring/dashboards_test.py")
     boards = shipped.dashboards(root)
     if not boards:
         return ["no dashboards under dashboards/"]
@@ -166,7 +180,7 @@ def static_problems(root):
 
 # ------------------------------------------------------------------------ live Prometheus
 
-VALUES = {"namespace": "shop", "workload": "cart", "playbook": ".*"}
+VALUES = {"namespace": "shop", "workload": "cart", "playbook": ".*", "experiment": ".*"}
 
 
 def substitute(expr):

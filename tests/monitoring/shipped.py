@@ -65,7 +65,7 @@ HEALED_BY = {
     "HighLatency": "overload-scale-up",
     "HighDependencyErrorRate": "dependency-errors-restart",
     "DatabaseConnectionPoolExhausted": "connection-pool-restart",
-    "KubeDeploymentScaledDown": None,
+    "KubeDeploymentScaledDown": "restore-replicas",
     "KubeNodeNotReady": None,
     "KubeNodeUnschedulable": None,
     "WorkloadAnomalous": None,
@@ -74,4 +74,7 @@ HEALED_BY = {
     "ReboundTargetEscalated": None,
     "ReboundGuardrailStorm": None,
     "ReboundJournalErrors": None,
+    "ReboundChaosRecoveryFailed": None,
+    "ReboundChaosRecoverySlow": None,
+    "ReboundPlaybookUnproven": None,
 }

@@ -1,3 +1,4 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "tests/controller/actions/action_test_support.h"
@@ -170,6 +171,34 @@ TEST_F(ScaleActionTest, TargetGone) {
   EXPECT_EQ(result.reason, "target_gone");
 }
 
+// The count a Deployment was meant to have, from the alert (restore-replicas heals a scale-down
+// with it), within the step's bounds.
+TEST_F(ScaleActionTest, ATemplatedCountComesFromTheAlert) {
+  PutDeployment("web", 0, "app:v2");
+  vars_.SetAnnotations({{"replicas", "3"}});
+  std::unique_ptr<Action> scale =
+      Create("action: scale\nreplicas: '{{ annotations.replicas }}'\nmax: 20");
+  EXPECT_EQ(scale->Describe(), "scale to {{ annotations.replicas }} (max 20)");
+  EXPECT_EQ(Plan(*scale), (nlohmann::json{{"replicas", 3}}));
+  ActionResult result = Run(*scale);
+  EXPECT_EQ(result.outcome, Outcome::kDone) << result.message;
+  EXPECT_EQ(Replicas(), 3);
+
+  vars_.SetAnnotations({{"replicas", "50"}});  // within max, whatever the alert says
+  EXPECT_EQ(Plan(*scale), (nlohmann::json{{"replicas", 20}}));
+  EXPECT_EQ(Run(*scale).message, "scaled Deployment shop/web from 3 to 20 replicas");
+
+  vars_.SetAnnotations({{"replicas", "many"}});
+  ActionResult bad = Run(*scale);
+  EXPECT_EQ(bad.outcome, Outcome::kFailed);
+  EXPECT_EQ(bad.reason, "template");
+  EXPECT_THAT(bad.message, ::testing::HasSubstr("cannot render replicas: \"many\": expected"));
+  EXPECT_TRUE(Plan(*scale).is_null());
+
+  vars_.SetAnnotations({});
+  EXPECT_EQ(Run(*scale).reason, "template");
+}
+
 TEST_F(ScaleActionTest, CheckTimeErrorsPointAtTheValue) {
   const std::pair<const char*, std::vector<std::string>> cases[] = {
       {"action: scale\n", {"1:1: \"steps[0].replicas\" is required"}},
@@ -191,6 +220,12 @@ TEST_F(ScaleActionTest, CheckTimeErrorsPointAtTheValue) {
        {"3:6: \"steps[0].min\" (5) is above \"steps[0].max\" (4)"}},
       {"action: scale\nreplicas: '+1'\nmax: 0\n",
        {"3:6: \"steps[0].max\": expected a positive integer no larger than 100000, got \"0\""}},
+      {"action: scale\nreplicas: '{{ annotations.replicas }}'\n",
+       {"2:11: \"steps[0].max\" is required with a templated \"steps[0].replicas\", so that "
+        "scaling stays bounded"}},
+      {"action: scale\nreplicas: '{{ annotation.replicas }}'\nmax: 5\n",
+       {"2:11: \"steps[0].replicas\": column 4: unknown variable \"annotation.replicas\" (did "
+        "you mean \"annotations.replicas\"?)"}},
   };
   for (const auto& [yaml, want] : cases) EXPECT_EQ(CheckErrors(yaml), want) << yaml;
   // Lowering and absolute specs need no max.
