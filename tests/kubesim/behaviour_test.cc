@@ -3,60 +3,18 @@
 
 #include <map>
 
-#include "tests/fakes/fake_clock.h"
-#include "tests/kubesim/metric_samples.h"
-#include "tools/kubesim/cluster.h"
+#include "tests/kubesim/behaviour_fixture.h"
 #include "tools/kubesim/json_access.h"
-#include "tools/kubesim/metrics.h"
-#include "tools/kubesim/object_rules.h"
-#include "tools/kubesim/patch.h"
-#include "tools/kubesim/scenario_apply.h"
 #include "tools/kubesim/workload_util.h"
 
 namespace rebound::kubesim {
 namespace {
 
 using nlohmann::json;
-using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::KubesimBehaviourTest;
 
-constexpr milliseconds kStartDelay{500};
 constexpr double kMi = 1024.0 * 1024.0;
-
-class KubesimBehaviourTest : public ::testing::Test {
- protected:
-  void Load(const std::string& yaml) {
-    auto parsed = ParseScenario(yaml, "test.yaml");
-    ASSERT_TRUE(parsed.scenario) << parsed.errors.front().ToString();
-    ASSERT_TRUE(ApplyScenario(*parsed.scenario, cluster_).ok());
-  }
-  void Run(milliseconds total, milliseconds step = milliseconds(250)) {
-    for (milliseconds t{0}; t < total; t += step) {
-      clock_.Advance(step);
-      cluster_.Tick();
-    }
-  }
-  std::map<std::string, double> Samples(const std::string& name,
-                                        const std::vector<std::string>& match = {}) {
-    return testing::Samples(RenderMetrics(metrics_), name, match);
-  }
-  double Sum(const std::string& name, const std::vector<std::string>& match = {}) {
-    return testing::SumOf(RenderMetrics(metrics_), name, match);
-  }
-  void Patch(Kind kind, const std::string& name, const json& patch,
-             PatchType type = PatchType::kStrategic) {
-    const ResourceType& rt = TypeOf(kind);
-    json current = *cluster_.store().Get(rt, "shop", name);
-    json desired = *ApplyPatch(type, current, patch);
-    ASSERT_FALSE(PrepareUpdate(rt, current, desired, false, FieldValidation::kIgnore));
-    ASSERT_TRUE(cluster_.store().Replace(rt, desired, ResourceVersionOf(current)).ok());
-  }
-
-  ::rebound::testing::FakeClock clock_;
-  Cluster cluster_{clock_, {.pod_start_delay = kStartDelay, .seed = 5}};
-  ApiRequestCounter requests_;
-  ClusterMetrics metrics_{cluster_, requests_};
-};
 
 TEST_F(KubesimBehaviourTest, MemoryLeakGrowsAndResetsWhenPodsAreReplaced) {
   Load(R"(
@@ -77,10 +35,7 @@ deployments:
   for (const auto& [labels, bytes] : grown) EXPECT_GT(bytes, 65 * kMi) << labels;
 
   // kubectl rollout restart: the same code in new pods, which start small again.
-  Patch(Kind::kDeployment, "leaky",
-        {{"spec",
-          {{"template",
-            {{"metadata", {{"annotations", {{"kubectl.kubernetes.io/restartedAt", "x"}}}}}}}}}});
+  RolloutRestart("leaky");
   Run(seconds(10));
   auto after = Samples(memory, {"container=\"leaky\""});
   ASSERT_EQ(after.size(), 2u);

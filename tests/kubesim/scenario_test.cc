@@ -87,7 +87,8 @@ nodes: [{name: n, memory: lots}]
                         "s.yaml:3:15: \"deployments[0].replicas\": expected an integer from 0 to "
                         "1000, got \"many\"",
                         "s.yaml:4:23: \"deployments[0].behaviour.type\" must be one of healthy, "
-                        "memory-leak, crash-loop, overload (got \"memory-leek\")",
+                        "memory-leak, crash-loop, overload, dependency-errors, "
+                        "connection-pool-exhausted (got \"memory-leek\")",
                         "s.yaml:5:11: \"deployments[1].name\": \"Bad_Name\" is not a valid name "
                         "(lower case letters, digits, '-' and '.', starting and ending with a "
                         "letter or digit)",

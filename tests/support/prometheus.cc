@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/percent_encoding.h"
+
 namespace rebound::testing {
 
 Prometheus::Prometheus(const TempDir& dir, Options options)
@@ -78,6 +80,28 @@ bool Prometheus::Start() {
     return false;
   }
   return true;
+}
+
+std::vector<Prometheus::Sample> Prometheus::Query(const std::string& expr) {
+  auto response = Get("/api/v1/query?query=" + common::PercentEncode(expr));
+  nlohmann::json body =
+      response.ok() ? nlohmann::json::parse(response->body, nullptr, false) : nlohmann::json();
+  if (!response.ok() || response->status != 200 || !body.is_object() ||
+      body["data"]["resultType"] != "vector") {
+    ADD_FAILURE() << "query " << expr << ": "
+                  << (response.ok() ? response->body : response.status().ToString());
+    return {};
+  }
+  std::vector<Sample> samples;
+  for (const nlohmann::json& result : body["data"]["result"]) {
+    Sample sample;
+    for (const auto& [name, value] : result["metric"].items()) {
+      sample.labels[name] = value.get<std::string>();
+    }
+    sample.value = std::stod(result["value"][1].get<std::string>());
+    samples.push_back(std::move(sample));
+  }
+  return samples;
 }
 
 bool Prometheus::WaitForTargetsUp(std::chrono::milliseconds timeout) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,15 @@ class Prometheus {
   // Waits until every configured target has been scraped successfully. Static targets are
   // applied in batches about 5 s after start, so this takes that long.
   bool WaitForTargetsUp(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+  // One sample of an instant query's vector.
+  struct Sample {
+    std::map<std::string, std::string> labels;
+    double value = 0;
+  };
+  // The vector `expr` evaluates to at Prometheus' now; empty (with the error as a test
+  // failure) when the query fails or is not a vector.
+  std::vector<Sample> Query(const std::string& expr);
 
   // http://127.0.0.1:PORT plus the route prefix: the base URL for API clients.
   std::string Url() const;

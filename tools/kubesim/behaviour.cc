@@ -8,8 +8,10 @@
 namespace rebound::kubesim {
 namespace {
 
-constexpr Behaviour::Type kTypes[] = {Behaviour::Type::kHealthy, Behaviour::Type::kMemoryLeak,
-                                      Behaviour::Type::kCrashLoop, Behaviour::Type::kOverload};
+constexpr Behaviour::Type kTypes[] = {
+    Behaviour::Type::kHealthy,          Behaviour::Type::kMemoryLeak,
+    Behaviour::Type::kCrashLoop,        Behaviour::Type::kOverload,
+    Behaviour::Type::kDependencyErrors, Behaviour::Type::kConnectionPoolExhausted};
 
 // A quantity given as a YAML number or string ("1Mi", 1048576).
 std::optional<double> QuantityOf(const common::StrictMap& map, std::string_view key) {
@@ -37,6 +39,10 @@ std::string_view BehaviourTypeName(Behaviour::Type type) {
       return "crash-loop";
     case Behaviour::Type::kOverload:
       return "overload";
+    case Behaviour::Type::kDependencyErrors:
+      return "dependency-errors";
+    case Behaviour::Type::kConnectionPoolExhausted:
+      return "connection-pool-exhausted";
   }
   return "healthy";
 }
@@ -49,6 +55,22 @@ nlohmann::json Behaviour::ToJson() const {
   if (type == Type::kMemoryLeak) out["leakPerSecond"] = leak_bytes_per_second;
   if (type == Type::kCrashLoop) out["restartInterval"] = common::FormatDuration(restart_interval);
   if (type == Type::kOverload) out["capacityPerReplica"] = capacity_per_replica;
+  if (type == Type::kDependencyErrors || type == Type::kConnectionPoolExhausted) {
+    out["timeout"] = common::FormatDuration(timeout);
+  }
+  if (type == Type::kDependencyErrors) {
+    out["peer"] = peer;
+    out["errorRatio"] = error_ratio;
+    out["errorGrowth"] = common::FormatDuration(error_growth);
+    out["faultAfter"] = common::FormatDuration(fault_after);
+    out["dependencyDown"] = dependency_down;
+  }
+  if (type == Type::kConnectionPoolExhausted) {
+    out["poolName"] = pool_name;
+    out["maxConnections"] = max_connections;
+    out["busyConnections"] = busy_connections;
+    out["connectionLeakPerSecond"] = connection_leak_per_second;
+  }
   return out;
 }
 
@@ -57,11 +79,14 @@ std::optional<Behaviour> ParseBehaviour(const YAML::Node& node, std::string_view
   size_t before = errors.size();
   common::StrictMap map(node, name,
                         {"type", "baseMemory", "leakPerSecond", "restartInterval",
-                         "requestsPerSecond", "capacityPerReplica", "latency"},
+                         "requestsPerSecond", "capacityPerReplica", "latency", "timeout", "peer",
+                         "errorRatio", "errorGrowth", "faultAfter", "dependencyDown", "poolName",
+                         "maxConnections", "busyConnections", "connectionLeakPerSecond"},
                         errors);
   Behaviour behaviour;
   map.Require("type");
-  if (auto type = map.Enum("type", {"healthy", "memory-leak", "crash-loop", "overload"})) {
+  if (auto type = map.Enum("type", {"healthy", "memory-leak", "crash-loop", "overload",
+                                    "dependency-errors", "connection-pool-exhausted"})) {
     for (Behaviour::Type candidate : kTypes) {
       if (BehaviourTypeName(candidate) == *type) behaviour.type = candidate;
     }
@@ -78,17 +103,60 @@ std::optional<Behaviour> ParseBehaviour(const YAML::Node& node, std::string_view
   if (auto latency = map.Duration("latency", std::chrono::milliseconds(1))) {
     behaviour.latency = *latency;
   }
-  auto require_positive = [&](std::string_view key, double value) {
-    if (value > 0) return;
-    map.errors().Add(map.Has(key) ? map.KeyMark(key) : map.mark(),
-                     "\"" + map.Qualified(key) + "\": must be above 0 for type " +
-                         std::string(BehaviourTypeName(behaviour.type)));
-  };
-  if (errors.size() == before && behaviour.type == Behaviour::Type::kMemoryLeak) {
-    require_positive("leakPerSecond", behaviour.leak_bytes_per_second);
+  if (auto timeout = map.Duration("timeout", std::chrono::milliseconds(1))) {
+    behaviour.timeout = *timeout;
   }
-  if (errors.size() == before && behaviour.type == Behaviour::Type::kOverload) {
-    require_positive("capacityPerReplica", behaviour.capacity_per_replica);
+  if (auto peer = map.String("peer")) behaviour.peer = *peer;
+  if (auto ratio = QuantityOf(map, "errorRatio")) behaviour.error_ratio = *ratio;
+  if (auto growth = map.Duration("errorGrowth", std::chrono::milliseconds(0))) {
+    behaviour.error_growth = *growth;
+  }
+  if (auto after = map.Duration("faultAfter", std::chrono::milliseconds(0))) {
+    behaviour.fault_after = *after;
+  }
+  if (auto down = map.Bool("dependencyDown")) behaviour.dependency_down = *down;
+  if (auto pool = map.String("poolName")) behaviour.pool_name = *pool;
+  if (auto max = map.Int("maxConnections", 1, 1000000)) {
+    behaviour.max_connections = static_cast<double>(*max);
+  }
+  if (auto busy = map.Int("busyConnections", 1, 1000000)) {
+    behaviour.busy_connections = static_cast<double>(*busy);
+  }
+  if (auto leak = QuantityOf(map, "connectionLeakPerSecond")) {
+    behaviour.connection_leak_per_second = *leak;
+  }
+  // An error about `key`, at the key when it is given, else at the mapping.
+  auto invalid = [&](std::string_view key, const std::string& message) {
+    map.errors().Add(map.Has(key) ? map.KeyMark(key) : map.mark(),
+                     "\"" + map.Qualified(key) + "\": " + message);
+  };
+  const std::string type_name(BehaviourTypeName(behaviour.type));
+  auto require_positive = [&](std::string_view key, double value) {
+    if (value <= 0) invalid(key, "must be above 0 for type " + type_name);
+  };
+  if (errors.size() != before) return std::nullopt;
+  switch (behaviour.type) {
+    case Behaviour::Type::kMemoryLeak:
+      require_positive("leakPerSecond", behaviour.leak_bytes_per_second);
+      break;
+    case Behaviour::Type::kOverload:
+      require_positive("capacityPerReplica", behaviour.capacity_per_replica);
+      break;
+    case Behaviour::Type::kDependencyErrors:
+      if (behaviour.peer.empty()) invalid("peer", "required for type " + type_name);
+      if (behaviour.error_ratio <= 0 || behaviour.error_ratio > 1) {
+        invalid("errorRatio", "must be above 0 and at most 1");
+      }
+      break;
+    case Behaviour::Type::kConnectionPoolExhausted:
+      require_positive("connectionLeakPerSecond", behaviour.connection_leak_per_second);
+      if (behaviour.busy_connections > behaviour.max_connections) {
+        invalid("busyConnections", "must be at most maxConnections");
+      }
+      break;
+    case Behaviour::Type::kHealthy:
+    case Behaviour::Type::kCrashLoop:
+      break;
   }
   if (errors.size() != before) return std::nullopt;
   return behaviour;

@@ -15,7 +15,7 @@ Cluster::Cluster(const common::Clock& clock, Options options)
       statefulsets_(store_, events_),
       disruptions_(store_, clock),
       pods_(store_, events_, behaviours_, clock, options.pod_start_delay),
-      traffic_(store_, behaviours_, clock) {
+      traffic_(store_, behaviours_, pods_, clock) {
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
     (void)store_.Create(TypeOf(Kind::kNamespace), {{"metadata", {{"name", ns}}},
                                                    {"spec", {{"finalizers", {"kubernetes"}}}},
@@ -44,7 +44,9 @@ common::Status Cluster::SetBehaviour(const WorkloadRef& workload, const Behaviou
   auto object = store_.Get(TypeOf(workload.kind), workload.ns, workload.name);
   if (!object.ok()) return object.status();
   const json* spec = Find(*object, "/spec/template/spec");
-  behaviours_.Set(workload, CodeVersion(spec ? *spec : json()), behaviour);
+  Behaviour set = behaviour;
+  set.set_at = clock_.MonotonicNow();
+  behaviours_.Set(workload, CodeVersion(spec ? *spec : json()), set);
   return common::Status::Ok();
 }
 

@@ -41,7 +41,8 @@ class Cluster {
   void Tick();
 
   // Gives the version of `workload`'s pod template that is current now the behaviour
-  // `behaviour`. NotFound when the workload does not exist.
+  // `behaviour`, set at the clock's now (Behaviour::set_at). NotFound when the workload does
+  // not exist.
   common::Status SetBehaviour(const WorkloadRef& workload, const Behaviour& behaviour);
 
   ObjectStore& store() { return store_; }

@@ -51,6 +51,12 @@ json WorkloadState(const Cluster& cluster, Kind kind, const json& workload,
                         {"requestsFailed", series.errors},
                         {"errorRatio", series.error_ratio},
                         {"latencySeconds", series.latency_seconds}};
+    if (series.calls) {
+      state["traffic"]["calls"] = {{"peer", series.calls->peer},
+                                   {"ok", series.calls->ok},
+                                   {"failed", series.calls->failed},
+                                   {"failedCode", series.calls->failed_code}};
+    }
   }
   return state;
 }
@@ -80,6 +86,7 @@ common::HttpResponse ControlApi::State() {
     }
   }
   std::vector<PodSimulator::ContainerMemory> memory = cluster_.pods().Memory();
+  std::vector<TrafficSimulator::Pool> pools = cluster_.traffic().Pools();
   json pods = json::array();
   for (const json& pod : cluster_.store().ListObjects(TypeOf(Kind::kPod)).items) {
     int64_t restarts = 0;
@@ -93,13 +100,22 @@ common::HttpResponse ControlApi::State() {
         bytes[sample.container] = sample.bytes;
       }
     }
-    pods.push_back({{"namespace", NamespaceOf(pod)},
-                    {"name", NameOf(pod)},
-                    {"node", StringAt(pod, "/spec/nodeName")},
-                    {"phase", StringAt(pod, "/status/phase")},
-                    {"ready", PodReady(pod)},
-                    {"restarts", restarts},
-                    {"memoryBytes", bytes}});
+    json entry = {{"namespace", NamespaceOf(pod)},
+                  {"name", NameOf(pod)},
+                  {"node", StringAt(pod, "/spec/nodeName")},
+                  {"phase", StringAt(pod, "/status/phase")},
+                  {"ready", PodReady(pod)},
+                  {"restarts", restarts},
+                  {"memoryBytes", bytes}};
+    for (const TrafficSimulator::Pool& pool : pools) {
+      if (pool.ns == NamespaceOf(pod) && pool.pod == NameOf(pod)) {
+        entry["connectionPool"] = {{"name", pool.name},
+                                   {"used", pool.used},
+                                   {"max", pool.max},
+                                   {"timeouts", pool.timeouts}};
+      }
+    }
+    pods.push_back(std::move(entry));
   }
   json faults = json::array();
   for (const FaultSpec& fault : cluster_.faults().Pending()) faults.push_back(fault.ToJson());

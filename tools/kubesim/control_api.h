@@ -2,8 +2,9 @@
 // simulation at run time (JSON in and out; errors as {"status":"error","error":...}).
 //
 //   GET    /kubesim/v1/state      workloads (replicas, current version and behaviour, every
-//                                 version's behaviour, traffic), pods (phase, node, readiness,
-//                                 restarts, memory), pending faults and injected counts
+//                                 version's behaviour, traffic and calls to a dependency),
+//                                 pods (phase, node, readiness, restarts, memory, connection
+//                                 pool), pending faults and injected counts
 //   POST   /kubesim/v1/namespaces/NS/deployments/NAME/behaviour    a behaviour (behaviour.h)
 //   POST   /kubesim/v1/namespaces/NS/statefulsets/NAME/behaviour   for the workload's
 //                                 current version; 404 when the workload does not exist

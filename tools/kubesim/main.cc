@@ -124,7 +124,8 @@ SCENARIO FILE (YAML; unknown keys and bad values are errors reported as file:lin
 BEHAVIOURS (per workload and code version = the containers' name/image/command/args/env;
   a rollout restart keeps the version, a rollback returns to the previous one's behaviour,
   a version never given one is healthy)
-  type: healthy | memory-leak | crash-loop | overload
+  type: healthy | memory-leak | crash-loop | overload | dependency-errors |
+        connection-pool-exhausted
   baseMemory: 64Mi          working set of a fresh container (default 64Mi)
   leakPerSecond: 1Mi        memory-leak (required): growth per second of uptime; the memory
                             resets when the pod is replaced or OOMKilled at its limit
@@ -133,6 +134,22 @@ BEHAVIOURS (per workload and code version = the containers' name/image/command/a
   capacityPerReplica: 100   overload (required): requests/s one ready replica serves; beyond
                             replicas x capacity requests fail (503) and latency rises
   latency: 50ms             latency when not overloaded (default 50ms)
+  timeout: 2s               how long a failed dependency call, or a wait for a pool
+                            connection, takes before the request fails (503; default 2s)
+  dependency-errors: every request calls `peer` once; a failed call fails the request.
+    peer: db                the dependency (required)
+    errorRatio: 0.5         share of failing calls once grown, (0, 1] (default 0.5)
+    errorGrowth: 1m         linear growth from 0 to errorRatio after the fault starts
+    faultAfter: 0s          the fault starts this long after the behaviour is set
+    dependencyDown: false   false: only pods running when the fault starts fail (stale
+                            connections/DNS, code "0"), so a rollout restart clears it;
+                            true: the dependency is down, every pod fails (code "503")
+  connection-pool-exhausted: each pod's database pool leaks connections until it is full,
+    then the requests that find no free connection time out (503); new pods start empty.
+    poolName: main          pool_name label (default main)
+    maxConnections: 10      pool size (default 10)
+    busyConnections: 2      connections the traffic keeps in use (default 2)
+    connectionLeakPerSecond: 0.1   (required) leaked per second of container uptime
   No ready replica: every request fails.
 
 FAULTS (for the API itself; next COUNT matching requests)
@@ -166,7 +183,12 @@ METRICS (GET /metrics, no authentication, Prometheus text format)
     kube_poddisruptionbudget_status_pod_disruptions_allowed
   cAdvisor: container_memory_working_set_bytes{namespace,pod,container}
   Applications: http_requests_total{namespace,deployment|statefulset,code="200"|"503"},
-    http_request_duration_seconds histogram {namespace,deployment|statefulset}
+    http_request_duration_seconds histogram {namespace,deployment|statefulset},
+    http_client_requests_total{namespace,deployment|statefulset,peer,code="200"|"0"|"503"},
+    http_client_request_duration_seconds histogram {namespace,deployment|statefulset,peer},
+    db_client_connections_usage{namespace,pod,pool_name,state="used"|"idle"},
+    db_client_connections_max and db_client_connections_timeouts_total
+    {namespace,pod,pool_name}
   kubesim: kubesim_api_requests_total{verb,resource,code}, kubesim_faults_injected_total{type}
 )";
 

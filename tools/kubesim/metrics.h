@@ -21,7 +21,12 @@
 //   kube_poddisruptionbudget_status_pod_disruptions_allowed{namespace,poddisruptionbudget}
 // cAdvisor: container_memory_working_set_bytes{namespace,pod,container}
 // Applications: http_requests_total{namespace,deployment|statefulset,code} and the histogram
-//   http_request_duration_seconds{namespace,deployment|statefulset}
+//   http_request_duration_seconds{namespace,deployment|statefulset}; calls to a dependency:
+//   http_client_requests_total{namespace,deployment|statefulset,peer,code} and the histogram
+//   http_client_request_duration_seconds{namespace,deployment|statefulset,peer}; database
+//   connection pools (OpenTelemetry names): db_client_connections_usage{namespace,pod,
+//   pool_name,state="used"|"idle"}, db_client_connections_max{namespace,pod,pool_name},
+//   db_client_connections_timeouts_total{namespace,pod,pool_name}
 // kubesim itself: kubesim_api_requests_total{verb,resource,code},
 //   kubesim_faults_injected_total{type}
 //

@@ -77,6 +77,7 @@ void PodSimulator::Reconcile() {
 
   std::set<std::string> present;
   std::vector<ContainerMemory> memory;
+  std::vector<App> apps;
   for (const json& pod : pods) {
     std::string phase = StringAt(pod, "/status/phase");
     if (phase == "Succeeded" || phase == "Failed") continue;
@@ -101,12 +102,17 @@ void PodSimulator::Reconcile() {
         memory.push_back(
             {NamespaceOf(pod), NameOf(pod), StringAt((*containers)[i], "/name"), bytes[i]});
       }
+      if (workload) {
+        apps.push_back(
+            {NamespaceOf(pod), NameOf(pod), *workload, behaviour, PodReady(next), runtime.started});
+      }
     }
     (void)store_.Replace(pod_type, std::move(next), ResourceVersionOf(pod));
   }
   std::erase_if(runtime_, [&](const auto& entry) { return !present.contains(entry.first); });
   std::lock_guard lock(mu_);
   memory_ = std::move(memory);
+  apps_ = std::move(apps);
 }
 
 bool PodSimulator::Start(json& pod, Runtime& runtime, const std::vector<json>& nodes,
@@ -265,6 +271,11 @@ std::vector<double> PodSimulator::Run(json& pod, Runtime& runtime, const Behavio
 std::vector<PodSimulator::ContainerMemory> PodSimulator::Memory() const {
   std::lock_guard lock(mu_);
   return memory_;
+}
+
+std::vector<PodSimulator::App> PodSimulator::Apps() const {
+  std::lock_guard lock(mu_);
+  return apps_;
 }
 
 }  // namespace rebound::kubesim

@@ -10,8 +10,8 @@
 // restart count rises every restartInterval (CrashLoopBackOff, with BackOff events); a pod
 // whose behaviour stops crashing restarts its container and becomes ready.
 //
-// Thread-safety: Reconcile() must not run concurrently with itself; Memory() may be called
-// from any thread.
+// Thread-safety: Reconcile() must not run concurrently with itself; Memory() and Apps() may
+// be called from any thread.
 #pragma once
 
 #include <chrono>
@@ -53,6 +53,18 @@ class PodSimulator {
   // The working set of every running container, as of the last Reconcile().
   std::vector<ContainerMemory> Memory() const;
 
+  // A running pod of a workload, with the behaviour of its own code version.
+  struct App {
+    std::string ns;
+    std::string pod;
+    WorkloadRef workload;
+    Behaviour behaviour;
+    bool ready = false;
+    std::chrono::steady_clock::time_point started;  // when its containers last started
+  };
+  // Every running pod that a workload controls, as of the last Reconcile().
+  std::vector<App> Apps() const;
+
  private:
   struct Runtime {
     std::chrono::steady_clock::time_point seen;     // when a pass first saw the pod
@@ -78,6 +90,7 @@ class PodSimulator {
   uint64_t next_ip_ = 0;
   mutable std::mutex mu_;
   std::vector<ContainerMemory> memory_;  // guarded by mu_
+  std::vector<App> apps_;                // guarded by mu_
 };
 
 }  // namespace rebound::kubesim

@@ -154,6 +154,10 @@ TEST_F(KubesimBehaviourMetricsTest, MetricsPassPromtool) {
 deployments:
   - {name: web, namespace: shop, replicas: 2, memoryLimit: 128Mi}
   - {name: leaky, namespace: shop, behaviour: {type: memory-leak, leakPerSecond: 1Mi}}
+  - {name: api, namespace: shop, behaviour: {type: dependency-errors, peer: db}}
+  - name: payments
+    namespace: shop
+    behaviour: {type: connection-pool-exhausted, connectionLeakPerSecond: 1}
 statefulsets:
   - name: db
     namespace: shop
@@ -161,8 +165,14 @@ statefulsets:
 podDisruptionBudgets:
   - {name: web, namespace: shop, minAvailable: 1, selector: {app: web}}
 )");
-  ASSERT_TRUE(WaitFor([&] { return sim_.Metric("kube_pod_container_status_restarts_total") >= 1; },
-                      seconds(30)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::string metrics = sim_.Metrics();
+        return SumOf(metrics, "kube_pod_container_status_restarts_total") >= 1 &&
+               SumOf(metrics, "http_client_requests_total") >= 1 &&
+               SumOf(metrics, "db_client_connections_max") >= 1;
+      },
+      seconds(30)));
   rebound::testing::WriteFile(sim_.dir().File("metrics.txt"), sim_.Metrics());
   auto checked =
       rebound::testing::RunCommand("promtool check metrics < " + sim_.dir().File("metrics.txt"));
