@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential dpkg-dev cmake ninja-build ccache pkg-config git ca-certificates curl openssl
   clang libclang-rt-14-dev
-  prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libeigen3-dev libcurl4-openssl-dev
+  prometheus-cpp-dev libmicrohttpd-dev libyaml-cpp-dev libeigen3-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libre2-dev
   libcctz-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev

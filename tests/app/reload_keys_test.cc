@@ -88,6 +88,7 @@ TEST(ReloadKeysTest, EveryRestartRequiredKeyIsReportedAndKept) {
   next.anomaly.step = std::chrono::seconds(60);
   next.anomaly.on_missing_data = controller::anomaly::OnMissingData::kAct;
   next.server.threads = 2;
+  next.server.max_connections = 10;
   next.server.request_timeout = std::chrono::seconds(1);
   next.server.body_timeout = std::chrono::seconds(2);
 
