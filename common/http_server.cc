@@ -564,8 +564,7 @@ struct HttpServer::Impl {
     if (response.stream && !request.head_only) {
       stream = std::make_shared<Stream>(connection, stopping);
       reply = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, &Stream::Read,
-                                                new std::shared_ptr<Stream>(stream),
-                                                &Stream::Free);
+                                                new std::shared_ptr<Stream>(stream), &Stream::Free);
     } else {
       reply = MHD_create_response_from_buffer(response.body.size(), response.body.data(),
                                               MHD_RESPMEM_MUST_COPY);
@@ -575,7 +574,8 @@ struct HttpServer::Impl {
       MHD_add_response_header(reply, name.c_str(), value.c_str());
     }
     if (close) MHD_add_response_header(reply, "Connection", "close");
-    MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(response.status), reply);
+    MHD_Result queued =
+        MHD_queue_response(connection, static_cast<unsigned>(response.status), reply);
     MHD_destroy_response(reply);
     if (queued == MHD_YES && stream) {
       {
@@ -724,8 +724,7 @@ Status HttpServer::Start() {
                    MHD_USE_ITC | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
   if (use_tls) flags |= MHD_USE_TLS;
   impl_->daemon = MHD_start_daemon(flags, 0, &Impl::OnAccept, impl_.get(), &Impl::OnAccess,
-                                   impl_.get(),
-                                   MHD_OPTION_ARRAY, items.data(), MHD_OPTION_END);
+                                   impl_.get(), MHD_OPTION_ARRAY, items.data(), MHD_OPTION_END);
   if (impl_->daemon == nullptr) {
     std::string why;
     {

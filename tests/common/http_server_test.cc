@@ -313,7 +313,8 @@ TEST_F(HttpServerTest, SlowHandlersDoNotDelayOtherRoutes) {
   }
   {
     std::unique_lock<std::mutex> lock(slow_mutex_);
-    ASSERT_TRUE(slow_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return slow_entered_ == 3; }));
+    ASSERT_TRUE(
+        slow_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return slow_entered_ == 3; }));
   }
   for (int i = 0; i < 5; ++i) {
     HttpClientRequest request;
@@ -342,7 +343,8 @@ TEST_F(HttpServerTest, StopWaitsForRunningHandlersToAnswer) {
   });
   {
     std::unique_lock<std::mutex> lock(slow_mutex_);
-    ASSERT_TRUE(slow_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return slow_entered_ == 1; }));
+    ASSERT_TRUE(
+        slow_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return slow_entered_ == 1; }));
   }
   std::thread stopper([&] { server_->Stop(); });
   {

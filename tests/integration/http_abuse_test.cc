@@ -23,9 +23,10 @@ constexpr int kIdle = 600;  // more than the 512 connections the old server coul
 constexpr int kSlowloris = 50;
 
 // Each answer within 1 s (the client's timeout), on a fresh connection.
-common::Result<common::HttpClientResponse> Ask(common::HttpClient& client, const ReboundDaemon& daemon,
-                                       const std::string& method, const std::string& path,
-                                       const std::string& body) {
+common::Result<common::HttpClientResponse> Ask(common::HttpClient& client,
+                                               const ReboundDaemon& daemon,
+                                               const std::string& method, const std::string& path,
+                                               const std::string& body) {
   common::HttpClientRequest request;
   request.method = method;
   request.url = daemon.Url(path);
