@@ -28,6 +28,7 @@ using std::chrono::milliseconds;
 constexpr int64_t kMaxInt64 = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMaxBodyBytes = 64 * 1024 * 1024;
 constexpr int64_t kMaxThreads = 1024;
+constexpr int64_t kMaxConnections = 65536;
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -527,9 +528,13 @@ class ConfigParser {
   }
 
   void ParseServer(const StrictMap& top) {
-    StrictMap server = top.Child("server", {"threads", "request_timeout", "body_timeout"});
+    StrictMap server =
+        top.Child("server", {"threads", "max_connections", "request_timeout", "body_timeout"});
     if (auto n = server.Int("threads", 1, kMaxThreads))
       config_.server.threads = static_cast<int>(*n);
+    if (auto n = server.Int("max_connections", 1, kMaxConnections)) {
+      config_.server.max_connections = static_cast<int>(*n);
+    }
     if (auto d = server.Duration("request_timeout", milliseconds(1))) {
       config_.server.request_timeout = *d;
     }

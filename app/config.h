@@ -119,8 +119,11 @@ struct Config {
     std::string level = "info";   // trace | debug | info | warn | error
   } log;
   struct Server {
-    // One connection per thread: enough for hundreds of idle or slow clients at once.
-    int threads = 512;
+    // Request handlers running at once (threads started on demand); connections, idle or
+    // slow ones included, hold no thread.
+    int threads = 64;
+    // Connections open at once; further ones are closed on accept.
+    int max_connections = 1024;
     // Deadlines for a request's headers (and a kept-alive connection's idle wait), and for its
     // body after the headers; each for the whole, not per read.
     std::chrono::milliseconds request_timeout = std::chrono::seconds(10);

@@ -85,6 +85,7 @@ common::Status Daemon::Start() {
   server_options.tls_cert_file = config_.tls.cert_file;
   server_options.tls_key_file = config_.tls.key_file;
   server_options.num_threads = config_.server.threads;
+  server_options.max_connections = config_.server.max_connections;
   server_options.request_timeout = config_.server.request_timeout;
   server_options.body_timeout = config_.server.body_timeout;
   server_ = std::make_unique<HttpServer>(server_options);

@@ -79,6 +79,7 @@ constexpr ReloadKey kReloadKeys[] = {
     Applied("log.format", A::kLogging),
     Applied("log.level", A::kLogging),
     Restart<&C::server, &C::Server::threads>("server.threads"),
+    Restart<&C::server, &C::Server::max_connections>("server.max_connections"),
     Restart<&C::server, &C::Server::request_timeout>("server.request_timeout"),
     Restart<&C::server, &C::Server::body_timeout>("server.body_timeout"),
 };

@@ -1,21 +1,29 @@
-// HttpServer: the one embedded HTTP/1.1 server of Rebound (a wrapper over civetweb).
+// HttpServer: the one embedded HTTP/1.1 server of Rebound (a wrapper over GNU libmicrohttpd).
 //
 // Routes are exact paths with the methods they accept; the server answers 404 for unknown paths
 // and 405 (with Allow) for other methods, enforces a per-route body limit (413) before handing
-// the request over, and renders JSON errors. civetweb never appears outside http_server.cc.
+// the request over, and renders JSON errors. libmicrohttpd never appears outside
+// http_server.cc.
 //
-// Slow and malformed clients: a request's headers must arrive within request_timeout of the
-// connection (or of the previous answer on a kept-alive one), as a whole, not per read; its
-// body within body_timeout of the headers, as a whole. A body that is late or shorter than its
-// Content-Length is answered 400 once that deadline passes or the client closes; conflicting
-// or malformed Content-Length headers, and Content-Length with Transfer-Encoding, are 400 at
-// once (RFC 9112 6.3). civetweb serves one connection per worker thread, so num_threads
-// bounds how many connections are served at once: the ones beyond wait in a short queue and
-// then in the kernel's listen backlog until a worker frees up.
+// Event-driven: two I/O threads (epoll) hold every connection and do the parsing and sending;
+// handlers run on a separate pool of at most num_threads threads, started on demand, while
+// their connection is suspended, so a slow handler never holds up an I/O thread and /healthz
+// answers while other requests wait for the journal or the Kubernetes API. A streamed response
+// runs on a thread of its own, writing into a bounded buffer that the I/O threads drain.
+//
+// Slow and malformed clients: an idle or slow connection costs a little memory, no thread. At
+// most max_connections are open at once; the ones beyond are accepted and closed at once. A
+// request's headers must arrive within request_timeout of the connection (or of the previous
+// answer on a kept-alive one), as a whole, not per read; its body within body_timeout of the
+// headers, as a whole. A body that is late or shorter than its Content-Length is answered 400
+// once that deadline passes or the client closes (over TLS the connection is closed without
+// an answer); conflicting or malformed Content-Length headers, and Content-Length with
+// Transfer-Encoding, are 400 at once (RFC 9112 6.3).
 //
 // Thread-safety: Handle() must be called before Start(). Handlers run concurrently on the
-// server's worker threads and must be thread-safe. Stop() blocks until in-flight requests have
-// been answered; it is safe to call more than once.
+// server's worker threads and must be thread-safe; check_headers and observe_status run on an
+// I/O thread and must be quick. Stop() lets running handlers finish and their answers go out
+// (streams see Stopping()), then closes every connection; it is safe to call more than once.
 #pragma once
 
 #include <chrono>
@@ -51,8 +59,9 @@ struct HttpRequest {
 class StreamWriter {
  public:
   virtual ~StreamWriter() = default;
-  // Sends one chunk at once (flushed); false when the client has gone away or the server is
-  // stopping, after which the stream function should return.
+  // Queues one chunk for sending at once, waiting while the client is far behind; false when
+  // the client has gone away or the server is stopping, after which the stream function
+  // should return.
   virtual bool Write(std::string_view chunk) = 0;
   // True once the server is stopping; a long-running stream should return soon after.
   virtual bool Stopping() const = 0;
@@ -84,7 +93,11 @@ class HttpServer {
     // Both set: serve HTTPS only, with this PEM certificate (chain) and private key.
     std::string tls_cert_file;
     std::string tls_key_file;
+    // Handlers running at once; further requests wait for one to finish. Threads are started
+    // when needed.
     int num_threads = 32;
+    // Connections open at once, idle ones included; further ones are closed on accept.
+    int max_connections = 1024;
     // Headers of a request, and the wait for the next one on a kept-alive connection.
     std::chrono::milliseconds request_timeout{10000};
     // The body, counted from the end of the headers.

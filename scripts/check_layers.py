@@ -51,7 +51,7 @@ THIRD_PARTY = {
     "prometheus/": ["exporter", "app", "controller", "tools/kubesim"],
     "Eigen/": ["anomaly"],
     "curl/": ["common/http_client.cc", "common/percent_encoding.cc"],
-    "civetweb.h": ["common/http_server.cc", "common/percent_encoding.cc"],
+    "microhttpd.h": ["common/http_server.cc"],
     "sqlite3.h": ["store"],
     "re2/": ["common/matcher.cc", "common/matcher.h"],
     "openssl/": ["common"],

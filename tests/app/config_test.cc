@@ -105,7 +105,7 @@ guardrails:
   protected_namespaces: [ kube-system, monitoring ]
   max_actions_per_hour: 5
 log: { format: json, level: debug }
-server: { threads: 8, request_timeout: 2500ms, body_timeout: 3s }
+server: { threads: 8, max_connections: 100, request_timeout: 2500ms, body_timeout: 3s }
 )";
   LoadResult result = Load(yaml);
   ASSERT_TRUE(result.errors.empty()) << Dump(result);
@@ -142,6 +142,7 @@ server: { threads: 8, request_timeout: 2500ms, body_timeout: 3s }
   EXPECT_EQ(c.log.format, "json");
   EXPECT_EQ(c.log.level, "debug");
   EXPECT_EQ(c.server.threads, 8);
+  EXPECT_EQ(c.server.max_connections, 100);
   EXPECT_EQ(c.server.request_timeout, milliseconds(2500));
   EXPECT_EQ(c.server.body_timeout, std::chrono::seconds(3));
   EXPECT_EQ(c.secrets.bearer_token, "tok-1234");
@@ -178,7 +179,8 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.guardrails.max_actions_per_hour, 30);
   EXPECT_EQ(c.log.format, "text");
   EXPECT_EQ(c.log.level, "info");
-  EXPECT_EQ(c.server.threads, 512);
+  EXPECT_EQ(c.server.threads, 64);
+  EXPECT_EQ(c.server.max_connections, 1024);
   EXPECT_EQ(c.server.request_timeout, std::chrono::seconds(10));
   EXPECT_EQ(c.server.body_timeout, std::chrono::seconds(10));
   EXPECT_EQ(c.anomaly.step, std::chrono::seconds(30));

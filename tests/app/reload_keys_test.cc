@@ -94,6 +94,7 @@ TEST(ReloadKeysTest, EveryRestartRequiredKeyIsReportedAndKept) {
   next.leader_election.renew_deadline = std::chrono::seconds(20);
   next.leader_election.retry_period = std::chrono::seconds(4);
   next.server.threads = 2;
+  next.server.max_connections = 10;
   next.server.request_timeout = std::chrono::seconds(1);
   next.server.body_timeout = std::chrono::seconds(2);
 

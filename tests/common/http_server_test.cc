@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "common/http_client.h"
@@ -62,6 +63,29 @@ class HttpServerTest : public ::testing::Test {
       return response;
     };
     server_->Handle("/stream", std::move(stream));
+    HttpServer::Route big_stream;
+    big_stream.methods = {"GET"};
+    big_stream.handler = [](const HttpRequest&) {
+      HttpResponse response;
+      response.stream = [](StreamWriter& writer) {
+        // Far more than the server buffers: Write() must wait for the client, not drop.
+        for (int i = 0; i < 512; ++i) {
+          if (!writer.Write(std::string(4095, static_cast<char>('a' + i % 26)) + "\n")) return;
+        }
+      };
+      return response;
+    };
+    server_->Handle("/big-stream", std::move(big_stream));
+    HttpServer::Route slow;
+    slow.methods = {"GET"};
+    slow.handler = [this](const HttpRequest&) {
+      std::unique_lock<std::mutex> lock(slow_mutex_);
+      ++slow_entered_;
+      slow_cv_.notify_all();
+      slow_cv_.wait(lock, [&] { return slow_released_; });
+      return HttpResponse::Text(200, "slow");
+    };
+    server_->Handle("/slow", std::move(slow));
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_GT(server_->port(), 0);
   }
@@ -96,6 +120,11 @@ class HttpServerTest : public ::testing::Test {
   std::vector<int> observed_;
   std::string ca_file_;
   bool keep_alive_ = false;
+  // /slow blocks until released.
+  std::mutex slow_mutex_;
+  std::condition_variable slow_cv_;
+  int slow_entered_ = 0;
+  bool slow_released_ = false;
   // Last, so it is destroyed first: its threads use the members above.
   std::unique_ptr<HttpServer> server_;
 };
@@ -256,6 +285,76 @@ TEST_F(HttpServerTest, StreamsChunkedResponses) {
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->Header("transfer-encoding"), "chunked");
   EXPECT_EQ(response->body, "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n");
+}
+
+TEST_F(HttpServerTest, StreamLargerThanTheServersBufferArrivesWhole) {
+  StartServer();
+  auto response = Send("GET", "/big-stream");
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  ASSERT_EQ(response->body.size(), 512u * 4096);
+  for (size_t i = 0; i < 512; ++i) {
+    ASSERT_EQ(response->body[i * 4096], static_cast<char>('a' + i % 26)) << i;
+  }
+}
+
+// Handlers run off the I/O threads: requests stuck in a slow handler (the journal, the
+// Kubernetes API) do not delay the others.
+TEST_F(HttpServerTest, SlowHandlersDoNotDelayOtherRoutes) {
+  HttpServer::Options options;
+  options.num_threads = 4;
+  StartServer(options);
+  std::vector<std::thread> stuck;
+  std::vector<int> statuses(3, 0);
+  for (int i = 0; i < 3; ++i) {
+    stuck.emplace_back([&, i] {
+      auto response = Send("GET", "/slow");
+      statuses[i] = response.ok() ? response->status : -1;
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(slow_mutex_);
+    ASSERT_TRUE(
+        slow_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return slow_entered_ == 3; }));
+  }
+  for (int i = 0; i < 5; ++i) {
+    HttpClientRequest request;
+    request.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/api/v1/x";
+    request.timeout = std::chrono::seconds(1);
+    auto response = client_.Send(request);
+    ASSERT_TRUE(response.ok()) << i << ": " << response.status().ToString();
+    EXPECT_EQ(response->body, "long:/api/v1/x");
+  }
+  {
+    std::lock_guard<std::mutex> lock(slow_mutex_);
+    slow_released_ = true;
+  }
+  slow_cv_.notify_all();
+  for (std::thread& t : stuck) t.join();
+  EXPECT_EQ(statuses, (std::vector<int>{200, 200, 200}));
+}
+
+// Stop() lets a running handler finish and its answer go out.
+TEST_F(HttpServerTest, StopWaitsForRunningHandlersToAnswer) {
+  StartServer();
+  int status = 0;
+  std::thread client([&] {
+    auto response = Send("GET", "/slow");
+    status = response.ok() ? response->status : -1;
+  });
+  {
+    std::unique_lock<std::mutex> lock(slow_mutex_);
+    ASSERT_TRUE(
+        slow_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return slow_entered_ == 1; }));
+  }
+  std::thread stopper([&] { server_->Stop(); });
+  {
+    std::lock_guard<std::mutex> lock(slow_mutex_);
+    slow_released_ = true;
+  }
+  slow_cv_.notify_all();
+  stopper.join();
+  client.join();
+  EXPECT_EQ(status, 200);
 }
 
 TEST_F(HttpServerTest, HandlerExceptionBecomes500) {

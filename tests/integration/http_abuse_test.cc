@@ -1,5 +1,6 @@
 // The real `rebound` binary under idle and slow clients: probes and the webhook keep answering
-// while hundreds of connections send nothing or drip their headers.
+// while hundreds of connections send nothing or drip their headers, and connections beyond
+// server.max_connections are refused.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -18,8 +19,24 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr int kIdle = 300;
+constexpr int kIdle = 600;  // more than the 512 connections the old server could hold
 constexpr int kSlowloris = 50;
+
+// Each answer within 1 s (the client's timeout), on a fresh connection.
+common::Result<common::HttpClientResponse> Ask(common::HttpClient& client,
+                                               const ReboundDaemon& daemon,
+                                               const std::string& method, const std::string& path,
+                                               const std::string& body) {
+  common::HttpClientRequest request;
+  request.method = method;
+  request.url = daemon.Url(path);
+  request.body = body;
+  request.timeout = seconds(1);
+  request.headers = {{"Content-Type", "application/json"},
+                     {"Authorization", std::string("Bearer ") + ReboundDaemon::kToken},
+                     {"Connection", "close"}};
+  return client.Send(request);
+}
 
 TEST(HttpAbuseTest, ProbesAndWebhookAnswerWithHundredsOfIdleAndSlowConnections) {
   TempDir dir;
@@ -47,14 +64,7 @@ TEST(HttpAbuseTest, ProbesAndWebhookAnswerWithHundredsOfIdleAndSlowConnections) 
 
   common::CurlHttpClient client;
   auto ask = [&](const std::string& method, const std::string& path, const std::string& body) {
-    common::HttpClientRequest request;
-    request.method = method;
-    request.url = daemon.Url(path);
-    request.body = body;
-    request.timeout = seconds(1);
-    request.headers = {{"Content-Type", "application/json"},
-                       {"Authorization", std::string("Bearer ") + ReboundDaemon::kToken}};
-    return client.Send(request);
+    return Ask(client, daemon, method, path, body);
   };
   const std::string alert = AlertmanagerPayload("firing.json");
   for (int i = 0; i < 10; ++i) {
@@ -67,6 +77,42 @@ TEST(HttpAbuseTest, ProbesAndWebhookAnswerWithHundredsOfIdleAndSlowConnections) 
   }
   done = true;
   slowloris.join();
+}
+
+// Connections beyond server.max_connections are closed on accept; the ones within it, and
+// probes once a slot is free, are served as usual.
+TEST(HttpAbuseTest, ConnectionsBeyondTheLimitAreRefused) {
+  constexpr int kLimit = 40;
+  constexpr int kHeld = 30;
+  constexpr int kMore = 20;  // kHeld + kMore - kLimit of them are refused
+  TempDir dir;
+  ReboundDaemon daemon(dir, "server: { max_connections: " + std::to_string(kLimit) + " }\n");
+  ASSERT_TRUE(daemon.Start());
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < kHeld; ++i) {
+    held.push_back(std::make_unique<RawConnection>(daemon.port()));
+    ASSERT_TRUE(held.back()->connected());
+  }
+  // Each asks for /healthz: served ones answer 200, refused ones were closed without a word.
+  int served = 0, refused = 0;
+  std::vector<std::unique_ptr<RawConnection>> more;
+  for (int i = 0; i < kMore; ++i) {
+    more.push_back(std::make_unique<RawConnection>(daemon.port()));
+    more.back()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::string answer = more.back()->Receive(seconds(5), "\r\n\r\n");
+    if (RawConnection::Status(answer) == 200) ++served;
+    if (answer.empty()) ++refused;
+  }
+  EXPECT_EQ(served + refused, kMore);
+  EXPECT_GE(refused, kHeld + kMore - kLimit);
+  EXPECT_LE(served, kLimit - kHeld);
+  more.clear();  // frees their slots; the held ones stay
+  common::CurlHttpClient client;
+  for (int i = 0; i < 5; ++i) {
+    auto health = Ask(client, daemon, "GET", "/healthz", "");
+    ASSERT_TRUE(health.ok()) << "probe " << i << ": " << health.status().ToString();
+    EXPECT_EQ(health->status, 200);
+  }
 }
 
 // Framing the daemon cannot trust is refused, on the webhook as anywhere else.

@@ -2,9 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <functional>
-#include <thread>
-
 #include "tools/kubesim/api_request.h"
 #include "tools/kubesim/discovery.h"
 
@@ -18,33 +15,21 @@ common::HttpServer::Options ServerOptions(const KubesimServer::Options& options)
   out.listen = options.listen;
   out.tls_cert_file = options.tls_cert_file;
   out.tls_key_file = options.tls_key_file;
-  out.num_threads = 64;  // watches and hanging faults each hold a thread
+  out.num_threads = 64;  // hanging faults each hold a handler thread (watches do not)
   return out;
 }
 
-// civetweb's worker threads have 100 KiB stacks (a constant compiled into Debian's
-// libcivetweb), too small for the recursive JSON work of a request under AddressSanitizer. So
-// each request is answered on a thread of its own with the default stack while the civetweb
-// thread waits; a watch stream, returned as a function, still runs on the civetweb thread.
-common::HttpResponse OnLargeStack(const std::function<common::HttpResponse()>& work) {
-  common::HttpResponse response;
-  std::thread worker([&] {
-    try {
-      response = work();
-    } catch (const std::exception& e) {
-      spdlog::error("kubesim: request failed: {}", e.what());
-      response = ApiError::Internal(e.what()).ToResponse();
-    }
-  });
-  worker.join();
-  return response;
-}
-
+// A request that throws is answered the way the API server would, with a Status object.
 common::HttpServer::Route Route(std::vector<std::string> methods, common::HttpHandler handler) {
   common::HttpServer::Route route;
   route.methods = std::move(methods);
   route.handler = [handler = std::move(handler)](const common::HttpRequest& request) {
-    return OnLargeStack([&] { return handler(request); });
+    try {
+      return handler(request);
+    } catch (const std::exception& e) {
+      spdlog::error("kubesim: request failed: {}", e.what());
+      return ApiError::Internal(e.what()).ToResponse();
+    }
   };
   return route;
 }
