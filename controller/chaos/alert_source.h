@@ -47,7 +47,7 @@ class AlertmanagerAlerts final : public AlertSource {
 const AlertLabels* FirstMatching(const std::vector<AlertLabels>& alerts,
                                  const std::vector<common::Matchers>& abort_if);
 
-// `alertname="X", severity="critical"` style text of `labels`, for a run's reason.
+// `{alertname="X", severity="critical"}`: the text of `labels`, for a run's reason.
 std::string DescribeAlert(const AlertLabels& labels);
 
 }  // namespace rebound::controller::chaos

@@ -68,8 +68,8 @@ struct FaultChoice {
   // The seed of every random choice of the run (the target among selector matches, the pods,
   // the node): ChoosePods(ready pods, count, seed) gives the same pods again.
   uint64_t seed = 0;
-  int count = 0;                  // pods to delete / replicas to remove (after percent)
-  std::vector<ChosenPod> pods;    // pod-kill
+  int count = 0;                         // pods to delete / replicas to remove (after percent)
+  std::vector<ChosenPod> pods;           // pod-kill
   std::optional<int> previous_replicas;  // scale-*: spec.replicas before the fault
   std::optional<int> set_replicas;       // scale-*: what chaos set (restore only from this)
   std::string node;                      // cordon-node
@@ -88,10 +88,10 @@ struct ChaosRun {
   std::optional<std::chrono::system_clock::time_point> slot;  // scheduled runs: the cron slot
   std::chrono::system_clock::time_point started_at;
   RunPhase phase = RunPhase::kPreflight;
-  std::optional<RunResult> result;  // set when phase is kDone
-  std::string reason;               // why skipped / failed / aborted ("" when recovered)
-  RunTarget target;                 // empty until pre-flight picked one
-  std::optional<FaultChoice> fault;  // set once chosen (before injection)
+  std::optional<RunResult> result;            // set when phase is kDone
+  std::string reason;                         // why skipped / failed / aborted ("" when recovered)
+  RunTarget target;                           // empty until pre-flight picked one
+  std::optional<FaultChoice> fault;           // set once chosen (before injection)
   std::optional<std::string> expect_healing;  // the playbook under test, copied at the start
   std::chrono::milliseconds recover_within{0};
   std::optional<std::chrono::system_clock::time_point> injected_at;

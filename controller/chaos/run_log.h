@@ -66,6 +66,11 @@ class RunLog {
   common::Result<std::map<std::string, std::chrono::system_clock::time_point>> LastStarts() const;
   // The newest proof of each playbook, by playbook name (never-proven playbooks are absent).
   common::Result<std::map<std::string, Proof>> LastProofs() const;
+  // For `pick: least-recently-proven`: when each target ("Deployment shop/web") last had a
+  // `recovered` run that named `playbook` as expectHealing, or, with `playbook` empty, a
+  // `recovered` run of `experiment`; targets never proven are absent.
+  common::Result<std::map<std::string, std::chrono::system_clock::time_point>>
+  LastRecoveredByTarget(const std::string& playbook, const std::string& experiment) const;
   // Deletes finished runs that started before `before` (unfinished ones are kept: their fault
   // may need undoing); returns how many.
   common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before);
