@@ -92,7 +92,9 @@ class ChaosIntegrationTest : public ::testing::Test {
                          "slack: { webhook_url_file: slack-url, channel: \"#ops\" }\n"
                          "playbooks: [ \"playbooks/*.yaml\" ]\n"
                          "healing: { verify_interval: 1s }\n"
-                         "chaos: { poll_interval: 1s }\n");
+                         "chaos: { poll_interval: 1s }\n"
+                         // Repeated runs (REBOUND_CHAOS_REPEAT) heal the same Deployment.
+                         "guardrails: { cooldown: 0s }\n");
     ASSERT_TRUE(prometheus_->Start());
     ASSERT_TRUE(am_->Start());
     ASSERT_TRUE(daemon_->Start());
