@@ -95,6 +95,8 @@ struct Config {
     // Chaos runs at once, all experiments together (manual runs count); one experiment never
     // runs twice at once whatever this says.
     int max_concurrent = 1;
+    // How often a run checks steady state, readiness and abortIf alerts while it watches.
+    std::chrono::milliseconds poll_interval = std::chrono::seconds(5);
   } chaos;
   struct Anomaly {
     // The query step of playbook gates and of continuous scoring.

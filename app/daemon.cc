@@ -62,11 +62,25 @@ common::Status Daemon::Start() {
       [this] { healing_->Lead(); }, [this] { healing_->StandBy(); });
   if (!leadership.ok()) return leadership.status();
   leadership_ = std::move(*leadership);
-  healing_ = std::make_unique<HealingService>(config_, clock_, *registry_);
+  // Only the leader schedules chaos (asked before every run).
+  chaos_ = std::make_unique<ChaosService>(config_, clock_, *registry_,
+                                          [this] { return leader_.IsLeader(); });
+  healing_ = std::make_unique<HealingService>(
+      config_, clock_, *registry_,
+      [chaos = chaos_.get()](const std::string& target) { return chaos->RunActiveOn(target); });
   if (common::Status healing = healing_->Start(*journal_, !leadership_); !healing.ok()) {
     healing_.reset();
+    chaos_.reset();
     journal_.reset();
     return healing;
+  }
+  // Before the worker starts: no remediation asks RunActiveOn while the engine is being set.
+  if (common::Status chaos = chaos_->Start(*healing_); !chaos.ok()) {
+    healing_->Stop();
+    healing_.reset();
+    chaos_.reset();
+    journal_.reset();
+    return chaos;
   }
 
   queue_ = std::make_unique<WorkQueue>(config_.webhook.queue_capacity);
@@ -96,6 +110,7 @@ common::Status Daemon::Start() {
   if (!started.ok()) {
     queue_->Close();
     worker_->Join();
+    chaos_->Stop();
     healing_->Stop();
     return started;
   }
@@ -172,20 +187,35 @@ void Daemon::AddRoutes() {
   server_->Handle("/api/v1/status", ReadRoute([this](const HttpRequest& r) {
                     return healing_->HandleStatus(r, leader_.ToJson());
                   }));
-  // The kill switch changes what the daemon does: it needs the webhook's credentials.
+  server_->Handle("/api/v1/chaos",
+                  ReadRoute([this](const HttpRequest& r) { return chaos_->HandleList(r); }));
+  server_->HandlePrefix("/api/v1/chaos/runs/",
+                        ReadRoute([this](const HttpRequest& r) { return chaos_->HandleRun(r); }));
+  server_->Handle("/api/v1/coverage",
+                  ReadRoute([this](const HttpRequest& r) { return chaos_->HandleCoverage(r); }));
+  // The kill switch and chaos runs change what the daemon does: they need the webhook's
+  // credentials.
   for (bool paused : {true, false}) {
-    HttpServer::Route route;
-    route.methods = {"POST"};
-    route.max_body_bytes = [] { return size_t{4096}; };
-    route.check_headers = [this](const HttpRequest& r) -> std::optional<HttpResponse> {
-      if (webhook_->Authenticated(r)) return std::nullopt;
-      return common::Unauthorized();
-    };
-    route.handler = [this, paused](const HttpRequest& r) {
-      return healing_->SetPaused(paused, r.remote_addr);
-    };
-    server_->Handle(paused ? "/api/v1/pause" : "/api/v1/resume", std::move(route));
+    server_->Handle(paused ? "/api/v1/pause" : "/api/v1/resume",
+                    AuthenticatedPost([this, paused](const HttpRequest& r) {
+                      return healing_->SetPaused(paused, r.remote_addr);
+                    }));
   }
+  server_->HandlePrefix(
+      "/api/v1/chaos/experiments/",
+      AuthenticatedPost([this](const HttpRequest& r) { return chaos_->HandleTrigger(r); }));
+}
+
+HttpServer::Route Daemon::AuthenticatedPost(common::HttpHandler handler) {
+  HttpServer::Route route;
+  route.methods = {"POST"};
+  route.max_body_bytes = [] { return size_t{4096}; };
+  route.check_headers = [this](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (webhook_->Authenticated(r)) return std::nullopt;
+    return common::Unauthorized();
+  };
+  route.handler = std::move(handler);
+  return route;
 }
 
 HttpResponse Daemon::Ready() const {
@@ -253,7 +283,9 @@ common::Status Daemon::ApplyOnReload(ReloadApply apply, const Config& next) {
       }
       return common::Status::Ok();
     case ReloadApply::kHealing:
-      return healing_->Reload(next);
+      if (common::Status reloaded = healing_->Reload(next); !reloaded.ok()) return reloaded;
+      chaos_->Reload();
+      return common::Status::Ok();
     case ReloadApply::kLogging:
       return common::SetupLogging(next.log.format, next.log.level);
     case ReloadApply::kHttpAuth:
@@ -317,8 +349,11 @@ void Daemon::Stop() {
   spdlog::info("stopping: draining {} queued episode(s)", queue_->depth());
   queue_->Close();
   worker_->Join();
+  spdlog::info("stopping: aborting chaos runs (each undoes its fault)");
+  chaos_->Stop();
   spdlog::info("stopping: interrupting running remediations (resumed at the next start)");
   healing_->Stop();
+  chaos_.reset();
   healing_.reset();
   journal_.reset();
   server_.reset();

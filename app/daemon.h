@@ -1,14 +1,15 @@
 // Daemon: `rebound run` — wires the journal, intake queue, worker, healing, metrics and the
-// HTTP server.
+// HTTP server, and chaos.
 //
 // Start() opens the journal, resumes unfinished episodes, starts serving and, when
 // `anomaly.signals` names any signal set, continuous anomaly scoring; Stop() drains: the HTTP
 // server finishes in-flight requests (each one either durably accepted or refused), scoring
-// stops, then the worker finishes what is queued, then running remediations are interrupted
-// (their episodes resume at the next start), then the journal is closed. Reload() applies a
-// new config as app/reload_keys.h's table says, key by key: credentials, body limit, queue
-// capacity, logging, playbooks, guardrails and anomaly signal sets change at once (an invalid
-// playbook set keeps the running one); every other key needs a restart (logged as such).
+// stops, then the worker finishes what is queued, then chaos runs in progress are aborted (each
+// undoing its fault), then running remediations are interrupted (their episodes resume at the next
+// start), then the journal is closed. Reload() applies a new config as app/reload_keys.h's table
+// says, key by key: credentials, body limit, queue capacity, logging, playbooks, guardrails and
+// anomaly signal sets change at once (an invalid playbook set keeps the running one); every other
+// key needs a restart (logged as such).
 //
 // With leader election (app/leadership.h) only the leader heals: a follower answers the
 // webhook 503 with Retry-After, and Stop() gives leadership up first (lease released, pod
@@ -18,14 +19,15 @@
 // server's threads.
 #pragma once
 
+#include <prometheus/registry.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
 
-#include <prometheus/registry.h>
-
+#include "app/chaos_service.h"
 #include "app/config.h"
 #include "app/healing_service.h"
 #include "app/leadership.h"
@@ -76,6 +78,8 @@ class Daemon {
   common::HttpServer::Route ReadRoute(common::HttpHandler handler);
   // Takes the credentials of `config` into use on every route that checks them.
   void SetHttpAuth(const Config& config);
+  // A POST route that needs the webhook's credentials (401 without them).
+  common::HttpServer::Route AuthenticatedPost(common::HttpHandler handler);
   // Applies journal and heal-log retention now and then every hour until Stop().
   void RunMaintenance(std::chrono::milliseconds heal_log_retention);
   // Takes `next` into use in the way `apply` names (never kRestart). Failure: the part keeps
@@ -98,6 +102,8 @@ class Daemon {
   // Held from Start until the daemon is destroyed: one daemon per state_dir.
   std::unique_ptr<store::StateDirLock> state_lock_;
   std::unique_ptr<controller::intake::Journal> journal_;
+  // Built before healing (which asks it which targets are under a drill), started after it.
+  std::unique_ptr<ChaosService> chaos_;
   std::unique_ptr<HealingService> healing_;
   std::unique_ptr<Leadership> leadership_;  // null: election off, this process leads
   std::unique_ptr<controller::intake::WorkQueue> queue_;

@@ -95,8 +95,8 @@ std::string ErrorList(const std::vector<common::YamlError>& errors) {
   return out;
 }
 
-// Loads the playbooks of `config`; InvalidArgument listing every error.
-common::Result<std::shared_ptr<const controller::playbook::PlaybookIndex>> LoadIndex(
+// Loads the playbooks and chaos experiments of `config`; InvalidArgument listing every error.
+common::Result<HealingService::Loaded> LoadIndex(
     const Config& config, const controller::actions::ActionRegistry& actions) {
   controller::playbook::LoadedPlaybooks loaded =
       controller::playbook::LoadPlaybooks(config.playbooks, "", actions);
@@ -104,7 +104,8 @@ common::Result<std::shared_ptr<const controller::playbook::PlaybookIndex>> LoadI
     return common::InvalidArgument(std::to_string(loaded.errors.size()) +
                                    " error(s) in the playbooks:" + ErrorList(loaded.errors));
   }
-  // Nothing runs the experiments yet, but a set `rebound check` refuses is refused here too.
+  // Experiments are checked against the playbooks (expectHealing): a set `rebound check`
+  // refuses is refused here too.
   controller::chaos::LoadedExperiments experiments = controller::chaos::LoadExperiments(loaded.set);
   if (!experiments.errors.empty()) {
     return common::InvalidArgument(std::to_string(experiments.errors.size()) +
@@ -114,13 +115,17 @@ common::Result<std::shared_ptr<const controller::playbook::PlaybookIndex>> LoadI
   spdlog::info("loaded {} playbook(s) and {} chaos experiment(s) from {} file(s)",
                loaded.set.playbooks.size(), experiments.experiments.size(),
                loaded.set.files.size());
-  return std::make_shared<const controller::playbook::PlaybookIndex>(loaded.set.playbooks);
+  HealingService::Loaded out;
+  out.experiments = std::move(experiments.experiments);
+  out.index = std::make_shared<const controller::playbook::PlaybookIndex>(loaded.set.playbooks);
+  return out;
 }
 
 }  // namespace
 
 HealingService::HealingService(const Config& config, const common::Clock& clock,
-                               prometheus::Registry& registry)
+                               prometheus::Registry& registry,
+                               std::function<bool(const std::string& target)> drill)
     : config_(config),
       clock_(clock),
       registry_(registry),
@@ -129,13 +134,15 @@ HealingService::HealingService(const Config& config, const common::Clock& clock,
       // The HTTP server that scrapes this runs only between Start and Stop.
       target_states_(std::make_shared<exporter::TargetStateCollector>([this] {
         std::vector<exporter::TargetStateSample> samples;
-        if (!healer_) return samples;
-        for (const controller::healing::TargetInState& t : healer_->States()) {
+        std::shared_ptr<controller::healing::Healer> healer = this->healer();
+        if (!healer) return samples;
+        for (const controller::healing::TargetInState& t : healer->States()) {
           samples.push_back({t.target.ns, t.target.kind, t.target.name,
                              std::string(controller::healing::TargetStateName(t.state))});
         }
         return samples;
-      })) {
+      })),
+      drill_(std::move(drill)) {
   controller::actions::RegisterBuiltinActions(actions_);
 }
 
@@ -186,10 +193,9 @@ void HealingService::BuildNotifier() {
 }
 
 common::Status HealingService::Start(controller::intake::Journal& journal, bool acting) {
-  common::Result<std::shared_ptr<const controller::playbook::PlaybookIndex>> index =
-      LoadIndex(config_, actions_);
+  common::Result<Loaded> index = LoadIndex(config_, actions_);
   if (!index.ok()) return index.status();
-  playbook_count_ = (*index)->playbooks().size();
+  SetLoaded(*index);
 
   common::Result<std::unique_ptr<controller::healing::HealLog>> log =
       controller::healing::HealLog::Open(config_.state_dir);
@@ -214,18 +220,15 @@ common::Status HealingService::Start(controller::intake::Journal& journal, bool 
   metrics_.paused.Set(guardrails_->paused() ? 1 : 0);
 
   deps_ = std::make_unique<controller::healing::HealingDeps>(controller::healing::HealingDeps{
-      journal, *log_, *kube_, prometheus_.get(), *notifier_, http_, clock_, sleeper_,
-      *guardrails_, metrics_, config_.healing.verify_interval, ""});
+      journal, *log_, *kube_, prometheus_.get(), *notifier_, http_, clock_, sleeper_, *guardrails_,
+      metrics_, config_.healing.verify_interval, "", drill_});
   if (const char* pod = std::getenv("POD_NAME")) deps_->instance = pod;
   healer_options_.max_concurrent = config_.healing.max_concurrent;
   healer_options_.anomaly_step = config_.anomaly.step;
   healer_options_.anomaly_on_missing_data = config_.anomaly.on_missing_data;
-  {
+  if (acting) {
     std::lock_guard lock(healer_mu_);
-    index_ = *index;
-    if (acting) {
-      healer_ = std::make_shared<controller::healing::Healer>(*deps_, index_, healer_options_);
-    }
+    healer_ = std::make_shared<controller::healing::Healer>(*deps_, index->index, healer_options_);
   }
   if (guardrails_->paused()) spdlog::warn("healing starts paused (guardrails.paused)");
   return common::Status::Ok();
@@ -252,7 +255,7 @@ void HealingService::Lead() {
   {
     std::lock_guard lock(healer_mu_);
     if (healer_ || !deps_) return;
-    healer_ = std::make_shared<controller::healing::Healer>(*deps_, index_, healer_options_);
+    healer_ = std::make_shared<controller::healing::Healer>(*deps_, loaded().index, healer_options_);
     healer = healer_;
   }
   resumer_ = std::jthread([this, healer](std::stop_token stop) { Resume(*healer, stop); });
@@ -309,17 +312,41 @@ common::Status HealingService::Reload(const Config& next) {
     metrics_.paused.Set(guardrails_->paused() ? 1 : 0);
   }
   config_.guardrails = next.guardrails;
-  common::Result<std::shared_ptr<const controller::playbook::PlaybookIndex>> index =
-      LoadIndex(next, actions_);
+  common::Result<Loaded> index = LoadIndex(next, actions_);
   if (!index.ok()) return index.status();
-  playbook_count_ = (*index)->playbooks().size();
+  SetLoaded(*index);
   {
     std::lock_guard lock(healer_mu_);
-    index_ = *index;
-    if (healer_) healer_->SetPlaybooks(index_);
+    if (healer_) healer_->SetPlaybooks(index->index);
   }
   config_.playbooks = next.playbooks;
   return common::Status::Ok();
+}
+
+void HealingService::SetLoaded(Loaded loaded) {
+  std::lock_guard lock(loaded_mu_);
+  loaded_ = std::move(loaded);
+}
+
+HealingService::Loaded HealingService::loaded() const {
+  std::lock_guard lock(loaded_mu_);
+  return loaded_;
+}
+
+size_t HealingService::PlaybookCount() const {
+  std::lock_guard lock(loaded_mu_);
+  return loaded_.index ? loaded_.index->playbooks().size() : 0;
+}
+
+bool HealingService::paused() const { return guardrails_ && guardrails_->paused(); }
+
+bool HealingService::RemediationActiveOn(const std::string& target) const {
+  std::shared_ptr<controller::healing::Healer> healer = this->healer();
+  if (!healer) return false;
+  for (const auto& remediation : healer->Active()) {
+    if (remediation.target == target) return true;
+  }
+  return false;
 }
 
 void HealingService::ApplyRetention(std::chrono::milliseconds retention) {
@@ -382,7 +409,7 @@ HttpResponse HealingService::HandleStatus(const HttpRequest&, const nlohmann::js
       guardrails_ ? guardrails_->config() : config_.guardrails;
   nlohmann::json data = {{"paused", guardrails_ && guardrails_->paused()},
                          {"dryRun", guard.dry_run},
-                         {"playbooks", playbook_count_},
+                         {"playbooks", PlaybookCount()},
                          {"remediations", active},
                          {"queued", queued},
                          {"dependencies", Dependencies()},

@@ -20,27 +20,31 @@
 
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "app/config.h"
 #include "app/kube_api_observer.h"
+#include "common/backoff.h"
 #include "common/clock.h"
 #include "common/http_client.h"
 #include "common/http_server.h"
 #include "common/sleeper.h"
 #include "controller/actions/action.h"
+#include "controller/chaos/experiment.h"
 #include "controller/healing/guardrails.h"
 #include "controller/healing/heal_log.h"
 #include "controller/healing/healer.h"
 #include "controller/intake/journal.h"
 #include "controller/notify/notifier.h"
+#include "controller/playbook/playbook_index.h"
 #include "controller/promql/prometheus_api.h"
-#include "common/backoff.h"
 #include "exporter/heal_metrics.h"
 #include "kube/kube_client.h"
 
@@ -48,8 +52,16 @@ namespace rebound::app {
 
 class HealingService {
  public:
-  HealingService(const Config& config, const common::Clock& clock,
-                 prometheus::Registry& registry);
+  // What Start and the last successful Reload loaded.
+  struct Loaded {
+    std::shared_ptr<const controller::playbook::PlaybookIndex> index;
+    std::vector<std::shared_ptr<const controller::chaos::Experiment>> experiments;
+  };
+
+  // `drill` says whether a chaos run works on a target ("Deployment shop/web"): healing marks
+  // its Slack messages about that target as a drill. Null: never.
+  HealingService(const Config& config, const common::Clock& clock, prometheus::Registry& registry,
+                 std::function<bool(const std::string& target)> drill = nullptr);
   ~HealingService();
 
   // Loads the playbooks (InvalidArgument listing every error when any is invalid), opens the
@@ -84,12 +96,29 @@ class HealingService {
   nlohmann::json Dependencies() const;
   // rebound_target_state, read from the healer at each scrape (nothing before Start).
   std::shared_ptr<prometheus::Collectable> target_states() const { return target_states_; }
+  // The playbooks and chaos experiments in force. Thread-safe.
+  Loaded loaded() const;
+  // Whether the kill switch is on. Thread-safe.
+  bool paused() const;
+  // Whether a remediation is working on `target` ("Deployment shop/web"). Thread-safe.
+  bool RemediationActiveOn(const std::string& target) const;
+
+  // The clients and logs healing uses, for the chaos service; valid from Start until the
+  // service is destroyed (the notifier until Stop).
+  kube::KubeClient& kube() const { return *kube_; }
+  const controller::healing::HealLog& heal_log() const { return *log_; }
+  controller::notify::Notifier& notifier() const { return *notifier_; }
+  common::HttpClient& http() { return http_; }
+  const std::string& instance() const { return deps_->instance; }
+
   // The Prometheus client healing uses (thread-safe), for continuous anomaly scoring; nullptr
   // before Start or when none is configured or usable.
   controller::promql::PrometheusApi* prometheus() const { return prometheus_.get(); }
 
  private:
   void BuildClients();
+  void SetLoaded(Loaded loaded);
+  size_t PlaybookCount() const;
   void BuildNotifier();
   std::shared_ptr<controller::healing::Healer> healer() const;
   // Interrupts the remediations and waits for them; with `and_clients` the API clients stop
@@ -122,10 +151,11 @@ class HealingService {
   std::unique_ptr<controller::healing::HealingDeps> deps_;
   controller::healing::Healer::Options healer_options_;
   mutable std::mutex healer_mu_;
-  std::shared_ptr<const controller::playbook::PlaybookIndex> index_;  // guarded by healer_mu_
   std::shared_ptr<controller::healing::Healer> healer_;  // guarded by healer_mu_; null: standing by
   std::jthread resumer_;  // Lead()'s hand-over of the pending episodes
-  size_t playbook_count_ = 0;
+  std::function<bool(const std::string&)> drill_;
+  mutable std::mutex loaded_mu_;
+  Loaded loaded_;  // guarded by loaded_mu_
 };
 
 }  // namespace rebound::app

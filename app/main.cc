@@ -1,20 +1,20 @@
-// The rebound binary: subcommands run, check, test, replay, version (DESIGN.md section 2).
+// The rebound binary: subcommands run, check, test, replay, chaos, version (DESIGN.md section 2).
 #include <malloc.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <spdlog/spdlog.h>
-
-#include "app/config.h"
+#include "app/chaos_cli.h"
 #include "app/clients.h"
+#include "app/config.h"
 #include "app/coverage.h"
 #include "app/daemon.h"
 #include "app/playbook_tests.h"
@@ -44,6 +44,9 @@ Commands:
                              what the playbooks would do with a recorded Alertmanager payload
   coverage -c rebound.yaml RULEFILE...
                              which alerts are healed, which playbooks chaos has proven
+  chaos run NAME -c rebound.yaml
+                             run one chaos experiment on the running daemon, wait for the result
+  chaos list -c rebound.yaml the chaos schedule: state, next run, last result and recovery
   version                    print the version
   help                       show this help
 
@@ -119,6 +122,25 @@ Options:
 
 Exit status: 0, or 1 with --fail-on-gaps and a gap; 1 for an invalid configuration; 2 for
 errors in a rule file, playbook or experiment (as file:line:col: message).
+)";
+
+constexpr std::string_view kChaosUsage = R"(Usage: rebound chaos run NAME -c FILE
+       rebound chaos list -c FILE
+
+run   Asks the running daemon (at the configuration's listen address, with the webhook's
+      credentials) to run chaos experiment NAME now, follows the run and prints each step as
+      it happens, then its result. Exit status: 0 only when the run ended `recovered`; 1 when
+      it ended failed, aborted or skipped, when the daemon refused it (unknown experiment,
+      already running, kill switch on) or could not be reached; 2 for a usage error.
+list  Prints every experiment with its schedule state, next run, last result and last time to
+      recovery, from the running daemon; when the daemon cannot be reached, from the
+      experiment files (no run history), saying so. Exit status 0, or 1 when neither works.
+
+Every request to the daemon times out after 10 seconds.
+
+Options:
+  -c, --config FILE   configuration file (default: rebound.yaml)
+  -h, --help          show this help
 )";
 
 constexpr std::string_view kVersionUsage = R"(Usage: rebound version
@@ -269,6 +291,26 @@ int Coverage(const Args& args, bool json, bool fail_on_gaps) {
   return rebound::app::RunCoverage(options, std::cout, std::cerr);
 }
 
+int Chaos(const std::string_view subcommand, const Args& args) {
+  if (subcommand == "run" && args.files.size() != 1) {
+    return Usage(kChaosUsage, "give the experiment's name");
+  }
+  if (subcommand == "list" && !args.files.empty()) {
+    return Usage(kChaosUsage, "unknown argument \"" + args.files[0] + "\"");
+  }
+  LoadResult loaded = LoadConfig(args.config);
+  if (!ReportErrors(loaded)) return 1;
+  QuietLogs();
+  rebound::common::SystemClock clock;
+  rebound::common::CurlHttpClient http;
+  rebound::common::RealSleeper sleeper;
+  rebound::app::ChaosCliDeps deps{http, clock, sleeper};
+  if (subcommand == "run") {
+    return rebound::app::ChaosRun(*loaded.config, args.files[0], deps, std::cout, std::cerr);
+  }
+  return rebound::app::ChaosList(*loaded.config, deps, std::cout, std::cerr);
+}
+
 int Run(const Args& args) {
 #ifdef __GLIBC__
   // glibc gives each of the HTTP server's threads its own malloc arena, and memory freed in one
@@ -377,6 +419,19 @@ int main(int argc, char** argv) {
     if (args.error.empty()) args.error = format_error;
     return args.help || !args.error.empty() ? Usage(kCoverageUsage, args.error)
                                             : Coverage(args, json, fail_on_gaps);
+  }
+  if (command == "chaos") {
+    std::string_view subcommand = rest.empty() ? "" : rest[0];
+    if (subcommand != "run" && subcommand != "list") {
+      bool help = subcommand == "-h" || subcommand == "--help";
+      return Usage(kChaosUsage, help ? ""
+                                : subcommand.empty()
+                                    ? "missing chaos command (run or list)"
+                                    : "unknown chaos command \"" + std::string(subcommand) + "\"");
+    }
+    Args args = ParseArgs({rest.begin() + 1, rest.end()}, true, 1);
+    return args.help || !args.error.empty() ? Usage(kChaosUsage, args.error)
+                                            : Chaos(subcommand, args);
   }
   if (command == "version" || command == "--version") {
     Args args = ParseArgs(rest, false);

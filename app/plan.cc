@@ -206,9 +206,9 @@ common::Result<Plan> MakePlan(const PlanInput& input) {
   exporter::HealMetrics metrics(registry);
   controller::notify::RecordingNotifier notifier;
   NoHttpClient http;
-  controller::healing::HealingDeps deps{**journal,  **log,   *input.kube,   input.prometheus,
-                                        notifier,   http,    clock,         sleeper,
-                                        guardrails, metrics, kPollInterval, "rebound-plan"};
+  controller::healing::HealingDeps deps{
+      **journal, **log,      *input.kube, input.prometheus, notifier,       http,   clock,
+      sleeper,   guardrails, metrics,     kPollInterval,    "rebound-plan", nullptr};
   controller::healing::Healer::Options healer_options;
   healer_options.synchronous = true;
   healer_options.resolve_attempts = 1;  // a plan reports an unreadable target; it does not wait

@@ -62,8 +62,10 @@ constexpr ReloadKey kReloadKeys[] = {
     Applied("guardrails", A::kHealing),
     Restart<&C::healing, &C::Healing::max_concurrent>("healing.max_concurrent"),
     Restart<&C::healing, &C::Healing::verify_interval>("healing.verify_interval"),
-    // Nothing schedules chaos runs yet (the runner is not built): no reload path to apply it.
+    // The chaos engine and its runner are built once at start (experiments reload with the
+    // playbooks).
     Restart<&C::chaos, &C::Chaos::max_concurrent>("chaos.max_concurrent"),
+    Restart<&C::chaos, &C::Chaos::poll_interval>("chaos.poll_interval"),
     Restart<&C::anomaly, &C::Anomaly::step>("anomaly.step"),
     Restart<&C::anomaly, &C::Anomaly::on_missing_data>("anomaly.on_missing_data"),
     Applied("anomaly.signals", A::kAnomalySignals),

@@ -17,8 +17,9 @@ namespace rebound::app {
 // How a reload takes a key into use, in the order Daemon::Reload applies them.
 enum class ReloadApply {
   kAnomalySignals,    // continuous scoring adds, drops and changes signal sets (or starts)
-  kHealing,           // playbooks loaded again, guardrails reconfigured; invalid playbooks are
-                      // not taken and the reload counts as failed
+  kHealing,           // playbooks and chaos experiments loaded again (runs in progress go on
+                      // with the experiment they started with), guardrails reconfigured;
+                      // invalid playbooks are not taken and the reload counts as failed
   kLogging,           // logging set up again
   kHttpAuth,          // the credentials of the webhook, kill switch, read API and /metrics
                       // replaced (with a warning when the webhook has none)

@@ -1,6 +1,7 @@
 #include "exporter/all_families.h"
 
 #include "exporter/anomaly_metrics.h"
+#include "exporter/chaos_metrics.h"
 #include "exporter/heal_metrics.h"
 #include "exporter/intake_metrics.h"
 #include "exporter/kube_api_metrics.h"
@@ -14,7 +15,8 @@ std::vector<FamilySpec> AllFamilies() {
   for (std::span<const FamilySpec> area :
        {SelfMetrics::Families(), ProcessCollector::Families(), IntakeMetrics::Families(),
         KubeApiMetrics::Families(), NotifyMetrics::Families(), HealMetrics::Families(),
-        TargetStateCollector::Families(), AnomalyMetrics::Families()}) {
+        TargetStateCollector::Families(), AnomalyMetrics::Families(),
+        ChaosMetrics::Families()}) {
     all.insert(all.end(), area.begin(), area.end());
   }
   return all;

@@ -208,6 +208,7 @@ void Healer::Refuse(const intake::Episode& episode, const std::string& playbook,
   const std::string what = target != nullptr ? target->ToString() : "";
   notify::Notification n = EpisodeNotification(episode, playbook, target);
   n.kind = notify::Notification::Kind::kRefusal;
+  n.drill = target != nullptr && deps_.drill && deps_.drill(what);
   n.title = target != nullptr ? "Refused to heal " + what
                               : "Cannot find what to heal for " + episode.alertname;
   n.text = message;

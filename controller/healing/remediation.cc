@@ -60,6 +60,7 @@ Remediation::Remediation(HealingDeps& deps, std::shared_ptr<const playbook::Play
       base_notification_(EpisodeNotification(first, playbook_->name, &resolved_.target)) {
   SetTargetVars(vars_, resolved_.target);
   base_notification_.dry_run = dry_run_;
+  base_notification_.drill = deps_.drill && deps_.drill(resolved_.target.ToString());
   episodes_.push_back(first.key);
   snapshot_.id = id_;
   snapshot_.playbook = playbook_->name;

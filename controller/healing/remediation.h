@@ -21,6 +21,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,6 +60,9 @@ struct HealingDeps {
   exporter::HealMetrics& metrics;
   std::chrono::milliseconds poll_interval{5000};  // verification and retry polling
   std::string instance;  // this replica's name, for Kubernetes Events
+  // Whether a chaos run works on `target` ("Deployment shop/web"): notifications about it are
+  // marked as a drill. Null: never.
+  std::function<bool(const std::string& target)> drill;
 };
 
 class Remediation {

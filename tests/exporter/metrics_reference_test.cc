@@ -13,6 +13,7 @@
 
 #include "exporter/all_families.h"
 #include "exporter/anomaly_metrics.h"
+#include "exporter/chaos_metrics.h"
 #include "exporter/heal_metrics.h"
 #include "exporter/intake_metrics.h"
 #include "exporter/kube_api_metrics.h"
@@ -82,6 +83,11 @@ TEST(MetricsReferenceTest, AreaClassesRegisterWhatTheyList) {
   AnomalyMetrics anomaly(*registry);
   anomaly.AddSignalSet("memory");
   anomaly.Score("memory", "shop", "web").Set(0.5);
+  ChaosMetrics chaos(*registry);
+  chaos.RunEnded("web-scale-to-zero", "recovered", std::chrono::system_clock::now(),
+                 std::chrono::seconds(12));
+  chaos.SetActive("web-scale-to-zero", false);
+  chaos.PlaybookProven("restore-replicas", std::chrono::system_clock::now());
 
   auto target_states = std::make_shared<TargetStateCollector>([] {
     return std::vector<TargetStateSample>{{"shop", "Deployment", "web", "escalated"}};

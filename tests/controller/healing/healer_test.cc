@@ -255,6 +255,24 @@ TEST_F(HealerTest, DryRunRecordsTheWholePathAndChangesNothing) {
   for (const auto& n : notifier_.sent()) EXPECT_TRUE(n.dry_run);
 }
 
+TEST_F(HealerTest, MessagesAboutATargetUnderAChaosRunAreMarkedAsADrill) {
+  ReadyDeployment("shop", "web", 3);
+  ReadyDeployment("shop", "api", 3);
+  GuardrailConfig config;
+  config.dry_run = true;
+  auto healer = MakeHealer(kCrashLoop, config);
+  deps_->drill = [](const std::string& target) { return target == "Deployment shop/web"; };
+  healer->Submit(Fire("f1", CrashLabels()));
+  std::vector<notify::Notification> web = notifier_.sent();
+  ASSERT_FALSE(web.empty());
+  for (const auto& n : web) EXPECT_TRUE(n.drill) << n.title;
+
+  healer->Submit(Fire("f2", CrashLabels("shop", "api")));
+  std::vector<notify::Notification> all = notifier_.sent();
+  ASSERT_GT(all.size(), web.size());
+  for (size_t i = web.size(); i < all.size(); ++i) EXPECT_FALSE(all[i].drill) << all[i].title;
+}
+
 TEST_F(HealerTest, GlobalHourlyCapRefusesOverTheLimit) {
   ReadyDeployment("shop", "web", 3);
   ReadyDeployment("shop", "api", 3);
@@ -649,10 +667,9 @@ TEST_F(HealerTest, EpisodesForATargetUnderRemediationFoldIntoIt) {
   ReadyDeployment("shop", "web", 3);
   GuardrailConfig config;
   guardrails_ = std::make_unique<Guardrails>(config, clock_);
-  deps_ = std::make_unique<HealingDeps>(HealingDeps{*journal_, *log_, kube_, &prometheus_,
-                                                    notifier_, http_, clock_, sleeper_,
-                                                    *guardrails_, metrics_,
-                                                    std::chrono::seconds(5), "rebound-0"});
+  deps_ = std::make_unique<HealingDeps>(
+      HealingDeps{*journal_, *log_, kube_, &prometheus_, notifier_, http_, clock_, sleeper_,
+                  *guardrails_, metrics_, std::chrono::seconds(5), "rebound-0", nullptr});
   Healer::Options options;  // threads
   Healer healer(*deps_, Playbooks(kCrashLoop), options);
   intake::Episode first = Fire("f1", CrashLabels());

@@ -37,10 +37,9 @@ std::shared_ptr<const playbook::PlaybookIndex> HealingTest::Playbooks(const std:
 std::unique_ptr<Healer> HealingTest::MakeHealer(const std::string& playbooks_yaml,
                                                 GuardrailConfig config) {
   guardrails_ = std::make_unique<Guardrails>(std::move(config), clock_);
-  deps_ = std::make_unique<HealingDeps>(HealingDeps{*journal_, *log_, kube_, &prometheus_,
-                                                    notifier_, http_, clock_, sleeper_,
-                                                    *guardrails_, metrics_,
-                                                    std::chrono::seconds(5), "rebound-0"});
+  deps_ = std::make_unique<HealingDeps>(
+      HealingDeps{*journal_, *log_, kube_, &prometheus_, notifier_, http_, clock_, sleeper_,
+                  *guardrails_, metrics_, std::chrono::seconds(5), "rebound-0", nullptr});
   return std::make_unique<Healer>(*deps_, Playbooks(playbooks_yaml), healer_options_);
 }
 
