@@ -38,15 +38,6 @@ PROMQL_WORDS = {
     "label_values", "offset", "bool", "topk", "bottomk", "deriv", "abs", "clamp_min", "inf",
     "time",
 }
-# Rebound's chaos metrics (DESIGN.md section 7.3, names fixed there), read by
-# dashboards/rebound-chaos.json, while the exporter's chaos class and their rows in
-# docs/metrics.md are being added on another branch. Once docs/metrics.md documents one, this
-# test says to remove it from here.
-PENDING_METRICS = {
-    "rebound_chaos_runs_total", "rebound_chaos_recovery_seconds",
-    "rebound_chaos_last_run_timestamp_seconds", "rebound_chaos_last_recovery_seconds",
-    "rebound_chaos_active", "rebound_playbook_last_proven_timestamp_seconds",
-}
 
 
 def targets(panel):
@@ -93,7 +84,6 @@ def known_metrics(root):
 
 
 def exists(name, documented, recorded):
-    documented = documented | PENDING_METRICS
     for suffix in ("_bucket", "_count", "_sum"):
         if name.endswith(suffix) and name[: -len(suffix)] in documented:
             return True
@@ -116,9 +106,6 @@ def rate_problems(expr):
 def static_problems(root):
     found, uids = [], {}
     documented, recorded = known_metrics(root)
-    for name in sorted(PENDING_METRICS & documented):
-        found.append(f"{name} is documented in docs/metrics.md now: remove it from "
-                     "PENDING_METRICS in tests/monitoring/dashboards_test.py")
     boards = shipped.dashboards(root)
     if not boards:
         return ["no dashboards under dashboards/"]
