@@ -193,7 +193,12 @@ def query(base, expr):
         with urllib.request.urlopen(url, timeout=5) as r:
             return json.load(r)
     except urllib.error.HTTPError as e:
-        return json.load(e)
+        # Query errors come as JSON; a Prometheus still starting answers 503 in plain text.
+        body = e.read().decode(errors="replace")
+        try:
+            return json.loads(body)
+        except ValueError:
+            return {"status": "error", "error": f"HTTP {e.code}: {body.strip()}"}
 
 
 def wait_for(condition, seconds):
