@@ -121,8 +121,9 @@ std::map<std::string, RunState> ChaosEngine::RunStatesLocked() const {
 }
 
 SchedulePlan ChaosEngine::Tick() {
+  std::vector<std::jthread> ended;
   std::lock_guard lock(mu_);
-  ReapLocked();
+  ended = TakeFinishedLocked();  // joined once the lock is released (declared before it)
   SchedulePlan plan = scheduler_->Plan(experiments_, RunStatesLocked());
   if (stopped_) return plan;
   for (const DueRun& due : plan.start) {
@@ -146,8 +147,9 @@ SchedulePlan ChaosEngine::Preview() {
 }
 
 TriggerResult ChaosEngine::Trigger(std::string_view name) {
+  std::vector<std::jthread> ended;
   std::lock_guard lock(mu_);
-  ReapLocked();
+  ended = TakeFinishedLocked();  // joined once the lock is released (declared before it)
   if (stopped_) return {TriggerOutcome::kUnavailable, 0, "chaos is stopping"};
   auto experiment = std::find_if(experiments_.begin(), experiments_.end(),
                                  [&](const auto& e) { return e->name == name; });
@@ -220,18 +222,21 @@ void ChaosEngine::Finished(const ChaosRun& run) {
   idle_.notify_all();
 }
 
-void ChaosEngine::ReapLocked() {
-  // Each has reported its end and is at most returning from Execute. A run's own thread (an
-  // observer that calls Tick or Trigger from OnFinished) is left for a later reap.
-  std::vector<std::jthread> self;
-  for (std::jthread& thread : finished_) {
-    if (thread.get_id() == std::this_thread::get_id()) {
-      self.push_back(std::move(thread));
-    } else {
-      thread.join();
-    }
+std::vector<std::jthread> ChaosEngine::TakeFinishedLocked() {
+  // A run's own thread (an observer that calls Tick or Trigger from OnFinished) reaps nothing:
+  // it cannot join itself, and two ending runs joining each other would wait forever.
+  const std::thread::id caller = std::this_thread::get_id();
+  auto is_caller = [&](const std::jthread& thread) { return thread.get_id() == caller; };
+  if (std::any_of(finished_.begin(), finished_.end(), is_caller) ||
+      std::any_of(running_.begin(), running_.end(),
+                  [&](const auto& entry) { return is_caller(entry.second.thread); })) {
+    return {};
   }
-  finished_ = std::move(self);
+  return std::exchange(finished_, {});
+}
+
+void ChaosEngine::Join(std::vector<std::jthread> ended) {
+  for (std::jthread& thread : ended) thread.join();
 }
 
 std::vector<ChaosRun> ChaosEngine::Active() const {
@@ -268,8 +273,12 @@ void ChaosEngine::Stop() {
     restorer_.request_stop();
     restorer_.join();
   }
-  std::lock_guard lock(mu_);
-  ReapLocked();
+  std::vector<std::jthread> ended;
+  {
+    std::lock_guard lock(mu_);
+    ended = TakeFinishedLocked();
+  }
+  Join(std::move(ended));
 }
 
 }  // namespace rebound::controller::chaos

@@ -114,7 +114,12 @@ class ChaosEngine {
   // Records `run` as begun and starts its thread. Holds mu_.
   common::Result<int64_t> StartLocked(ChaosRun run, std::shared_ptr<const Experiment> experiment);
   std::map<std::string, RunState> RunStatesLocked() const;
-  void ReapLocked();
+  // Takes the threads of ended runs (each has reported its end and is at most returning from
+  // Execute); nothing when called from a run's thread. They are joined after mu_ is released:
+  // a run's thread may still need mu_ on its way out (an observer calling Tick or Trigger from
+  // OnFinished).
+  std::vector<std::jthread> TakeFinishedLocked();
+  static void Join(std::vector<std::jthread> ended);
   void Finished(const ChaosRun& run);
   void Updated(const ChaosRun& run);
   // The restorer thread: while a restore is owed, retries with backoff.
@@ -132,7 +137,7 @@ class ChaosEngine {
   std::vector<std::shared_ptr<const Experiment>> experiments_;
   std::map<std::string, std::chrono::system_clock::time_point> last_started_;
   std::map<int64_t, Running> running_;  // by run id
-  std::vector<std::jthread> finished_;  // threads of ended runs, joined by ReapLocked
+  std::vector<std::jthread> finished_;  // threads of ended runs, see TakeFinishedLocked
   std::unique_ptr<Scheduler> scheduler_;
   std::condition_variable_any restore_wake_;
   bool restores_owed_ = false;  // the restorer has work
