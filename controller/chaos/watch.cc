@@ -20,13 +20,17 @@ Runner::Run::WatchEnd Runner::Run::Watch(std::string* reason) {
   const milliseconds settle = monitored ? options_.settle : milliseconds(0);
   const int polls_needed = monitored ? 2 : 1;
   std::string last_problem;
-  std::optional<std::chrono::system_clock::time_point> streak;  // first poll of a healthy streak
+  // The healthy streak: its polls so far (0: none) and its first poll. (Not an optional time:
+  // GCC 12 at -O3 warns it may be used uninitialized.)
   int streak_polls = 0;
+  std::chrono::system_clock::time_point streak_start;
   for (;;) {
     // Waits first: right after the fault the workload's status may not show it yet. The last
     // poll lands on the deadline; a streak being confirmed goes on polling past it.
     milliseconds wait = options_.poll_interval;
-    if (!streak) wait = std::min(wait, std::chrono::duration_cast<milliseconds>(deadline - Now()));
+    if (streak_polls == 0) {
+      wait = std::min(wait, std::chrono::duration_cast<milliseconds>(deadline - Now()));
+    }
     if (wait > milliseconds(0)) deps_.sleeper.SleepFor(wait, stop_);
     if (stop_.stop_requested()) {
       *reason = "the daemon is stopping";
@@ -48,27 +52,24 @@ Runner::Run::WatchEnd Runner::Run::Watch(std::string* reason) {
     if (!monitored && !target.empty()) ObserveFault(target);
     std::string problem = target.empty() ? steady : target;
     if (problem.empty()) {
-      if (!streak) {
-        streak = Now();
-        streak_polls = 0;
-      }
+      if (streak_polls == 0) streak_start = Now();
       ++streak_polls;
-      if (streak_polls >= polls_needed && Now() - *streak >= settle) {
-        run_.recovered_at = *streak;
+      if (streak_polls >= polls_needed && Now() - streak_start >= settle) {
+        run_.recovered_at = streak_start;
         WarnIfFaultUnseen();
         return WatchEnd::kHealthy;
       }
       problem = "the target is back; confirming that the steady state holds for " +
                 common::FormatDuration(settle);
     } else {
-      streak.reset();
+      streak_polls = 0;
     }
     if (!error.empty()) problem += "; " + error;
     if (problem != last_problem) {
       Record(RunPhase::kWatch, problem);  // each new state once, not every poll
       last_problem = problem;
     }
-    if (!streak && Now() >= deadline) {
+    if (streak_polls == 0 && Now() >= deadline) {
       *reason = "not recovered within " + common::FormatDuration(run_.recover_within) + " (" +
                 problem + ")";
       WarnIfFaultUnseen();
