@@ -1,5 +1,6 @@
-// The healer's queue: bounded (Submit blocks, and gives up when told to stop), fair between
-// targets, and cheap for alerts no playbook matches (recorded a hand-over at a time).
+// The healer's queue: bounded in count and in bytes (Submit blocks, and gives up when told to
+// stop), fair between targets, and cheap for alerts no playbook matches (recorded a hand-over
+// at a time).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -106,6 +107,54 @@ TEST_F(HealerQueueTest, RoomFreedByAStartLetsTheWaitingSubmitIn) {
   EXPECT_TRUE(blocked.get());
   healer->WaitIdle();
   EXPECT_EQ(StateOf(second), EpisodeState::kHandled);  // no such deployment: refused
+}
+
+TEST_F(HealerQueueTest, SubmitWaitsWhileTheWaitingBytesAreFullAndGivesUpWhenStopped) {
+  // Room for ten episodes by count but two and a half by bytes.
+  const size_t each = intake::ApproximateSize(Fire("w1", CrashOf("a")));
+  healer_options_.max_waiting_bytes = 2 * each + each / 2;
+  auto healer = BlockedHealer(10);
+  EXPECT_TRUE(healer->Submit(Fire("w1", CrashOf("a"))));
+  EXPECT_TRUE(healer->Submit(Fire("w2", CrashOf("b"))));
+  EXPECT_EQ(healer->queued_bytes(), 2 * each);
+
+  // Full by bytes: the next hand-over waits, and gives up when its stop token is requested.
+  std::stop_source stop;
+  intake::Episode third = Fire("w3", CrashOf("c"));
+  auto blocked = std::async(std::launch::async, [&] {
+    return healer->Submit(std::vector<intake::Episode>{third}, stop.get_token());
+  });
+  EXPECT_EQ(blocked.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  EXPECT_EQ(healer->queued(), 2u);
+  stop.request_stop();
+  ASSERT_EQ(blocked.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_FALSE(blocked.get());
+  EXPECT_EQ(healer->queued_bytes(), 2 * each);
+
+  // Bytes freed by a start let it in.
+  auto waiting = std::async(std::launch::async, [&] { return healer->Submit(third); });
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  Release();
+  ASSERT_EQ(waiting.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_TRUE(waiting.get());
+  healer->WaitIdle();
+  EXPECT_EQ(healer->queued_bytes(), 0u);
+  EXPECT_EQ(StateOf(third), EpisodeState::kHandled);  // no such deployment: refused
+}
+
+TEST_F(HealerQueueTest, AnEpisodeLargerThanTheByteBoundWaitsAlone) {
+  healer_options_.max_waiting_bytes = 1;
+  auto healer = BlockedHealer(10);
+  EXPECT_TRUE(healer->Submit(Fire("w1", CrashOf("a"))));  // nothing else waits: taken
+  EXPECT_EQ(healer->queued(), 1u);
+  intake::Episode second = Fire("w2", CrashOf("b"));
+  auto blocked = std::async(std::launch::async, [&] { return healer->Submit(second); });
+  EXPECT_EQ(blocked.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  Release();
+  ASSERT_EQ(blocked.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_TRUE(blocked.get());
+  healer->WaitIdle();
+  EXPECT_EQ(StateOf(second), EpisodeState::kHandled);
 }
 
 TEST_F(HealerQueueTest, AFloodForOneTargetDoesNotStarveAnotherTarget) {
