@@ -48,7 +48,7 @@ bool Healer::Submit(const std::vector<intake::Episode>& episodes, std::stop_toke
     if (found.empty()) {
       unmatched.push_back(&episode);
     } else {
-      matched.push_back(Matched{episode, std::move(found)});
+      matched.push_back(Matched{episode, std::move(found), intake::ApproximateSize(episode)});
     }
   }
   SetAsideUnmatched(unmatched);
@@ -101,8 +101,14 @@ void Healer::SetAsideUnmatched(const std::vector<const intake::Episode*>& episod
 bool Healer::Enqueue(Matched matched, std::stop_token stop) {
   const std::string key = FairnessKey(matched.episode, *matched.playbooks.front());
   std::unique_lock lock(mu_);
-  room_cv_.wait(lock, stop, [&] { return stopping_ || queue_.size() < options_.max_waiting; });
+  // An episode larger than max_waiting_bytes waits alone.
+  room_cv_.wait(lock, stop, [&] {
+    return stopping_ ||
+           (queue_.size() < options_.max_waiting &&
+            (queue_.empty() || queued_bytes_ + matched.bytes <= options_.max_waiting_bytes));
+  });
   if (stopping_ || stop.stop_requested()) return false;
+  queued_bytes_ += matched.bytes;
   queue_.Push(key, std::move(matched));
   StartQueuedLocked();
   return true;
@@ -113,6 +119,7 @@ void Healer::StartQueuedLocked() {
   bool started = false;
   while (running_ < options_.max_concurrent && !queue_.empty()) {
     Matched next = std::move(*queue_.Pop());
+    queued_bytes_ -= next.bytes;
     ++running_;
     started = true;
     auto done = std::make_shared<std::atomic<bool>>(false);
@@ -133,6 +140,7 @@ void Healer::RequestStop() {
   std::lock_guard lock(mu_);
   stopping_ = true;
   queue_.clear();
+  queued_bytes_ = 0;
   for (Task& task : tasks_) task.thread.request_stop();
   room_cv_.notify_all();
 }
@@ -162,6 +170,11 @@ std::vector<Remediation::Snapshot> Healer::Active() const {
 size_t Healer::queued() const {
   std::lock_guard lock(mu_);
   return queue_.size();
+}
+
+size_t Healer::queued_bytes() const {
+  std::lock_guard lock(mu_);
+  return queued_bytes_;
 }
 
 std::vector<TargetInState> Healer::States() {

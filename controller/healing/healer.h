@@ -19,10 +19,11 @@
 // Matched episodes are handled on their own threads, at most `max_concurrent` at once. The rest
 // wait in a FairQueue keyed by playbook and target (the target as its templates render from the
 // alert's labels): the keys take turns, so a flood for one target cannot starve another's
-// alert. At most `max_waiting` episodes wait: beyond that Submit blocks until one starts, which
-// is the backpressure that fills the intake queue in front of the healer and makes the webhook
-// answer 503. Stop() interrupts running remediations; their episodes, and those still waiting,
-// stay pending in the journal and are resumed at the next start.
+// alert. At most `max_waiting` episodes, and at most `max_waiting_bytes` of them
+// (intake::ApproximateSize; one larger episode waits alone), wait: beyond that Submit blocks
+// until one starts, which is the backpressure that fills the intake queue in front of the healer
+// and makes the webhook answer 503. Stop() interrupts running remediations; their episodes, and
+// those still waiting, stay pending in the journal and are resumed at the next start.
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -48,7 +49,8 @@ class Healer {
  public:
   struct Options {
     size_t max_concurrent = 32;
-    size_t max_waiting = 256;   // matched episodes waiting for a thread; Submit blocks beyond
+    size_t max_waiting = 256;  // matched episodes waiting for a thread; Submit blocks beyond
+    size_t max_waiting_bytes = size_t{16} << 20;  // and their bytes (intake::ApproximateSize)
     int resolve_attempts = 10;  // reads of an unavailable target, poll_interval apart
     // Handle each episode on the caller's thread, before Submit returns (tests, replay).
     bool synchronous = false;
@@ -63,7 +65,8 @@ class Healer {
   ~Healer();  // Stop()
 
   // Hands over firing episodes (closed ones are ignored), in the way the header comment says.
-  // Blocks while `max_waiting` matched episodes wait; returns false, leaving the rest of
+  // Blocks while there is no room among the waiting episodes (max_waiting, max_waiting_bytes);
+  // returns false, leaving the rest of
   // `episodes` pending in the journal, once `stop` is requested or the healer stops.
   bool Submit(const std::vector<intake::Episode>& episodes, std::stop_token stop = {});
   bool Submit(const intake::Episode& episode) {
@@ -83,8 +86,9 @@ class Healer {
 
   // The remediations running now.
   std::vector<Remediation::Snapshot> Active() const;
-  // Matched episodes waiting for a thread (at most max_waiting).
+  // Matched episodes waiting for a thread (at most max_waiting), and their bytes.
   size_t queued() const;
+  size_t queued_bytes() const;
   // The targets that are not healthy now (TargetStates::Current): an escalation lasts until its
   // alerts resolved in the journal (or left it), circuit_open comes from the guardrails.
   std::vector<TargetInState> States();
@@ -98,6 +102,7 @@ class Healer {
   struct Matched {
     intake::Episode episode;
     std::vector<std::shared_ptr<const playbook::Playbook>> playbooks;
+    size_t bytes = 0;  // intake::ApproximateSize(episode)
   };
 
   // True (and the episode set handled) when the heal log shows it decided already.
@@ -146,6 +151,7 @@ class Healer {
   std::shared_ptr<const playbook::PlaybookIndex> playbooks_;
   std::map<std::string, std::shared_ptr<Remediation>> active_;  // by target
   FairQueue<Matched> queue_;
+  size_t queued_bytes_ = 0;  // of the episodes in queue_
   std::list<Task> tasks_;
   TargetStates states_;
   size_t running_ = 0;

@@ -225,6 +225,18 @@ std::optional<EpisodeState> ParseEpisodeState(std::string_view name) {
   return std::nullopt;
 }
 
+size_t ApproximateSize(const Episode& episode) {
+  // A std::map node (three pointers, colour, two std::string) and the allocator's headers.
+  constexpr size_t kPerLabel = 96;
+  size_t bytes = sizeof(Episode) + episode.key.fingerprint.size() + episode.key.starts_at.size() +
+                 episode.alertname.size() + episode.ends_at.size() + episode.generator_url.size() +
+                 episode.receiver.size() + episode.external_url.size() + episode.playbook.size();
+  for (const LabelSet* set : {&episode.labels, &episode.annotations}) {
+    for (const auto& [name, value] : *set) bytes += kPerLabel + name.size() + value.size();
+  }
+  return bytes;
+}
+
 class Journal::Impl {
  public:
   Impl(Options options, const common::Clock& clock) : options_(std::move(options)), clock_(clock) {}

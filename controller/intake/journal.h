@@ -72,6 +72,11 @@ struct Episode {
   std::chrono::system_clock::time_point updated_at;
 };
 
+// What an episode takes in memory, approximately: its strings (labels, annotations and the
+// rest it carries) plus a fixed overhead per label and per episode. Bounds what is held in
+// bytes as well as in count (the worker's hand-over, healing's waiting episodes).
+size_t ApproximateSize(const Episode& episode);
+
 class Journal {
  public:
   struct Options {

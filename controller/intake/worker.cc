@@ -101,6 +101,16 @@ void Worker::Record(const std::vector<EpisodeKey>& keys) {
   metrics_.journal_states_owed.Set(static_cast<double>(journal_.failed_states()));
   size_t failed = 0;
   std::vector<Episode> pending;
+  size_t pending_bytes = 0;
+  bool stopped = false;  // the sink gave up: the rest stay pending in the journal
+  const auto hand_over = [&] {
+    if (!stopped && !pending.empty() && !sink_(pending, queue_.closing())) {
+      stopped = true;
+      spdlog::info("worker: stopping; episodes not yet handed over stay pending in the journal");
+    }
+    pending.clear();
+    pending_bytes = 0;
+  };
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!statuses[i].ok()) {
       // Handed over only once it is pending: kept, and retried (Run) until recorded. NotFound
@@ -118,6 +128,7 @@ void Worker::Record(const std::vector<EpisodeKey>& keys) {
                    keys[i].fingerprint, keys[i].starts_at);
       continue;
     }
+    if (stopped) continue;
     common::Result<Episode> episode = journal_.Get(keys[i]);
     if (!episode.ok()) {
       metrics_.journal_errors.Increment();
@@ -125,11 +136,12 @@ void Worker::Record(const std::vector<EpisodeKey>& keys) {
                     keys[i].fingerprint, keys[i].starts_at, episode.status().message());
       continue;
     }
+    const size_t bytes = ApproximateSize(*episode);
+    if (pending_bytes + bytes > kMaxHandOverBytes) hand_over();
+    pending_bytes += bytes;
     pending.push_back(std::move(*episode));
   }
-  if (!pending.empty() && !sink_(pending, queue_.closing())) {
-    spdlog::info("worker: stopping; episodes not yet handed over stay pending in the journal");
-  }
+  hand_over();
   if (failed > 1) {
     spdlog::error("worker: {} episode(s) could not be recorded as pending; retrying", failed);
   }

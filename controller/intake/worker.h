@@ -7,6 +7,10 @@
 // are recorded as pending and handed to the sink (healing) a batch at a time; resolved episodes
 // are already closed by the journal, and whoever heals them reads that from the journal.
 //
+// A batch is handed over in parts of at most kMaxHandOverBytes (ApproximateSize of the
+// episodes; a larger episode alone), read from the journal as they go, so that what the worker
+// holds is bounded in bytes as well as in count.
+//
 // The hand-over is where backpressure starts: the sink may block while healing is full, the
 // worker then stops taking from the WorkQueue, the queue fills and the webhook answers 503.
 // Closing the queue ends such a wait (WorkQueue::closing); what was not handed over stays
@@ -36,6 +40,9 @@ namespace rebound::controller::intake {
 
 class Worker {
  public:
+  // Episodes are handed over in parts of at most this many bytes (ApproximateSize).
+  static constexpr size_t kMaxHandOverBytes = size_t{4} << 20;
+
   // Receives the episodes of a batch once they are recorded as pending. May block to apply
   // backpressure, but must return soon once `stop` is requested (the queue is closing),
   // returning false when it did not take every episode.
@@ -54,8 +61,8 @@ class Worker {
  private:
   void Run();
   void Process(const std::vector<WorkItem>& batch);
-  // Records `keys` as pending and hands over each recorded one; keeps the others in
-  // unrecorded_.
+  // Records `keys` as pending and hands over each recorded one, in parts of at most
+  // kMaxHandOverBytes; keeps the others in unrecorded_.
   void Record(const std::vector<EpisodeKey>& keys);
   // One more attempt at what could not be recorded.
   void RetryOwed();

@@ -2,9 +2,12 @@
 #include <signal.h>
 
 #include <gtest/gtest.h>
+
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/rebound_daemon.h"
+#include "tests/support/slack_sink.h"
 #include "tests/support/test_data.h"
 
 namespace rebound::testing {
@@ -141,6 +144,47 @@ TEST(DaemonTest, SigtermDrainsAndExitsZero) {
   daemon.process().Signal(SIGTERM);
   EXPECT_EQ(daemon.process().Wait(std::chrono::seconds(15)), 0) << daemon.process().Log();
   EXPECT_NE(daemon.process().Log().find("stopped"), std::string::npos);
+}
+
+// A Slack that takes the request and never answers must not hold up shutdown: Slack gets 5 s
+// of drain (README, "Signals"), then the request in flight is cancelled.
+TEST(DaemonTest, SigtermWithAHangingSlackExitsAfterTheDrainTime) {
+  SlackSink slack;
+  ASSERT_TRUE(slack.Start().ok());
+  slack.Hang();
+  TempDir dir;
+  WriteFile(dir.File("slack-url"), slack.Url() + "\n");
+  WriteFile(dir.File("playbooks.yaml"), R"(apiVersion: rebound.io/v1
+kind: Playbook
+metadata:
+  name: restart-demo
+spec:
+  match:
+    - alertname = "DemoServiceDown"
+  target:
+    kind: Deployment
+    namespace: demo
+    name: "{{ labels.service }}"
+  steps:
+    - action: restart
+)");
+  ReboundDaemon daemon(dir,
+                       "slack: { webhook_url_file: slack-url }\nplaybooks: [ playbooks.yaml ]\n");
+  ASSERT_TRUE(daemon.Start());
+  // No Kubernetes is configured: the playbook is refused, and the refusal posted to Slack.
+  ASSERT_EQ(daemon.PostWebhook(Fixture("firing.json"))->status, 200);
+  ASSERT_TRUE(slack.WaitForRequests(1, std::chrono::seconds(20))) << daemon.process().Log();
+
+  const auto start = std::chrono::steady_clock::now();
+  daemon.process().Signal(SIGTERM);
+  EXPECT_EQ(daemon.process().Wait(std::chrono::seconds(20)), 0) << daemon.process().Log();
+  const auto took = std::chrono::steady_clock::now() - start;
+  // 5 s of drain and about a second for the cancellation to be seen; not the request's own
+  // 10 s timeout followed by retries.
+  EXPECT_LT(took, std::chrono::seconds(9)) << daemon.process().Log();
+  EXPECT_NE(daemon.process().Log().find("Slack webhook: request for"), std::string::npos);
+  EXPECT_NE(daemon.process().Log().find("cancelled: shutting down"), std::string::npos)
+      << daemon.process().Log();
 }
 
 TEST(DaemonTest, OneDaemonPerStateDirAndALockLeftByAKilledOneDoesNotBlock) {

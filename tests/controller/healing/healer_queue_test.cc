@@ -1,5 +1,6 @@
-// The healer's queue: bounded (Submit blocks, and gives up when told to stop), fair between
-// targets, and cheap for alerts no playbook matches (recorded a hand-over at a time).
+// The healer's queue: bounded in count and in bytes (Submit blocks, and gives up when told to
+// stop), fair between targets, and cheap for alerts no playbook matches (recorded a hand-over
+// at a time).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -57,6 +58,39 @@ class HealerQueueTest : public HealingTest {
   }
   void Release() { release_.set_value(); }
 
+  // Submits two episodes to `healer`, which is full then; the third hand-over must wait (the
+  // worker stops taking from the intake queue) until its stop token is requested (the intake
+  // queue closing): it gives up, and the episode stays pending in the journal. Returns it.
+  intake::Episode SubmitTwoAndExpectTheThirdToWait(Healer& healer) {
+    EXPECT_TRUE(healer.Submit(Fire("w1", CrashOf("a"))));
+    EXPECT_TRUE(healer.Submit(Fire("w2", CrashOf("b"))));
+    EXPECT_EQ(healer.queued(), 2u);
+    std::stop_source stop;
+    intake::Episode third = Fire("w3", CrashOf("c"));
+    auto blocked = std::async(std::launch::async, [&] {
+      return healer.Submit(std::vector<intake::Episode>{third}, stop.get_token());
+    });
+    EXPECT_EQ(blocked.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+    EXPECT_EQ(healer.queued(), 2u);
+    stop.request_stop();
+    EXPECT_EQ(blocked.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    EXPECT_FALSE(blocked.get());
+    EXPECT_EQ(healer.queued(), 2u);
+    return third;
+  }
+
+  // Submits `episode` to the full `healer`: it waits until Release() ends the first
+  // remediation and a waiting episode starts, then goes in, and is refused (no such deployment).
+  void ExpectRoomFreedByAStartToLetIn(Healer& healer, const intake::Episode& episode) {
+    auto blocked = std::async(std::launch::async, [&] { return healer.Submit(episode); });
+    EXPECT_EQ(blocked.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+    Release();
+    EXPECT_EQ(blocked.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    EXPECT_TRUE(blocked.get());
+    healer.WaitIdle();
+    EXPECT_EQ(StateOf(episode), EpisodeState::kHandled);
+  }
+
   std::promise<void> busy_;
   std::promise<void> release_;
   std::shared_future<void> released_ = release_.get_future().share();
@@ -64,24 +98,7 @@ class HealerQueueTest : public HealingTest {
 
 TEST_F(HealerQueueTest, SubmitWaitsForRoomAndGivesUpWhenStopped) {
   auto healer = BlockedHealer(2);
-  EXPECT_TRUE(healer->Submit(Fire("w1", CrashOf("a"))));
-  EXPECT_TRUE(healer->Submit(Fire("w2", CrashOf("b"))));
-  EXPECT_EQ(healer->queued(), 2u);
-
-  // Full: the next hand-over waits (the worker stops taking from the intake queue)...
-  std::stop_source stop;
-  intake::Episode third = Fire("w3", CrashOf("c"));
-  auto blocked = std::async(std::launch::async, [&] {
-    return healer->Submit(std::vector<intake::Episode>{third}, stop.get_token());
-  });
-  EXPECT_EQ(blocked.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
-  EXPECT_EQ(healer->queued(), 2u);
-  // ...until its stop token is requested (the intake queue closing): it gives up, and the
-  // episode stays pending in the journal.
-  stop.request_stop();
-  ASSERT_EQ(blocked.wait_for(std::chrono::seconds(30)), std::future_status::ready);
-  EXPECT_FALSE(blocked.get());
-  EXPECT_EQ(healer->queued(), 2u);
+  const intake::Episode third = SubmitTwoAndExpectTheThirdToWait(*healer);
 
   // A healer that stops also ends the wait.
   intake::Episode fourth = Fire("w4", CrashOf("d"));
@@ -98,14 +115,28 @@ TEST_F(HealerQueueTest, SubmitWaitsForRoomAndGivesUpWhenStopped) {
 TEST_F(HealerQueueTest, RoomFreedByAStartLetsTheWaitingSubmitIn) {
   auto healer = BlockedHealer(1);
   EXPECT_TRUE(healer->Submit(Fire("w1", CrashOf("a"))));
-  intake::Episode second = Fire("w2", CrashOf("b"));
-  auto blocked = std::async(std::launch::async, [&] { return healer->Submit(second); });
-  EXPECT_EQ(blocked.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
-  Release();  // the first remediation ends, w1 starts, w2 finds room
-  ASSERT_EQ(blocked.wait_for(std::chrono::seconds(30)), std::future_status::ready);
-  EXPECT_TRUE(blocked.get());
-  healer->WaitIdle();
-  EXPECT_EQ(StateOf(second), EpisodeState::kHandled);  // no such deployment: refused
+  ExpectRoomFreedByAStartToLetIn(*healer, Fire("w2", CrashOf("b")));
+}
+
+TEST_F(HealerQueueTest, SubmitWaitsWhileTheWaitingBytesAreFullAndGivesUpWhenStopped) {
+  // Room for ten episodes by count but two and a half by bytes.
+  const size_t each = intake::ApproximateSize(Fire("w1", CrashOf("a")));
+  healer_options_.max_waiting_bytes = 2 * each + each / 2;
+  auto healer = BlockedHealer(10);
+  const intake::Episode third = SubmitTwoAndExpectTheThirdToWait(*healer);
+  EXPECT_EQ(healer->queued_bytes(), 2 * each);
+
+  // Bytes freed by a start let it in.
+  ExpectRoomFreedByAStartToLetIn(*healer, third);
+  EXPECT_EQ(healer->queued_bytes(), 0u);
+}
+
+TEST_F(HealerQueueTest, AnEpisodeLargerThanTheByteBoundWaitsAlone) {
+  healer_options_.max_waiting_bytes = 1;
+  auto healer = BlockedHealer(10);
+  EXPECT_TRUE(healer->Submit(Fire("w1", CrashOf("a"))));  // nothing else waits: taken
+  EXPECT_EQ(healer->queued(), 1u);
+  ExpectRoomFreedByAStartToLetIn(*healer, Fire("w2", CrashOf("b")));
 }
 
 TEST_F(HealerQueueTest, AFloodForOneTargetDoesNotStarveAnotherTarget) {

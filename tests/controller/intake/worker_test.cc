@@ -11,6 +11,8 @@
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "controller/intake/webhook_handler.h"
 #include "tests/controller/intake/journal_fixture.h"
@@ -156,6 +158,54 @@ TEST_F(WorkerTest, HandsOverEachBatchOnceRecordedAsPending) {
     ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return received.size() == 2; }));
     for (const Episode& e : received) EXPECT_EQ(e.state, EpisodeState::kPending);
   }
+  queue_.Close();
+  worker.Join();
+}
+
+TEST_F(WorkerTest, HandsOverInPartsBoundedInBytes) {
+  // Unfinished episodes of 600 KB (annotations) and one of 5 MB, resumed at start as one batch.
+  std::vector<Alert> alerts;
+  for (int i = 0; i < 16; ++i) {
+    Alert alert;
+    alert.fingerprint = "big" + std::to_string(i);
+    alert.labels = {{"alertname", "Big"}, {"n", std::to_string(i)}};
+    alert.annotations = {{"description", std::string(i == 7 ? 5'000'000 : 600'000, 'x')}};
+    alert.starts_at = common::Timestamp::FromTimePoint(clock_.Now());
+    alert.ends_at = common::Timestamp::Zero();
+    alerts.push_back(std::move(alert));
+  }
+  ASSERT_TRUE(journal_->Append(alerts, "rebound", "http://alertmanager:9093").ok());
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::vector<size_t>> parts;  // the sizes of each hand-over's episodes
+  Worker worker(*journal_, queue_, metrics_, [&](const std::vector<Episode>& e, std::stop_token) {
+    std::lock_guard lock(mu);
+    parts.emplace_back();
+    for (const Episode& episode : e) parts.back().push_back(ApproximateSize(episode));
+    cv.notify_all();
+    return true;
+  });
+  worker.Start();
+  std::unique_lock lock(mu);
+  const auto handed_over = [&] {
+    size_t n = 0;
+    for (const auto& part : parts) n += part.size();
+    return n;
+  };
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return handed_over() == 16; }));
+  // 600 KB episodes: six fit in 4 MiB. The 5 MB one (the eighth) goes alone: 6, 1, it, 6, 2.
+  std::vector<size_t> counts;
+  for (const std::vector<size_t>& part : parts) {
+    counts.push_back(part.size());
+    size_t bytes = 0;
+    for (size_t b : part) bytes += b;
+    if (part.size() > 1) {
+      EXPECT_LE(bytes, Worker::kMaxHandOverBytes);
+    }
+  }
+  EXPECT_EQ(counts, (std::vector<size_t>{6, 1, 1, 6, 2}));
+  lock.unlock();
   queue_.Close();
   worker.Join();
 }
