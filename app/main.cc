@@ -318,6 +318,14 @@ int Run(const Args& args) {
   // instead of ~42 MiB (docs/benchmarks.md). Two arenas cost no measurable throughput here.
   // An explicit MALLOC_ARENA_MAX in the environment still wins.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+  // Large blocks (a 4 MB webhook body being parsed) are mmapped and given back when freed:
+  // glibc otherwise raises its threshold after the first large free and keeps such memory in
+  // the heap (66.7 MiB instead of 48.8 MiB after a storm of 40 KB annotations). An explicit
+  // MALLOC_MMAP_THRESHOLD_ or GLIBC_TUNABLES in the environment still wins.
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr &&
+      std::getenv("GLIBC_TUNABLES") == nullptr) {
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  }
 #endif
   // Block the signals we handle before any thread starts, so every thread inherits the mask
   // and only sigwait() below sees them.
