@@ -92,7 +92,9 @@ class ChaosIntegrationTest : public ::testing::Test {
                          "slack: { webhook_url_file: slack-url, channel: \"#ops\" }\n"
                          "playbooks: [ \"playbooks/*.yaml\" ]\n"
                          "healing: { verify_interval: 1s }\n"
-                         "chaos: { poll_interval: 1s }\n"
+                         // Prometheus scrapes every second: 3 s of steady state after
+                         // the Deployment is back were measured on the healed system.
+                         "chaos: { poll_interval: 1s, settle: 3s }\n"
                          // Repeated runs (REBOUND_CHAOS_REPEAT) heal the same Deployment.
                          "guardrails: { cooldown: 0s }\n");
     ASSERT_TRUE(prometheus_->Start());
