@@ -8,7 +8,8 @@
 // restore playbook scales the Deployment back, and the run is `recovered` only because the
 // heal log shows that playbook acting. With the playbook in dry run nothing heals: the run
 // fails, chaos undoes its own fault, and the test's ReboundChaosRecoveryFailed equivalent
-// fires in Prometheus.
+// fires in Prometheus. A critical alert posted to Alertmanager skips a run, or aborts one in
+// progress (chaos undoes its fault).
 //
 // REBOUND_CHAOS_REPEAT=N repeats the recovered run N times and prints the times to recovery
 // (the measurement in docs/experiments.md); it is not a CI setting.
@@ -21,6 +22,7 @@
 
 #include "common/http_client.h"
 #include "common/percent_encoding.h"
+#include "common/time_format.h"
 #include "tests/support/alertmanager.h"
 #include "tests/support/kubesim_harness.h"
 #include "tests/support/process.h"
@@ -141,18 +143,57 @@ class ChaosIntegrationTest : public ::testing::Test {
     return http_.Send(request);
   }
 
-  // The run once finished, or its last state at the deadline.
-  json WaitForRun(int64_t id, seconds timeout) {
+  // Starts a run of `experiment` now; its id, or 0 when the API refused.
+  int64_t StartRun(const std::string& experiment) {
+    common::Result<common::HttpClientResponse> response = Trigger(experiment);
+    if (!response.ok() || response->status != 202) return 0;
+    return json::parse(response->body)["data"]["id"];
+  }
+
+  // The run once in `phase` ("watch", "done", ...), or its last state at the deadline.
+  json WaitForRun(int64_t id, seconds timeout, const std::string& phase = "done") {
     json run;
     WaitFor(
         [&] {
           auto response = daemon_->Get("/api/v1/chaos/runs/" + std::to_string(id));
           if (!response.ok() || response->status != 200) return false;
           run = json::parse(response->body)["data"];
-          return run["phase"] == "done";
+          return run["phase"] == phase;
         },
         timeout);
     return run;
+  }
+
+  // Posts a critical alert `name` to Alertmanager, firing for an hour or (`firing` false)
+  // resolved a minute ago, and waits until Alertmanager lists it as active or no longer does.
+  bool PostCriticalAlert(const std::string& name, bool firing) {
+    const auto now = std::chrono::system_clock::now();
+    const auto ends = firing ? now + std::chrono::hours(1) : now - std::chrono::minutes(1);
+    auto rfc3339 = [](std::chrono::system_clock::time_point t) {
+      return common::FormatRfc3339(common::Timestamp::FromTimePoint(t));
+    };
+    common::HttpClientRequest request;
+    request.method = "POST";
+    request.url = am_->Url() + "/api/v2/alerts";
+    request.timeout = seconds(5);
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = json::array({{{"labels", {{"alertname", name}, {"severity", "critical"}}},
+                                 {"startsAt", rfc3339(now - std::chrono::minutes(2))},
+                                 {"endsAt", rfc3339(ends)}}})
+                       .dump();
+    common::Result<common::HttpClientResponse> posted = http_.Send(request);
+    if (!posted.ok() || posted->status != 200) return false;
+    return WaitFor(
+        [&] {
+          common::HttpClientRequest get;
+          get.url = am_->Url() + "/api/v2/alerts?active=true&filter=" +
+                    common::PercentEncode("alertname=\"" + name + "\"");
+          get.timeout = seconds(5);
+          common::Result<common::HttpClientResponse> listed = http_.Send(get);
+          if (!listed.ok() || listed->status != 200) return false;
+          return json::parse(listed->body).empty() != firing;
+        },
+        seconds(10));
   }
 
   // The newest run of `experiment` (GET /api/v1/chaos).
@@ -293,6 +334,46 @@ TEST_F(ChaosIntegrationTest, WorkloadWithoutTheOptInLabelIsNeverTouched) {
   unauthenticated.url = daemon_->Url("/api/v1/chaos/experiments/cart-scale-to-zero/run");
   EXPECT_EQ(http_.Send(unauthenticated)->status, 401);
   EXPECT_EQ(daemon_->Get("/api/v1/chaos/runs/999999")->status, 404);
+}
+
+// (d) Real trouble stops chaos: a critical alert already firing skips the run; one that starts
+// firing while a run watches aborts it, and chaos undoes its fault. The playbook is in dry run
+// so that the fault stays in place until chaos undoes it.
+TEST_F(ChaosIntegrationTest, AFiringCriticalAlertSkipsARunAndAbortsARunInProgress) {
+  StartStack(/*playbook_dry_run=*/true, "60s");
+  ASSERT_TRUE(PostCriticalAlert("TestRealTrouble", /*firing=*/true)) << am_->Log();
+  int64_t skipped_id = StartRun(kChaosExperiment);
+  ASSERT_GT(skipped_id, 0) << Failure();
+  json skipped = WaitForRun(skipped_id, seconds(30));
+  EXPECT_EQ(skipped["result"], "skipped") << skipped.dump(2);
+  EXPECT_NE(skipped["reason"].get<std::string>().find("alert firing"), std::string::npos)
+      << skipped.dump(2);
+  EXPECT_NE(skipped["reason"].get<std::string>().find("TestRealTrouble"), std::string::npos)
+      << skipped.dump(2);
+  EXPECT_FALSE(skipped.contains("injectedAt")) << skipped.dump(2);
+  EXPECT_EQ(Replicas("checkout"), "3");
+
+  ASSERT_TRUE(PostCriticalAlert("TestRealTrouble", /*firing=*/false)) << am_->Log();
+  int64_t id = StartRun(kChaosExperiment);
+  ASSERT_GT(id, 0) << Failure();
+  json watching = WaitForRun(id, seconds(30), "watch");
+  ASSERT_EQ(watching["phase"], "watch") << watching.dump(2) << Failure();
+  EXPECT_EQ(Replicas("checkout"), "0");
+  ASSERT_TRUE(PostCriticalAlert("TestRealTrouble", /*firing=*/true)) << am_->Log();
+  json run = WaitForRun(id, seconds(30));
+  EXPECT_EQ(run["result"], "aborted") << run.dump(2);
+  EXPECT_NE(run["reason"].get<std::string>().find("alert firing"), std::string::npos)
+      << run.dump(2);
+  EXPECT_NE(run["reason"].get<std::string>().find("TestRealTrouble"), std::string::npos)
+      << run.dump(2);
+  EXPECT_TRUE(run["restoredByChaos"].get<bool>()) << run.dump(2);
+  EXPECT_EQ(Replicas("checkout"), "3");
+  EXPECT_EQ(daemon_->Metric("rebound_chaos_runs_total{experiment=\"checkout-scale-to-zero\","
+                            "result=\"skipped\"}"),
+            1);
+  EXPECT_EQ(daemon_->Metric("rebound_chaos_runs_total{experiment=\"checkout-scale-to-zero\","
+                            "result=\"aborted\"}"),
+            1);
 }
 
 }  // namespace
