@@ -9,13 +9,15 @@
 // heal log shows that playbook acting. With the playbook in dry run nothing heals: the run
 // fails, chaos undoes its own fault, and the test's ReboundChaosRecoveryFailed equivalent
 // fires in Prometheus. A critical alert posted to Alertmanager skips a run, or aborts one in
-// progress (chaos undoes its fault).
+// progress (chaos undoes its fault); a daemon killed (SIGKILL) mid-run closes the run and undoes
+// the fault when it starts again.
 //
 // REBOUND_CHAOS_REPEAT=N repeats the recovered run N times and prints the times to recovery
 // (the measurement in docs/experiments.md); it is not a CI setting.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -371,6 +373,31 @@ TEST_F(ChaosIntegrationTest, AFiringCriticalAlertSkipsARunAndAbortsARunInProgres
   EXPECT_EQ(daemon_->Metric("rebound_chaos_runs_total{experiment=\"checkout-scale-to-zero\","
                             "result=\"skipped\"}"),
             1);
+  EXPECT_EQ(daemon_->Metric("rebound_chaos_runs_total{experiment=\"checkout-scale-to-zero\","
+                            "result=\"aborted\"}"),
+            1);
+}
+
+// (e) SIGKILL while a run watches its fault: the restarted daemon finds the unfinished run in
+// the run log, closes it and undoes the fault (the playbook is in dry run: nothing else would).
+TEST_F(ChaosIntegrationTest, ARunCutShortBySigkillIsClosedAndItsFaultUndoneAfterTheRestart) {
+  StartStack(/*playbook_dry_run=*/true, "120s");
+  int64_t id = StartRun(kChaosExperiment);
+  ASSERT_GT(id, 0) << Failure();
+  json watching = WaitForRun(id, seconds(30), "watch");
+  ASSERT_EQ(watching["phase"], "watch") << watching.dump(2) << Failure();
+  daemon_->process().Signal(SIGKILL);
+  ASSERT_EQ(daemon_->process().Wait(seconds(30)), 128 + SIGKILL);
+  EXPECT_EQ(Replicas("checkout"), "0");  // the damage outlives the process
+
+  ASSERT_TRUE(daemon_->Start()) << Failure();
+  json run = WaitForRun(id, seconds(30));
+  EXPECT_EQ(run["result"], "aborted") << run.dump(2);
+  EXPECT_NE(run["reason"].get<std::string>().find("interrupted by a restart"), std::string::npos)
+      << run.dump(2);
+  EXPECT_TRUE(run["restoredByChaos"].get<bool>()) << run.dump(2);
+  EXPECT_FALSE(run["restoreOwed"].get<bool>()) << run.dump(2);
+  EXPECT_EQ(Replicas("checkout"), "3");
   EXPECT_EQ(daemon_->Metric("rebound_chaos_runs_total{experiment=\"checkout-scale-to-zero\","
                             "result=\"aborted\"}"),
             1);
