@@ -26,6 +26,7 @@
 #include "common/percent_encoding.h"
 #include "common/time_format.h"
 #include "tests/support/alertmanager.h"
+#include "tests/support/heal_records.h"
 #include "tests/support/kubesim_harness.h"
 #include "tests/support/process.h"
 #include "tests/support/prometheus.h"
@@ -126,10 +127,11 @@ class ChaosIntegrationTest : public ::testing::Test {
         seconds(60));
   }
 
-  // The result vector of an instant query (empty on any error).
-  json Query(const std::string& promql) {
+  // The result vector of an instant query, now or at `time` (empty on any error).
+  json Query(const std::string& promql, std::optional<common::Timestamp> time = std::nullopt) {
     common::HttpClientRequest request;
     request.url = prometheus_->Url() + "/api/v1/query?query=" + common::PercentEncode(promql);
+    if (time) request.url += "&time=" + common::PercentEncode(common::FormatRfc3339(*time));
     request.timeout = seconds(5);
     common::Result<common::HttpClientResponse> response = http_.Send(request);
     if (!response.ok() || response->status != 200) return json::array();
@@ -209,6 +211,49 @@ class ChaosIntegrationTest : public ::testing::Test {
     return nullptr;
   }
 
+  // Where the time to recovery of `run` went, in seconds after injection: the fault seen by
+  // the run, the alert active in Prometheus (firing 2 s later, its `for`), the webhook's
+  // episode decided by rebound, the playbook's scale done, the first ready poll of the
+  // verified streak (recoveredAt), and the run's end (after chaos.settle).
+  std::string Breakdown(const json& run) {
+    auto at = [](const json& text) {
+      if (!text.is_string()) return std::chrono::system_clock::time_point();
+      common::Result<common::Timestamp> t = common::ParseRfc3339(text.get<std::string>());
+      return t.ok() ? t->ToTimePoint() : std::chrono::system_clock::time_point();
+    };
+    const auto injected = at(run["injectedAt"]);
+    auto after = [&](std::chrono::system_clock::time_point t) {
+      if (t == std::chrono::system_clock::time_point()) return std::string("?");
+      char text[32];
+      std::snprintf(text, sizeof text, "%.1f", std::chrono::duration<double>(t - injected).count());
+      return std::string(text);
+    };
+    std::chrono::system_clock::time_point decided, acted;
+    for (const json& r : HealRecords(*daemon_)) {
+      if (r.value("target", "") != "Deployment shop/checkout" || at(r["at"]) < injected) continue;
+      if (r["kind"] == "decision" && decided == decltype(decided)()) decided = at(r["at"]);
+      if (r["kind"] == "action" && r["result"] == "done" && acted == decltype(acted)()) {
+        acted = at(r["at"]);
+      }
+    }
+    std::chrono::system_clock::time_point active;
+    if (acted != decltype(acted)()) {
+      json state = Query(
+          "ALERTS_FOR_STATE{alertname=\"DeploymentBelowIntendedReplicas\","
+          "deployment=\"checkout\"}",
+          common::Timestamp::FromTimePoint(acted));
+      if (!state.empty()) {
+        active = std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::chrono::duration<double>(std::stod(state[0]["value"][1].get<std::string>()))));
+      }
+    }
+    return "fault seen +" + after(at(run["faultObservedAt"])) + "s, alert active +" +
+           after(active) + "s, decided +" + after(decided) + "s, scaled +" + after(acted) +
+           "s, ready +" + after(at(run["recoveredAt"])) + "s, closed +" +
+           after(at(run["steps"].back()["at"])) + "s";
+  }
+
   CommandResult ChaosCli(const std::string& args) {
     return RunCommand(BinaryPath("rebound") + " chaos " + args + " -c " + daemon_->config_path() +
                       " 2>&1");
@@ -247,6 +292,8 @@ TEST_F(ChaosIntegrationTest, ScaleToZeroIsHealedByThePlaybookAndTheRunRecovers) 
     EXPECT_EQ(run["result"], "recovered") << run.dump(2);
     EXPECT_FALSE(run["restoredByChaos"].get<bool>());
     recoveries.push_back(run["recoverySeconds"].get<double>());
+    std::printf("run %d: recovered in %.1fs: %s\n", i + 1, recoveries.back(),
+                Breakdown(WaitForRun(run["id"].get<int64_t>(), seconds(5))).c_str());
   }
   EXPECT_EQ(Replicas("checkout"), "3");
   EXPECT_EQ(daemon_->Metric("rebound_chaos_runs_total{experiment=\"checkout-scale-to-zero\","
