@@ -198,6 +198,7 @@ common::Status ChaosService::Start(HealingService& healing) {
   options.max_concurrent = config_.chaos.max_concurrent;
   options.runner.protected_namespaces = config_.guardrails.protected_namespaces;
   options.runner.poll_interval = config_.chaos.poll_interval;
+  options.runner.settle = config_.chaos.settle;
   std::vector<std::shared_ptr<const controller::chaos::Experiment>> experiments =
       healing.loaded().experiments;
   AddExperimentSeries(experiments);

@@ -355,13 +355,14 @@ class ConfigParser {
   }
 
   void ParseChaos(const StrictMap& top) {
-    StrictMap chaos = top.Child("chaos", {"max_concurrent", "poll_interval"});
+    StrictMap chaos = top.Child("chaos", {"max_concurrent", "poll_interval", "settle"});
     if (auto n = chaos.Int("max_concurrent", 1, 100)) {
       config_.chaos.max_concurrent = static_cast<int>(*n);
     }
     if (auto d = chaos.Duration("poll_interval", milliseconds(100))) {
       config_.chaos.poll_interval = *d;
     }
+    if (auto d = chaos.Duration("settle", milliseconds(0))) config_.chaos.settle = *d;
   }
 
   void ParseHealing(const StrictMap& top) {

@@ -97,6 +97,9 @@ struct Config {
     int max_concurrent = 1;
     // How often a run checks steady state, readiness and abortIf alerts while it watches.
     std::chrono::milliseconds poll_interval = std::chrono::seconds(5);
+    // How long the steady state must keep holding once the fault's recovery check passes
+    // (controller/chaos/runner.h, Runner::Options::settle).
+    std::chrono::milliseconds settle = std::chrono::seconds(30);
   } chaos;
   struct Anomaly {
     // The query step of playbook gates and of continuous scoring.

@@ -66,6 +66,7 @@ constexpr ReloadKey kReloadKeys[] = {
     // playbooks).
     Restart<&C::chaos, &C::Chaos::max_concurrent>("chaos.max_concurrent"),
     Restart<&C::chaos, &C::Chaos::poll_interval>("chaos.poll_interval"),
+    Restart<&C::chaos, &C::Chaos::settle>("chaos.settle"),
     Restart<&C::anomaly, &C::Anomaly::step>("anomaly.step"),
     Restart<&C::anomaly, &C::Anomaly::on_missing_data>("anomaly.on_missing_data"),
     Applied("anomaly.signals", A::kAnomalySignals),

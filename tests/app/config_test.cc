@@ -442,6 +442,17 @@ TEST_F(ConfigTest, ChaosMaxConcurrent) {
   EXPECT_NE(unknown.errors[0].message.find("max_concurrent"), std::string::npos);
 }
 
+TEST_F(ConfigTest, ChaosSettle) {
+  EXPECT_EQ(Load(std::string(kMinimal)).config->chaos.settle, std::chrono::seconds(30));
+  LoadResult result = Load(std::string(kMinimal) + "chaos: { settle: 2s }\n");
+  ASSERT_TRUE(result.config.has_value()) << Dump(result);
+  EXPECT_EQ(result.config->chaos.settle, std::chrono::seconds(2));
+  LoadResult bad = Load(std::string(kMinimal) + "chaos:\n  settle: soon\n");
+  ASSERT_EQ(bad.errors.size(), 1u) << Dump(bad);
+  EXPECT_EQ(bad.errors[0].line, 4);
+  EXPECT_NE(bad.errors[0].message.find("chaos.settle"), std::string::npos) << Dump(bad);
+}
+
 constexpr const char* kWithPrometheus =
     "listen: 127.0.0.1:9464\nstate_dir: /x\nprometheus: { url: http://127.0.0.1:9090 }\n";
 

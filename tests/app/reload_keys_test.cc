@@ -86,6 +86,7 @@ TEST(ReloadKeysTest, EveryRestartRequiredKeyIsReportedAndKept) {
   next.healing.verify_interval = std::chrono::seconds(1);
   next.chaos.max_concurrent = 3;
   next.chaos.poll_interval = std::chrono::seconds(2);
+  next.chaos.settle = std::chrono::seconds(3);
   next.anomaly.step = std::chrono::seconds(60);
   next.anomaly.on_missing_data = controller::anomaly::OnMissingData::kAct;
   next.leader_election.enabled = true;

@@ -8,20 +8,25 @@
 // restore playbook scales the Deployment back, and the run is `recovered` only because the
 // heal log shows that playbook acting. With the playbook in dry run nothing heals: the run
 // fails, chaos undoes its own fault, and the test's ReboundChaosRecoveryFailed equivalent
-// fires in Prometheus.
+// fires in Prometheus. A critical alert posted to Alertmanager skips a run, or aborts one in
+// progress (chaos undoes its fault); a daemon killed (SIGKILL) mid-run closes the run and undoes
+// the fault when it starts again.
 //
 // REBOUND_CHAOS_REPEAT=N repeats the recovered run N times and prints the times to recovery
 // (the measurement in docs/experiments.md); it is not a CI setting.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <regex>
 
 #include "common/http_client.h"
 #include "common/percent_encoding.h"
+#include "common/time_format.h"
 #include "tests/support/alertmanager.h"
+#include "tests/support/heal_records.h"
 #include "tests/support/kubesim_harness.h"
 #include "tests/support/process.h"
 #include "tests/support/prometheus.h"
@@ -92,7 +97,9 @@ class ChaosIntegrationTest : public ::testing::Test {
                          "slack: { webhook_url_file: slack-url, channel: \"#ops\" }\n"
                          "playbooks: [ \"playbooks/*.yaml\" ]\n"
                          "healing: { verify_interval: 1s }\n"
-                         "chaos: { poll_interval: 1s }\n"
+                         // Prometheus scrapes every second: 3 s of steady state after
+                         // the Deployment is back were measured on the healed system.
+                         "chaos: { poll_interval: 1s, settle: 3s }\n"
                          // Repeated runs (REBOUND_CHAOS_REPEAT) heal the same Deployment.
                          "guardrails: { cooldown: 0s }\n");
     ASSERT_TRUE(prometheus_->Start());
@@ -120,10 +127,11 @@ class ChaosIntegrationTest : public ::testing::Test {
         seconds(60));
   }
 
-  // The result vector of an instant query (empty on any error).
-  json Query(const std::string& promql) {
+  // The result vector of an instant query, now or at `time` (empty on any error).
+  json Query(const std::string& promql, std::optional<common::Timestamp> time = std::nullopt) {
     common::HttpClientRequest request;
     request.url = prometheus_->Url() + "/api/v1/query?query=" + common::PercentEncode(promql);
+    if (time) request.url += "&time=" + common::PercentEncode(common::FormatRfc3339(*time));
     request.timeout = seconds(5);
     common::Result<common::HttpClientResponse> response = http_.Send(request);
     if (!response.ok() || response->status != 200) return json::array();
@@ -139,18 +147,57 @@ class ChaosIntegrationTest : public ::testing::Test {
     return http_.Send(request);
   }
 
-  // The run once finished, or its last state at the deadline.
-  json WaitForRun(int64_t id, seconds timeout) {
+  // Starts a run of `experiment` now; its id, or 0 when the API refused.
+  int64_t StartRun(const std::string& experiment) {
+    common::Result<common::HttpClientResponse> response = Trigger(experiment);
+    if (!response.ok() || response->status != 202) return 0;
+    return json::parse(response->body)["data"]["id"];
+  }
+
+  // The run once in `phase` ("watch", "done", ...), or its last state at the deadline.
+  json WaitForRun(int64_t id, seconds timeout, const std::string& phase = "done") {
     json run;
     WaitFor(
         [&] {
           auto response = daemon_->Get("/api/v1/chaos/runs/" + std::to_string(id));
           if (!response.ok() || response->status != 200) return false;
           run = json::parse(response->body)["data"];
-          return run["phase"] == "done";
+          return run["phase"] == phase;
         },
         timeout);
     return run;
+  }
+
+  // Posts a critical alert `name` to Alertmanager, firing for an hour or (`firing` false)
+  // resolved a minute ago, and waits until Alertmanager lists it as active or no longer does.
+  bool PostCriticalAlert(const std::string& name, bool firing) {
+    const auto now = std::chrono::system_clock::now();
+    const auto ends = firing ? now + std::chrono::hours(1) : now - std::chrono::minutes(1);
+    auto rfc3339 = [](std::chrono::system_clock::time_point t) {
+      return common::FormatRfc3339(common::Timestamp::FromTimePoint(t));
+    };
+    common::HttpClientRequest request;
+    request.method = "POST";
+    request.url = am_->Url() + "/api/v2/alerts";
+    request.timeout = seconds(5);
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = json::array({{{"labels", {{"alertname", name}, {"severity", "critical"}}},
+                                 {"startsAt", rfc3339(now - std::chrono::minutes(2))},
+                                 {"endsAt", rfc3339(ends)}}})
+                       .dump();
+    common::Result<common::HttpClientResponse> posted = http_.Send(request);
+    if (!posted.ok() || posted->status != 200) return false;
+    return WaitFor(
+        [&] {
+          common::HttpClientRequest get;
+          get.url = am_->Url() + "/api/v2/alerts?active=true&filter=" +
+                    common::PercentEncode("alertname=\"" + name + "\"");
+          get.timeout = seconds(5);
+          common::Result<common::HttpClientResponse> listed = http_.Send(get);
+          if (!listed.ok() || listed->status != 200) return false;
+          return json::parse(listed->body).empty() != firing;
+        },
+        seconds(10));
   }
 
   // The newest run of `experiment` (GET /api/v1/chaos).
@@ -162,6 +209,49 @@ class ChaosIntegrationTest : public ::testing::Test {
       if (e["name"] == experiment) return e["lastRun"];
     }
     return nullptr;
+  }
+
+  // Where the time to recovery of `run` went, in seconds after injection: the fault seen by
+  // the run, the alert active in Prometheus (firing 2 s later, its `for`), the webhook's
+  // episode decided by rebound, the playbook's scale done, the first ready poll of the
+  // verified streak (recoveredAt), and the run's end (after chaos.settle).
+  std::string Breakdown(const json& run) {
+    auto at = [](const json& text) {
+      if (!text.is_string()) return std::chrono::system_clock::time_point();
+      common::Result<common::Timestamp> t = common::ParseRfc3339(text.get<std::string>());
+      return t.ok() ? t->ToTimePoint() : std::chrono::system_clock::time_point();
+    };
+    const auto injected = at(run["injectedAt"]);
+    auto after = [&](std::chrono::system_clock::time_point t) {
+      if (t == std::chrono::system_clock::time_point()) return std::string("?");
+      char text[32];
+      std::snprintf(text, sizeof text, "%.1f", std::chrono::duration<double>(t - injected).count());
+      return std::string(text);
+    };
+    std::chrono::system_clock::time_point decided, acted;
+    for (const json& r : HealRecords(*daemon_)) {
+      if (r.value("target", "") != "Deployment shop/checkout" || at(r["at"]) < injected) continue;
+      if (r["kind"] == "decision" && decided == decltype(decided)()) decided = at(r["at"]);
+      if (r["kind"] == "action" && r["result"] == "done" && acted == decltype(acted)()) {
+        acted = at(r["at"]);
+      }
+    }
+    std::chrono::system_clock::time_point active;
+    if (acted != decltype(acted)()) {
+      json state = Query(
+          "ALERTS_FOR_STATE{alertname=\"DeploymentBelowIntendedReplicas\","
+          "deployment=\"checkout\"}",
+          common::Timestamp::FromTimePoint(acted));
+      if (!state.empty()) {
+        active = std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::chrono::duration<double>(std::stod(state[0]["value"][1].get<std::string>()))));
+      }
+    }
+    return "fault seen +" + after(at(run["faultObservedAt"])) + "s, alert active +" +
+           after(active) + "s, decided +" + after(decided) + "s, scaled +" + after(acted) +
+           "s, ready +" + after(at(run["recoveredAt"])) + "s, closed +" +
+           after(at(run["steps"].back()["at"])) + "s";
   }
 
   CommandResult ChaosCli(const std::string& args) {
@@ -202,6 +292,8 @@ TEST_F(ChaosIntegrationTest, ScaleToZeroIsHealedByThePlaybookAndTheRunRecovers) 
     EXPECT_EQ(run["result"], "recovered") << run.dump(2);
     EXPECT_FALSE(run["restoredByChaos"].get<bool>());
     recoveries.push_back(run["recoverySeconds"].get<double>());
+    std::printf("run %d: recovered in %.1fs: %s\n", i + 1, recoveries.back(),
+                Breakdown(WaitForRun(run["id"].get<int64_t>(), seconds(5))).c_str());
   }
   EXPECT_EQ(Replicas("checkout"), "3");
   EXPECT_EQ(daemon_->Metric("rebound_chaos_runs_total{experiment=\"checkout-scale-to-zero\","
@@ -291,6 +383,71 @@ TEST_F(ChaosIntegrationTest, WorkloadWithoutTheOptInLabelIsNeverTouched) {
   unauthenticated.url = daemon_->Url("/api/v1/chaos/experiments/cart-scale-to-zero/run");
   EXPECT_EQ(http_.Send(unauthenticated)->status, 401);
   EXPECT_EQ(daemon_->Get("/api/v1/chaos/runs/999999")->status, 404);
+}
+
+// (d) Real trouble stops chaos: a critical alert already firing skips the run; one that starts
+// firing while a run watches aborts it, and chaos undoes its fault. The playbook is in dry run
+// so that the fault stays in place until chaos undoes it.
+TEST_F(ChaosIntegrationTest, AFiringCriticalAlertSkipsARunAndAbortsARunInProgress) {
+  StartStack(/*playbook_dry_run=*/true, "60s");
+  // The run's reason names the alert: "alert firing: {alertname="TestRealTrouble", ...}".
+  auto names_the_trouble = [](const json& run) {
+    const std::string reason = run.value("reason", "");
+    return reason.starts_with("alert firing: ") &&
+           reason.find("alertname=\"TestRealTrouble\"") != std::string::npos;
+  };
+  ASSERT_TRUE(PostCriticalAlert("TestRealTrouble", /*firing=*/true)) << am_->Log();
+  int64_t skipped_id = StartRun(kChaosExperiment);
+  ASSERT_GT(skipped_id, 0) << Failure();
+  json skipped = WaitForRun(skipped_id, seconds(30));
+  EXPECT_EQ(skipped["result"], "skipped") << skipped.dump(2);
+  EXPECT_TRUE(names_the_trouble(skipped)) << skipped.dump(2);
+  EXPECT_FALSE(skipped.contains("injectedAt")) << skipped.dump(2);
+  EXPECT_EQ(Replicas("checkout"), "3");
+
+  ASSERT_TRUE(PostCriticalAlert("TestRealTrouble", /*firing=*/false)) << am_->Log();
+  int64_t id = StartRun(kChaosExperiment);
+  ASSERT_GT(id, 0) << Failure();
+  json watching = WaitForRun(id, seconds(30), "watch");
+  ASSERT_EQ(watching["phase"], "watch") << watching.dump(2) << Failure();
+  EXPECT_EQ(Replicas("checkout"), "0");
+  ASSERT_TRUE(PostCriticalAlert("TestRealTrouble", /*firing=*/true)) << am_->Log();
+  json run = WaitForRun(id, seconds(30));
+  EXPECT_EQ(run["result"], "aborted") << run.dump(2);
+  EXPECT_TRUE(names_the_trouble(run)) << run.dump(2);
+  EXPECT_TRUE(run["restoredByChaos"].get<bool>()) << run.dump(2);
+  EXPECT_EQ(Replicas("checkout"), "3");
+  EXPECT_EQ(daemon_->Metric("rebound_chaos_runs_total{experiment=\"checkout-scale-to-zero\","
+                            "result=\"skipped\"}"),
+            1);
+  EXPECT_EQ(daemon_->Metric("rebound_chaos_runs_total{experiment=\"checkout-scale-to-zero\","
+                            "result=\"aborted\"}"),
+            1);
+}
+
+// (e) SIGKILL while a run watches its fault: the restarted daemon finds the unfinished run in
+// the run log, closes it and undoes the fault (the playbook is in dry run: nothing else would).
+TEST_F(ChaosIntegrationTest, ARunCutShortBySigkillIsClosedAndItsFaultUndoneAfterTheRestart) {
+  StartStack(/*playbook_dry_run=*/true, "120s");
+  int64_t id = StartRun(kChaosExperiment);
+  ASSERT_GT(id, 0) << Failure();
+  json watching = WaitForRun(id, seconds(30), "watch");
+  ASSERT_EQ(watching["phase"], "watch") << watching.dump(2) << Failure();
+  daemon_->process().Signal(SIGKILL);
+  ASSERT_EQ(daemon_->process().Wait(seconds(30)), 128 + SIGKILL);
+  EXPECT_EQ(Replicas("checkout"), "0");  // the damage outlives the process
+
+  ASSERT_TRUE(daemon_->Start()) << Failure();
+  json run = WaitForRun(id, seconds(30));
+  EXPECT_EQ(run["result"], "aborted") << run.dump(2);
+  EXPECT_NE(run["reason"].get<std::string>().find("interrupted by a restart"), std::string::npos)
+      << run.dump(2);
+  EXPECT_TRUE(run["restoredByChaos"].get<bool>()) << run.dump(2);
+  EXPECT_FALSE(run["restoreOwed"].get<bool>()) << run.dump(2);
+  EXPECT_EQ(Replicas("checkout"), "3");
+  EXPECT_EQ(daemon_->Metric("rebound_chaos_runs_total{experiment=\"checkout-scale-to-zero\","
+                            "result=\"aborted\"}"),
+            1);
 }
 
 }  // namespace
