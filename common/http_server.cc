@@ -720,7 +720,10 @@ Status HttpServer::Start() {
                      const_cast<char*>("NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2")});
   }
   items.push_back({MHD_OPTION_END, 0, nullptr});
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
+  // poll(), not epoll: MHD's epoll is edge-triggered and takes a short read for a drained
+  // socket, so a FIN that came in with the last bytes of a short body went unseen until the
+  // body deadline; poll() reports it on the next turn and the client gets its 400 at once.
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME |
                    MHD_USE_ITC | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
   if (use_tls) flags |= MHD_USE_TLS;
   impl_->daemon = MHD_start_daemon(flags, 0, &Impl::OnAccept, impl_.get(), &Impl::OnAccess,

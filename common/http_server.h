@@ -5,7 +5,7 @@
 // the request over, and renders JSON errors. libmicrohttpd never appears outside
 // http_server.cc.
 //
-// Event-driven: two I/O threads (epoll) hold every connection and do the parsing and sending;
+// Event-driven: two I/O threads (poll) hold every connection and do the parsing and sending;
 // handlers run on a separate pool of at most num_threads threads, started on demand, while
 // their connection is suspended, so a slow handler never holds up an I/O thread and /healthz
 // answers while other requests wait for the journal or the Kubernetes API. A streamed response
