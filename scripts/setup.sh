@@ -14,8 +14,8 @@ build_packages=(
 test_packages=(
   clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  prometheus prometheus-alertmanager
-  wrk nginx-light python3-pandas python3-yaml
+  prometheus prometheus-alertmanager prometheus-blackbox-exporter chromium
+  wrk nginx-light python3-pandas python3-yaml python3-jsonschema
 )
 build_only=0
 [ "${1:-}" = --build ] && build_only=1
