@@ -1,5 +1,5 @@
 #!/bin/bash
-# Checks what a packager gets from a build (README "Installing"): `cmake --install` into a
+# Checks what a packager gets from a build (docs/install.md): `cmake --install` into a
 # DESTDIR, then the staged tree is moved elsewhere and must work there on its own, and the
 # Debian package built by CPack must declare its dependencies and its conffile.
 #

@@ -147,7 +147,7 @@ TEST(DaemonTest, SigtermDrainsAndExitsZero) {
 }
 
 // A Slack that takes the request and never answers must not hold up shutdown: Slack gets 5 s
-// of drain (README, "Signals"), then the request in flight is cancelled.
+// of drain (docs/cli.md, "Signals"), then the request in flight is cancelled.
 TEST(DaemonTest, SigtermWithAHangingSlackExitsAfterTheDrainTime) {
   SlackSink slack;
   ASSERT_TRUE(slack.Start().ok());
