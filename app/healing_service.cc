@@ -262,31 +262,45 @@ void HealingService::Lead() {
 }
 
 void HealingService::Resume(controller::healing::Healer& healer, std::stop_token stop) {
+  using controller::intake::Episode;
   using controller::intake::EpisodeState;
   controller::intake::Journal& journal = deps_->journal;
-  common::Result<std::vector<controller::intake::Episode>> unfinished = journal.Unfinished();
-  if (!unfinished.ok()) {
-    spdlog::error("heal: cannot read the pending episodes to resume: {}",
-                  unfinished.status().message());
-    return;
+  // A page at a time, so a large backlog is never in memory at once: Submit blocks while the
+  // healer's waiting room is full. Episodes received from now on are the worker's.
+  constexpr size_t kPage = 256;
+  const auto began = clock_.Now();
+  std::optional<Episode> last;
+  size_t resumed = 0;
+  while (!stop.stop_requested()) {
+    common::Result<std::vector<Episode>> page =
+        journal.Unfinished(kPage, last ? &*last : nullptr);
+    if (!page.ok()) {
+      spdlog::error("heal: cannot read the pending episodes to resume: {}",
+                    page.status().message());
+      return;
+    }
+    std::erase_if(*page, [&](const Episode& e) { return e.received_at > began; });
+    if (page->empty()) break;
+    if (resumed == 0) spdlog::info("heal: resuming unfinished episodes from the journal");
+    last = page->back();
+    // As the worker records what it takes up: pending before it is handed over.
+    std::vector<controller::intake::EpisodeKey> received;
+    for (const Episode& episode : *page) {
+      if (episode.state == EpisodeState::kReceived) received.push_back(episode.key);
+    }
+    std::vector<common::Status> set = received.empty()
+                                          ? std::vector<common::Status>()
+                                          : journal.SetStates(received, EpisodeState::kPending);
+    std::vector<Episode> pending;
+    size_t next_received = 0;
+    for (Episode& episode : *page) {
+      if (episode.state == EpisodeState::kReceived && !set[next_received++].ok()) continue;
+      pending.push_back(std::move(episode));
+    }
+    resumed += pending.size();
+    if (!healer.Submit(pending, stop)) return;
   }
-  if (unfinished->empty()) return;
-  spdlog::info("heal: resuming {} unfinished episode(s) from the journal", unfinished->size());
-  // As the worker records what it takes up: pending before it is handed over.
-  std::vector<controller::intake::EpisodeKey> received;
-  for (const controller::intake::Episode& episode : *unfinished) {
-    if (episode.state == EpisodeState::kReceived) received.push_back(episode.key);
-  }
-  std::vector<common::Status> set = received.empty()
-                                        ? std::vector<common::Status>()
-                                        : journal.SetStates(received, EpisodeState::kPending);
-  std::vector<controller::intake::Episode> pending;
-  size_t next_received = 0;
-  for (controller::intake::Episode& episode : *unfinished) {
-    if (episode.state == EpisodeState::kReceived && !set[next_received++].ok()) continue;
-    pending.push_back(std::move(episode));
-  }
-  healer.Submit(pending, stop);
+  if (resumed > 0) spdlog::info("heal: resumed {} unfinished episode(s)", resumed);
 }
 
 void HealingService::StandBy() { StopHealer(/*and_clients=*/false); }

@@ -368,11 +368,18 @@ class Journal::Impl {
     return owed_.size();
   }
 
-  Result<std::vector<Episode>> Unfinished() {
+  Result<std::vector<Episode>> Unfinished(size_t limit, const Episode* after) {
+    if (limit == 0) return std::vector<Episode>();
     std::lock_guard lock(read_mu_);
     Query query(read_db_, unfinished_, "list unfinished episodes");
     query.Text(EpisodeStateName(EpisodeState::kReceived))
         .Text(EpisodeStateName(EpisodeState::kPending));
+    if (after != nullptr) {
+      query.Int(ToMillis(after->received_at)).Text(after->key.fingerprint).Text(after->key.starts_at);
+    } else {
+      query.Int(std::numeric_limits<int64_t>::min()).Text("").Text("");
+    }
+    query.Int(ClampToInt64(limit));
     return ReadAll(query);
   }
 
@@ -557,8 +564,12 @@ class Journal::Impl {
     const std::string select = "SELECT " + std::string(kEpisodeColumns) + " FROM episodes";
     REBOUND_RETURN_IF_ERROR(
         get_.Prepare(db, select + " WHERE fingerprint = ?1 AND starts_at = ?2"));
+    // Ordered by the episode's key after the time, so a page goes on after the last episode of
+    // the previous one whatever became of it meanwhile (handled, or even deleted).
     REBOUND_RETURN_IF_ERROR(unfinished_.Prepare(
-        db, select + " WHERE state IN (?1, ?2) ORDER BY received_at_ms, rowid"));
+        db, select +
+                " WHERE state IN (?1, ?2) AND (received_at_ms, fingerprint, starts_at) > (?3, ?4, ?5)"
+                " ORDER BY received_at_ms, fingerprint, starts_at LIMIT ?6"));
     // Pages continue after the episode (?3, ?4), received at ?2; ?5 stands in for its rowid
     // when there is no such episode. Served by the indexes on received_at_ms (which end in the
     // rowid): no sort, whatever the page.
@@ -945,8 +956,8 @@ common::Status Journal::SetState(const EpisodeKey& key, EpisodeState state,
   }
 }
 
-common::Result<std::vector<Episode>> Journal::Unfinished() const {
-  return NoThrow("unfinished", [&] { return impl_->Unfinished(); });
+common::Result<std::vector<Episode>> Journal::Unfinished(size_t limit, const Episode* after) const {
+  return NoThrow("unfinished", [&] { return impl_->Unfinished(limit, after); });
 }
 
 common::Result<std::vector<Episode>> Journal::List(std::optional<EpisodeState> state,

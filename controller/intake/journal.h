@@ -120,8 +120,11 @@ class Journal {
   common::Status SetState(const EpisodeKey& key, EpisodeState state,
                           const std::string& playbook = "");
 
-  // Episodes in state received or pending, oldest first: the work to resume after a restart.
-  common::Result<std::vector<Episode>> Unfinished() const;
+  // Episodes in state received or pending, oldest first (by received_at, then fingerprint and
+  // startsAt): the work to resume after a restart. At most `limit`, and only those after
+  // `after` when it is given, so a large backlog is read a page at a time.
+  common::Result<std::vector<Episode>> Unfinished(size_t limit = SIZE_MAX,
+                                                  const Episode* after = nullptr) const;
 
   // Episodes newest first (by received_at), optionally only in one state, at most `limit`.
   common::Result<std::vector<Episode>> List(std::optional<EpisodeState> state, size_t limit) const;

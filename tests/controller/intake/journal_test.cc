@@ -456,6 +456,33 @@ TEST_F(JournalTest, SurvivesRestartAndResumesUnfinishedExactlyOnce) {
   EXPECT_EQ(all->size(), 4u);
 }
 
+// A backlog is resumed a page at a time: the pages cover every unfinished episode once, in
+// order, and a page goes on after the previous one's last episode even when that one was
+// handled meanwhile.
+TEST_F(JournalTest, UnfinishedComesInPagesThatGoOnAfterTheLastEpisode) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  MustAppend(*journal, {MakeAlert("c", kFiring), MakeAlert("a", kFiring)});
+  clock_.Advance(seconds(1));
+  MustAppend(*journal, {MakeAlert("b", kFiring), MakeAlert("e", kFiring)});
+  clock_.Advance(seconds(1));
+  MustAppend(*journal, {MakeAlert("d", kFiring)});
+  ASSERT_TRUE(journal->SetState(KeyOf(MakeAlert("e", kFiring)), EpisodeState::kHandled).ok());
+
+  common::Result<std::vector<Episode>> first = journal->Unfinished(2);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(Fingerprints(*first), (Names{"a", "c"}));
+  // The last episode of the page is taken up and finished before the next page is read.
+  ASSERT_TRUE(journal->SetState(first->back().key, EpisodeState::kHandled).ok());
+  common::Result<std::vector<Episode>> second = journal->Unfinished(2, &first->back());
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_EQ(Fingerprints(*second), (Names{"b", "d"}));
+  common::Result<std::vector<Episode>> third = journal->Unfinished(2, &second->back());
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_TRUE(third->empty());
+  EXPECT_TRUE(journal->Unfinished(0)->empty());
+}
+
 TEST_F(JournalTest, AcknowledgedAppendSurvivesProcessDeath) {
   // The child dies right after Append returns: no destructor, no close, no checkpoint.
   EXPECT_EXIT(
