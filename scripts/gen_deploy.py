@@ -63,7 +63,9 @@ def playbooks():
     out = {}
     names = []
     for path in sorted((ROOT / "playbooks").glob("*.yaml")):
-        out[f"deploy/base/playbooks/{path.name}"] = path.read_text()
+        # The copy's schema modeline points at the schemas where they are, under playbooks/.
+        out[f"deploy/base/playbooks/{path.name}"] = path.read_text().replace(
+            "$schema=schemas/", "$schema=../../../playbooks/schemas/")
         names.append(path.name)
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
