@@ -59,8 +59,9 @@ std::optional<ExperimentTarget> ReadTarget(const StrictMap& spec) {
   if (node && map.Has("namespace")) {
     errors.Add(map.KeyMark("namespace"), "\"spec.target.namespace\": Nodes have no namespace");
   } else if (!node && map.Require("namespace")) {
-    target.ns = map.String("namespace").value_or("");
-    if (!target.ns.empty() && !IsDnsName(target.ns)) {
+    std::optional<std::string> ns = map.String("namespace");
+    target.ns = ns.value_or("");
+    if (ns && !IsDnsName(*ns)) {
       errors.Add(*map.Find("namespace"),
                  "\"spec.target.namespace\": " + Quote(target.ns) + " is not a namespace name");
     }

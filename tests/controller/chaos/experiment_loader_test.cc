@@ -280,6 +280,16 @@ TEST(ExperimentLoaderTest, EveryAndJitter) {
               ElementsAre(ErrorAt(8, 3, "not both")));
 }
 
+TEST(ExperimentLoaderTest, NamespaceIsANamespaceName) {
+  for (const char* bad : {"\"\"", "Shop", "shop_eu"}) {
+    EXPECT_THAT(Load(ExperimentText("", std::string("  target: {kind: Deployment, namespace: ") +
+                                            bad + ", name: checkout}\n"))
+                    .errors,
+                ElementsAre(ErrorAt(6, 41, "is not a namespace name")))
+        << bad;
+  }
+}
+
 TEST(ExperimentLoaderTest, NodeTargets) {
   EXPECT_THAT(Load(ExperimentText("", "  target: {kind: Node, selector: pool=spot}\n",
                                   "  fault: {type: cordon-node}\n"))
