@@ -39,11 +39,15 @@ std::string Str(const json& value) {
   return value.dump();
 }
 
-std::string Str(const json& object, std::string_view key) {
-  if (!object.is_object()) return "";
+// object[key]; null when `object` is not an object or has no such member.
+const json& Member(const json& object, std::string_view key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
   auto it = object.find(key);
-  return it == object.end() ? "" : Str(*it);
+  return it == object.end() ? kNull : *it;
 }
+
+std::string Str(const json& object, std::string_view key) { return Str(Member(object, key)); }
 
 // Escaped text; "—" for "".
 std::string Text(std::string_view text) { return text.empty() ? "—" : HtmlEscape(text); }
@@ -102,6 +106,18 @@ class Table {
   }
   // `cells` are HTML (escaped already).
   void Add(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+  // A row rendered by `row` for each element of the array `list` that `keep` accepts.
+  template <typename Row, typename Keep>
+  void AddAll(const json& list, Row row, Keep keep) {
+    if (!list.is_array()) return;
+    for (const json& element : list) {
+      if (keep(element) && Room()) Add(row(element));
+    }
+  }
+  template <typename Row>
+  void AddAll(const json& list, Row row) {
+    AddAll(list, row, [](const json&) { return true; });
+  }
 
   // `empty`: what an empty table says; `more`: where the rows left out are.
   std::string Html(std::string_view empty, std::string_view more) const {
@@ -148,21 +164,21 @@ std::string Header(const StatusPageData& data) {
     out += "<p>" + facts.front() + "</p>" + error + "</header>";
     return out;
   }
-  const json leader = status.value("leader", json::object());
-  if (leader.value("is_leader", false)) {
+  const json& leader = Member(status, "leader");
+  if (Member(leader, "is_leader") == true) {
     facts.push_back(R"(<span class="ok">this replica leads</span>)");
   } else {
     facts.push_back(R"(<span class="warn">follower</span>, leader: )" +
                     Text(Str(leader, "holder")));
   }
-  facts.push_back(status.value("paused", false)
+  facts.push_back(Member(status, "paused") == true
                       ? R"(<span class="bad">healing PAUSED (kill switch on)</span>)"
                       : R"(<span class="ok">healing active</span>)");
-  if (status.value("dryRun", false)) facts.push_back(R"(<span class="warn">dry run</span>)");
+  if (Member(status, "dryRun") == true) facts.push_back(R"(<span class="warn">dry run</span>)");
   out += "<p>";
   for (size_t i = 0; i < facts.size(); ++i) out += (i ? " · " : "") + facts[i];
   out += "</p><ul class=\"deps\">";
-  const json deps = status.value("dependencies", json::object());
+  const json& deps = Member(status, "dependencies");
   const std::array<std::pair<std::string_view, std::string>, 4> rows = {{
       {"Kubernetes", Str(deps, "kubernetes")},
       {"Prometheus", Str(deps, "prometheus")},
@@ -199,11 +215,7 @@ template <typename Row>
 std::string Records(const StatusPageData& data, std::string_view kind, Table table, Row row,
                     std::string_view empty) {
   if (std::string error = Unavailable(data.actions); !error.empty()) return error;
-  if (data.actions.is_array()) {
-    for (const json& r : data.actions) {
-      if (Str(r, "kind") == kind && table.Room()) table.Add(row(r));
-    }
-  }
+  table.AddAll(data.actions, row, [kind](const json& r) { return Str(r, "kind") == kind; });
   return table.Html(empty, "/api/v1/actions");
 }
 
@@ -212,11 +224,10 @@ std::string Healed(const StatusPageData& data) {
       data, "outcome", Table({"target", "playbook", "when", "result", "took"}),
       [&](const json& r) -> std::vector<std::string> {
         const std::string result = Str(r, "result");
-        return {Text(Str(r, "target")), Text(Str(r, "playbook")),
-                When(r.value("at", json()), data.now),
+        return {Text(Str(r, "target")), Text(Str(r, "playbook")), When(Member(r, "at"), data.now),
                 fmt::format(R"(<span class="{}">{}</span>)", result == "healed" ? "ok" : "bad",
                             Text(result)),
-                Seconds(r.value("durationSeconds", json()))};
+                Seconds(Member(r, "durationSeconds"))};
       },
       "no remediation ended recently");
 }
@@ -232,7 +243,7 @@ std::string Decisions(const StatusPageData& data) {
                           : message.empty() ? Text(reason)
                                             : fmt::format("<b>{}</b>: {}", HtmlEscape(reason),
                                                           HtmlEscape(message));
-        return {When(r.value("at", json()), data.now),
+        return {When(Member(r, "at"), data.now),
                 fmt::format(R"(<span title="fingerprint {}">{}</span>)",
                             HtmlEscape(Str(r, "fingerprint")), Text(Str(r, "alertname"))),
                 Text(Str(r, "target")),
@@ -247,17 +258,19 @@ std::string Decisions(const StatusPageData& data) {
 std::string Remediations(const StatusPageData& data) {
   if (std::string error = Unavailable(data.status); !error.empty()) return error;
   Table table({"target", "playbook", "step", "phase", "started", "episodes"});
-  const json remediations = data.status.value("remediations", json::array());
-  for (const json& r : remediations) {
-    if (!table.Room()) continue;
-    const json episodes = r.value("episodes", json::array());
-    table.Add({Text(Str(r, "target")), Text(Str(r, "playbook")), Text(Str(r, "step")),
-               Text(Str(r, "phase")), When(r.value("startedAt", json()), data.now),
-               std::to_string(episodes.is_array() ? episodes.size() : 0)});
-  }
+  table.AddAll(Member(data.status, "remediations"), [&](const json& r) {
+    const json& episodes = Member(r, "episodes");
+    return std::vector<std::string>{Text(Str(r, "target")),
+                                    Text(Str(r, "playbook")),
+                                    Text(Str(r, "step")),
+                                    Text(Str(r, "phase")),
+                                    When(Member(r, "startedAt"), data.now),
+                                    std::to_string(episodes.is_array() ? episodes.size() : 0)};
+  });
   std::string out = table.Html("no remediation in progress", "/api/v1/status");
-  if (int64_t queued = data.status.value("queued", int64_t{0}); queued > 0) {
-    out += fmt::format(R"(<p class="note">{} matched episode(s) waiting for a slot</p>)", queued);
+  if (const json& queued = Member(data.status, "queued"); queued.is_number() && queued > 0) {
+    out += fmt::format(R"(<p class="note">{} matched episode(s) waiting for a slot</p>)",
+                       queued.dump());
   }
   return out;
 }
@@ -285,33 +298,31 @@ std::string LastRun(const json& run) {
 std::string Chaos(const StatusPageData& data) {
   if (std::string error = Unavailable(data.chaos); !error.empty()) return error;
   Table table({"experiment", "target", "schedule", "next run", "last run", "last run started"});
-  const json experiments = data.chaos.value("experiments", json::array());
-  for (const json& e : experiments) {
-    if (!table.Room()) continue;
-    const json last = e.value("lastRun", json());
-    table.Add({Text(Str(e, "name")), ChaosTarget(e.value("target", json())), Text(Str(e, "state")),
-               When(e.value("next", json()), data.now), LastRun(last),
-               last.is_object() ? When(last.value("startedAt", json()), data.now) : "—"});
-  }
+  table.AddAll(Member(data.chaos, "experiments"), [&](const json& e) {
+    const json& last = Member(e, "lastRun");
+    return std::vector<std::string>{
+        Text(Str(e, "name")),  ChaosTarget(Member(e, "target")),
+        Text(Str(e, "state")), When(Member(e, "next"), data.now),
+        LastRun(last),         last.is_object() ? When(Member(last, "startedAt"), data.now) : "—"};
+  });
   return table.Html("no chaos experiment loaded", "/api/v1/chaos");
 }
 
 std::string Coverage(const StatusPageData& data) {
   if (std::string error = Unavailable(data.coverage); !error.empty()) return error;
   Table table({"playbook", "last proven", "last recovery", "experiments"});
-  const json playbooks = data.coverage.value("playbooks", json::array());
-  for (const json& p : playbooks) {
-    if (!table.Room()) continue;
+  table.AddAll(Member(data.coverage, "playbooks"), [&](const json& p) {
     std::string experiments;
-    for (const json& e : p.value("experiments", json::array())) {
+    for (const json& e : Member(p, "experiments")) {
       experiments += (experiments.empty() ? "" : ", ") + Str(e);
     }
-    const json proven = p.value("last_proven", json());
-    table.Add({Text(Str(p, "playbook")),
-               proven.is_null() ? R"(<span class="warn">never</span>)" : When(proven, data.now),
-               Seconds(p.value("last_recovery_seconds", json())),
-               experiments.empty() ? "none" : HtmlEscape(experiments)});
-  }
+    const json& proven = Member(p, "last_proven");
+    return std::vector<std::string>{
+        Text(Str(p, "playbook")),
+        proven.is_null() ? R"(<span class="warn">never</span>)" : When(proven, data.now),
+        Seconds(Member(p, "last_recovery_seconds")),
+        experiments.empty() ? "none" : HtmlEscape(experiments)};
+  });
   return table.Html("no playbook loaded", "/api/v1/coverage");
 }
 

@@ -206,6 +206,20 @@ TEST(StatusPageTest, AnUnavailablePartSaysWhy) {
   EXPECT_THAT(page, HasSubstr("version 0.1.0"));
 }
 
+TEST(StatusPageTest, DataOfAnUnexpectedShapeRendersAsEmpty) {
+  StatusPageData data;
+  data.status = "not an object";
+  data.actions = json::object();
+  data.targets = 3;
+  data.chaos = json::array({1, 2});
+  data.coverage = {{"playbooks", {{{"playbook", 1}, {"experiments", "x"}}}}};
+  std::string page = RenderStatusPage(data);
+  EXPECT_THAT(SectionOf(page, "remediations"), HasSubstr("no remediation in progress"));
+  EXPECT_THAT(SectionOf(page, "chaos"), HasSubstr("no chaos experiment loaded"));
+  EXPECT_THAT(SectionOf(page, "coverage"), HasSubstr("<td>1</td>"));
+  EXPECT_THAT(page, HasSubstr("follower"));
+}
+
 TEST(StatusPageTest, EscapesWhatAlertsAndKubernetesSay) {
   StatusPageData data = Full();
   data.version = kScript;
