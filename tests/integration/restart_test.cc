@@ -53,14 +53,8 @@ class RestartIntegrationTest : public ::testing::Test {
     kubesim::testing::KubesimHarness::Options options;
     options.scenario = kScenario;
     ASSERT_TRUE(kubesim_.Start(options));
-    RunCommand("mkdir -p " + dir_.File("playbooks"));
-    WriteFile(dir_.File("playbooks/pod-restart.yaml"), kPlaybook);
-    daemon_ = std::make_unique<ReboundDaemon>(
-        dir_, "kubernetes: { mode: kubeconfig, kubeconfig: " + kubesim_.Kubeconfig("") +
-                  " }\n"
-                  "playbooks: [ \"playbooks/*.yaml\" ]\n"
-                  "healing: { verify_interval: 1s }\n");
-    ASSERT_TRUE(daemon_->Start());
+    daemon_ = StartHealingDaemon(dir_, kubesim_, "pod-restart.yaml", kPlaybook);
+    ASSERT_NE(daemon_, nullptr);
     ASSERT_TRUE(WaitFor([&] { return !Pods().empty(); }, seconds(20)));
     pod_ = Pods().front();
     starts_at_ = common::FormatRfc3339(common::Timestamp::FromTimePoint(
@@ -90,23 +84,9 @@ class RestartIntegrationTest : public ::testing::Test {
   }
 
   void Post(const std::string& status) {
-    json alert = {
-        {"status", status},
-        {"labels", {{"alertname", "PodCrashLooping"}, {"namespace", "shop"}, {"pod", pod_}}},
-        {"annotations", json::object()},
-        {"startsAt", starts_at_},
-        {"endsAt", status == "firing" ? "0001-01-01T00:00:00Z" : Now()},
-        {"generatorURL", ""},
-        {"fingerprint", "crash-web"}};
-    auto response = daemon_->PostWebhook(
-        json({{"version", "4"}, {"status", status}, {"receiver", "rebound"}, {"alerts", {alert}}})
-            .dump());
-    ASSERT_TRUE(response.ok() && response->status == 200)
-        << (response.ok() ? response->body : response.status().ToString());
-  }
-  static std::string Now() {
-    return common::FormatRfc3339(
-        common::Timestamp::FromTimePoint(std::chrono::system_clock::now()));
+    daemon_->PostAlert(status,
+                       {{"alertname", "PodCrashLooping"}, {"namespace", "shop"}, {"pod", pod_}},
+                       starts_at_, "crash-web");
   }
 
   void Kill(int sig) {

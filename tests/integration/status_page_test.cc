@@ -51,38 +51,19 @@ class StatusPageIntegrationTest : public ::testing::Test {
     kubesim::testing::KubesimHarness::Options options;
     options.scenario = kScenario;
     ASSERT_TRUE(kubesim_.Start(options));
-    RunCommand("mkdir -p " + dir_.File("playbooks"));
-    WriteFile(dir_.File("playbooks/restart-web.yaml"), kPlaybook);
-    daemon_ = std::make_unique<ReboundDaemon>(
-        dir_, "kubernetes: { mode: kubeconfig, kubeconfig: " + kubesim_.Kubeconfig("") +
-                  " }\n"
-                  "playbooks: [ \"playbooks/*.yaml\" ]\n"
-                  "healing: { verify_interval: 1s }\n");
-    ASSERT_TRUE(daemon_->Start());
+    daemon_ = StartHealingDaemon(dir_, kubesim_, "restart-web.yaml", kPlaybook);
+    ASSERT_NE(daemon_, nullptr);
     starts_at_ = common::FormatRfc3339(common::Timestamp::FromTimePoint(
         std::chrono::floor<seconds>(std::chrono::system_clock::now())));
   }
 
   void Post(const std::string& status) {
-    json alert = {
-        {"status", status},
-        {"labels",
-         {{"alertname", kScriptLabel},
-          {"team", "shop"},
-          {"namespace", "shop"},
-          {"deployment", "web"}}},
-        {"annotations", json::object()},
-        {"startsAt", starts_at_},
-        {"endsAt", status == "firing" ? "0001-01-01T00:00:00Z"
-                                      : common::FormatRfc3339(common::Timestamp::FromTimePoint(
-                                            std::chrono::system_clock::now()))},
-        {"generatorURL", ""},
-        {"fingerprint", "web\"'<b>"}};
-    auto response = daemon_->PostWebhook(
-        json({{"version", "4"}, {"status", status}, {"receiver", "rebound"}, {"alerts", {alert}}})
-            .dump());
-    ASSERT_TRUE(response.ok() && response->status == 200)
-        << (response.ok() ? response->body : response.status().ToString());
+    daemon_->PostAlert(status,
+                       {{"alertname", kScriptLabel},
+                        {"team", "shop"},
+                        {"namespace", "shop"},
+                        {"deployment", "web"}},
+                       starts_at_, "web\"'<b>");
   }
 
   // Fires the alert, waits for the restart, resolves the alert and waits for the heal.

@@ -1,8 +1,10 @@
 #include "tests/support/rebound_daemon.h"
 
+#include <gtest/gtest.h>
+
 #include <sstream>
 
-#include <gtest/gtest.h>
+#include "common/time_format.h"
 
 namespace rebound::testing {
 
@@ -62,10 +64,45 @@ common::Result<common::HttpClientResponse> ReboundDaemon::PostWebhook(
   request.body = body;
   request.timeout = std::chrono::seconds(10);
   request.tls.ca_file = ca_file_;
-  request.headers = {{"Content-Type", "application/json"},
-                     {"Authorization",
-                      authorization.empty() ? std::string("Bearer ") + kToken : authorization}};
+  request.headers = {
+      {"Content-Type", "application/json"},
+      {"Authorization", authorization.empty() ? std::string("Bearer ") + kToken : authorization}};
   return client_.Send(request);
+}
+
+void ReboundDaemon::PostAlert(const std::string& status, const nlohmann::json& labels,
+                              const std::string& starts_at, const std::string& fingerprint) {
+  const std::string ends_at =
+      status == "firing" ? "0001-01-01T00:00:00Z"
+                         : common::FormatRfc3339(
+                               common::Timestamp::FromTimePoint(std::chrono::system_clock::now()));
+  nlohmann::json alert = {
+      {"status", status},          {"labels", labels},  {"annotations", nlohmann::json::object()},
+      {"startsAt", starts_at},     {"endsAt", ends_at}, {"generatorURL", ""},
+      {"fingerprint", fingerprint}};
+  auto response = PostWebhook(
+      nlohmann::json(
+          {{"version", "4"}, {"status", status}, {"receiver", "rebound"}, {"alerts", {alert}}})
+          .dump());
+  ASSERT_TRUE(response.ok() && response->status == 200)
+      << (response.ok() ? response->body : response.status().ToString());
+}
+
+std::unique_ptr<ReboundDaemon> StartHealingDaemon(const TempDir& dir,
+                                                  kubesim::testing::KubesimHarness& kubesim,
+                                                  const std::string& file,
+                                                  const std::string& playbook,
+                                                  const std::string& extra_yaml) {
+  RunCommand("mkdir -p " + dir.File("playbooks"));
+  WriteFile(dir.File("playbooks/" + file), playbook);
+  auto daemon = std::make_unique<ReboundDaemon>(
+      dir, "kubernetes: { mode: kubeconfig, kubeconfig: " + kubesim.Kubeconfig("") +
+               " }\n"
+               "playbooks: [ \"playbooks/*.yaml\" ]\n"
+               "healing: { verify_interval: 1s }\n" +
+               extra_yaml);
+  if (!daemon->Start()) return nullptr;
+  return daemon;
 }
 
 double ReboundDaemon::Metric(const std::string& series) {

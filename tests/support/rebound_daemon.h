@@ -4,9 +4,11 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/http_client.h"
+#include "tests/support/kubesim_harness.h"
 #include "tests/support/process.h"
 
 namespace rebound::testing {
@@ -42,6 +44,10 @@ class ReboundDaemon {
   // POSTs JSON with the bearer token (or `authorization` when given).
   common::Result<common::HttpClientResponse> PostWebhook(const std::string& body,
                                                          const std::string& authorization = "");
+  // POSTs a version 4 notification of one alert with these labels (no annotations, no
+  // generatorURL); a resolved one ends now. Fails the test unless the answer is 200.
+  void PostAlert(const std::string& status, const nlohmann::json& labels,
+                 const std::string& starts_at, const std::string& fingerprint);
   // The value of an unlabelled or exactly-labelled sample in /metrics, or -1 when absent.
   double Metric(const std::string& series);
 
@@ -55,5 +61,15 @@ class ReboundDaemon {
   std::string ca_file_;  // empty: plain HTTP
   std::map<std::string, std::string> env_;
 };
+
+// The set-up of the tests that heal: a started daemon in `dir` that reaches `kubesim` (already
+// started), loads the one playbook dir/playbooks/`file` holding `playbook`, and verifies each
+// second; `extra_yaml` is appended to its config. Null (with a gtest failure) when it does not
+// start.
+std::unique_ptr<ReboundDaemon> StartHealingDaemon(const TempDir& dir,
+                                                  kubesim::testing::KubesimHarness& kubesim,
+                                                  const std::string& file,
+                                                  const std::string& playbook,
+                                                  const std::string& extra_yaml = "");
 
 }  // namespace rebound::testing
