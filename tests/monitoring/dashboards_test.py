@@ -17,17 +17,16 @@ import glob
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 
 import yaml
 
 import shipped
+from live import free_port, stop, wait_for
 
 FUNCTIONS_NEEDING_RATE_INTERVAL = ("rate", "irate", "increase")
 # Series from outside Rebound and its rules that the dashboards may read.
@@ -181,12 +180,6 @@ def substitute(expr):
     return f"count by ({m.group(1)}) ({{{m.group(1)}!=\"\"}})" if m else expr
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def query(base, expr):
     url = base + "/api/v1/query?" + urllib.parse.urlencode({"query": expr})
     try:
@@ -199,15 +192,6 @@ def query(base, expr):
             return json.loads(body)
         except ValueError:
             return {"status": "error", "error": f"HTTP {e.code}: {body.strip()}"}
-
-
-def wait_for(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return condition()
 
 
 def live_problems(root, kubesim_bin, prometheus_bin):
@@ -266,12 +250,7 @@ def live_problems(root, kubesim_bin, prometheus_bin):
                 found.append("no queries to run")
         finally:
             for process in (prometheus, kubesim):
-                if process is not None:
-                    process.terminate()
-                    try:
-                        process.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
+                stop(process)
     return found
 
 
