@@ -13,6 +13,7 @@
 #include "tests/fakes/fake_clock.h"
 #include "tests/kubesim/metric_samples.h"
 #include "tools/kubesim/cluster.h"
+#include "tools/kubesim/json_access.h"
 #include "tools/kubesim/metrics.h"
 #include "tools/kubesim/object_rules.h"
 #include "tools/kubesim/patch.h"

@@ -1,10 +1,15 @@
-// Helpers for kubesim unit tests: requests built in memory and answers read back as JSON.
+// Helpers for kubesim unit tests: requests built in memory, answers read back as JSON, and
+// scenario errors as text.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/http_server.h"
+#include "tools/kubesim/scenario.h"
 
 namespace rebound::kubesim::testing {
 
@@ -21,6 +26,16 @@ inline common::HttpRequest MakeRequest(std::string method, std::string path, std
 
 inline nlohmann::json Body(const common::HttpResponse& response) {
   return nlohmann::json::parse(response.body, nullptr, false);
+}
+
+// The errors of the scenario `yaml` (named s.yaml) as "s.yaml:LINE:COL: message"; expects it
+// to be rejected.
+inline std::vector<std::string> ScenarioErrors(const std::string& yaml) {
+  ScenarioResult result = ParseScenario(yaml, "s.yaml");
+  EXPECT_FALSE(result.scenario.has_value());
+  std::vector<std::string> out;
+  for (const common::YamlError& e : result.errors) out.push_back(e.ToString());
+  return out;
 }
 
 }  // namespace rebound::kubesim::testing

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/fakes/fake_clock.h"
+#include "tests/kubesim/kubesim_test_util.h"
 #include "tests/support/process.h"
 #include "tools/kubesim/json_access.h"
 #include "tools/kubesim/scenario_apply.h"
@@ -10,14 +11,7 @@
 namespace rebound::kubesim {
 namespace {
 
-std::vector<std::string> Errors(const std::string& yaml) {
-  ScenarioResult result = ParseScenario(yaml, "s.yaml");
-  EXPECT_FALSE(result.scenario.has_value());
-  std::vector<std::string> out;
-  for (const common::YamlError& e : result.errors) out.push_back(e.ToString());
-  return out;
-}
-
+using testing::ScenarioErrors;
 TEST(KubesimScenarioTest, ReadsEverySection) {
   ScenarioResult result = ParseScenario(R"(
 namespaces: [shop, payments]
@@ -68,10 +62,10 @@ faults:
 }
 
 TEST(KubesimScenarioTest, ErrorsCarryFileLineAndColumn) {
-  EXPECT_EQ(Errors("deployment:\n  - name: x\n"),
+  EXPECT_EQ(ScenarioErrors("deployment:\n  - name: x\n"),
             (std::vector<std::string>{
                 "s.yaml:1:1: unknown key \"deployment\" (did you mean \"deployments\"?)"}));
-  std::vector<std::string> errors = Errors(R"(deployments:
+  std::vector<std::string> errors = ScenarioErrors(R"(deployments:
   - name: web
     replicas: many
     behaviour: {type: memory-leek}
@@ -103,9 +97,9 @@ nodes: [{name: n, memory: lots}]
 
 TEST(KubesimScenarioTest, DuplicatesAndSyntaxErrors) {
   EXPECT_EQ(
-      Errors("deployments:\n  - {name: a}\n  - {name: a}\n"),
+      ScenarioErrors("deployments:\n  - {name: a}\n  - {name: a}\n"),
       (std::vector<std::string>{"s.yaml:3:5: \"deployments[1]\": \"default/a\" is defined twice"}));
-  std::vector<std::string> syntax = Errors("deployments: [\n");
+  std::vector<std::string> syntax = ScenarioErrors("deployments: [\n");
   ASSERT_EQ(syntax.size(), 1u);
   EXPECT_TRUE(syntax[0].starts_with("s.yaml:")) << syntax[0];
   ScenarioResult missing = LoadScenario("/nonexistent/scenario.yaml");

@@ -48,7 +48,7 @@ class KubesimWatchTest : public ::testing::Test {
     return writer.events;
   }
   const ResourceType& pods_ = TypeOf(Kind::kPod);
-  testing::FakeClock clock_;
+  ::rebound::testing::FakeClock clock_;
   ObjectStore store_{clock_, 1};
 };
 

@@ -35,6 +35,18 @@ common::Result<ApiRequest> ParseApiRequest(const common::HttpRequest& request) {
   }
   std::vector<std::string> rest(segs.begin() + static_cast<std::ptrdiff_t>(at), segs.end());
   ApiRequest out;
+  // namespaces/NS/services/[SCHEME:]NAME[:PORT]/proxy[/PATH]: only GET (and HEAD, served as
+  // GET) are simulated.
+  if (group.empty() && rest.size() >= 5 && rest[0] == "namespaces" && rest[2] == "services" &&
+      rest[4] == "proxy") {
+    out.type = &TypeOf(Kind::kService);
+    out.ns = rest[1];
+    out.name = rest[3];
+    out.subresource = "proxy";
+    if (request.method != "GET") return common::InvalidArgument(request.method);
+    out.verb = "get";
+    return out;
+  }
   // namespaces/NS/<namespaced resource>[/NAME[/SUB]]
   if (rest.size() >= 3 && rest[0] == "namespaces") {
     const ResourceType* type = FindResourceType(group, rest[2]);

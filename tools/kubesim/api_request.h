@@ -15,8 +15,8 @@ namespace rebound::kubesim {
 struct ApiRequest {
   const ResourceType* type = nullptr;
   std::string ns;           // "" for cluster-scoped types and all-namespace collections
-  std::string name;         // "" for collections
-  std::string subresource;  // "", "status" or "scale"
+  std::string name;         // "" for collections; for "proxy", the target ("cart:80")
+  std::string subresource;  // "", "status", "scale" or "proxy" (Services)
   // The RBAC verb: get, list, watch, create, update, patch, delete, deletecollection.
   std::string verb;
 };

@@ -1,5 +1,7 @@
 #include "tools/kubesim/behaviour.h"
 
+#include <algorithm>
+
 #include "common/duration.h"
 #include "tools/kubesim/json_access.h"
 #include "tools/kubesim/quantity.h"
@@ -47,11 +49,26 @@ std::string_view BehaviourTypeName(Behaviour::Type type) {
   return "healthy";
 }
 
+double OfferedRequestsPerSecond(const Behaviour& behaviour,
+                                std::chrono::steady_clock::time_point now) {
+  if (!behaviour.ramp_from || behaviour.ramp_over.count() <= 0) {
+    return behaviour.requests_per_second;
+  }
+  double done = std::chrono::duration<double>(now - behaviour.set_at) /
+                std::chrono::duration<double>(behaviour.ramp_over);
+  done = std::clamp(done, 0.0, 1.0);
+  return *behaviour.ramp_from + (behaviour.requests_per_second - *behaviour.ramp_from) * done;
+}
+
 nlohmann::json Behaviour::ToJson() const {
   nlohmann::json out = {{"type", BehaviourTypeName(type)},
                         {"baseMemory", base_memory_bytes},
                         {"requestsPerSecond", requests_per_second},
                         {"latency", common::FormatDuration(latency)}};
+  if (ramp_from) {
+    out["rampFrom"] = *ramp_from;
+    out["rampOver"] = common::FormatDuration(ramp_over);
+  }
   if (type == Type::kMemoryLeak) out["leakPerSecond"] = leak_bytes_per_second;
   if (type == Type::kCrashLoop) out["restartInterval"] = common::FormatDuration(restart_interval);
   if (type == Type::kOverload) out["capacityPerReplica"] = capacity_per_replica;
@@ -77,12 +94,13 @@ nlohmann::json Behaviour::ToJson() const {
 std::optional<Behaviour> ParseBehaviour(const YAML::Node& node, std::string_view name,
                                         common::YamlErrors& errors) {
   size_t before = errors.size();
-  common::StrictMap map(node, name,
-                        {"type", "baseMemory", "leakPerSecond", "restartInterval",
-                         "requestsPerSecond", "capacityPerReplica", "latency", "timeout", "peer",
-                         "errorRatio", "errorGrowth", "faultAfter", "dependencyDown", "poolName",
-                         "maxConnections", "busyConnections", "connectionLeakPerSecond"},
-                        errors);
+  common::StrictMap map(
+      node, name,
+      {"type", "baseMemory", "leakPerSecond", "restartInterval", "requestsPerSecond", "rampFrom",
+       "rampOver", "capacityPerReplica", "latency", "timeout", "peer", "errorRatio", "errorGrowth",
+       "faultAfter", "dependencyDown", "poolName", "maxConnections", "busyConnections",
+       "connectionLeakPerSecond"},
+      errors);
   Behaviour behaviour;
   map.Require("type");
   if (auto type = map.Enum("type", {"healthy", "memory-leak", "crash-loop", "overload",
@@ -97,6 +115,10 @@ std::optional<Behaviour> ParseBehaviour(const YAML::Node& node, std::string_view
     behaviour.restart_interval = *interval;
   }
   if (auto rps = QuantityOf(map, "requestsPerSecond")) behaviour.requests_per_second = *rps;
+  behaviour.ramp_from = QuantityOf(map, "rampFrom");
+  if (auto over = map.Duration("rampOver", std::chrono::milliseconds(1))) {
+    behaviour.ramp_over = *over;
+  }
   if (auto capacity = QuantityOf(map, "capacityPerReplica")) {
     behaviour.capacity_per_replica = *capacity;
   }
@@ -135,6 +157,10 @@ std::optional<Behaviour> ParseBehaviour(const YAML::Node& node, std::string_view
     if (value <= 0) invalid(key, "must be above 0 for type " + type_name);
   };
   if (errors.size() != before) return std::nullopt;
+  // rampFrom is a quantity, so never negative.
+  if (map.Has("rampFrom") != map.Has("rampOver")) {
+    invalid(map.Has("rampFrom") ? "rampOver" : "rampFrom", "rampFrom and rampOver go together");
+  }
   switch (behaviour.type) {
     case Behaviour::Type::kMemoryLeak:
       require_positive("leakPerSecond", behaviour.leak_bytes_per_second);

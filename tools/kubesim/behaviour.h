@@ -15,6 +15,10 @@
 //                              # at the container's memory limit it is OOMKilled and restarts
 //   restartInterval: 10s       # crash-loop: time between crashes (default 10s)
 //   requestsPerSecond: 10      # traffic offered to the workload (default 10)
+//   rampFrom: 50               # a traffic ramp (both keys or neither, any type): the offered
+//   rampOver: 2m               # requests/s grows linearly from rampFrom (>= 0) to
+//                              # requestsPerSecond over rampOver, starting when the behaviour is
+//                              # set (scenario start, a POST to /kubesim/v1, a timeline entry)
 //   capacityPerReplica: 100    # overload (required): requests/s one ready replica serves
 //   latency: 50ms              # request latency when not overloaded (default 50ms)
 //   timeout: 2s                # dependency-errors: how long a failed call takes;
@@ -75,6 +79,8 @@ struct Behaviour {
   double leak_bytes_per_second = 0;
   std::chrono::milliseconds restart_interval{10000};
   double requests_per_second = 10;
+  std::optional<double> ramp_from;  // with ramp_over: a traffic ramp
+  std::chrono::milliseconds ramp_over{0};
   double capacity_per_replica = 0;
   std::chrono::milliseconds latency{50};
   std::chrono::milliseconds timeout{2000};
@@ -95,6 +101,11 @@ struct Behaviour {
 };
 
 std::string_view BehaviourTypeName(Behaviour::Type type);
+
+// The requests/s offered to a workload with `behaviour` at `now`: requestsPerSecond, or on
+// the ramp from rampFrom until rampOver after set_at.
+double OfferedRequestsPerSecond(const Behaviour& behaviour,
+                                std::chrono::steady_clock::time_point now);
 
 // Reads a behaviour from `node` (named `name` in messages); nullopt after adding errors.
 std::optional<Behaviour> ParseBehaviour(const YAML::Node& node, std::string_view name,

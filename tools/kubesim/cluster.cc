@@ -2,11 +2,13 @@
 
 #include "tools/kubesim/garbage_collector.h"
 #include "tools/kubesim/json_access.h"
+#include "tools/kubesim/object_rules.h"
 
 namespace rebound::kubesim {
 
 Cluster::Cluster(const common::Clock& clock, Options options)
     : clock_(clock),
+      seed_(options.seed),
       store_(clock, options.seed),
       events_(store_, clock),
       faults_(clock),
@@ -25,6 +27,7 @@ Cluster::Cluster(const common::Clock& clock, Options options)
 
 void Cluster::Tick() {
   std::lock_guard lock(tick_mu_);
+  timeline_.Advance(*this);
   CollectGarbage(store_);
   deployments_.Reconcile();
   replicasets_.Reconcile();
@@ -48,6 +51,31 @@ common::Status Cluster::SetBehaviour(const WorkloadRef& workload, const Behaviou
   set.set_at = clock_.MonotonicNow();
   behaviours_.Set(workload, CodeVersion(spec ? *spec : json()), set);
   return common::Status::Ok();
+}
+
+common::Status Cluster::RollOut(const WorkloadRef& workload, const std::string& image,
+                                const Behaviour& behaviour) {
+  const ResourceType& type = TypeOf(workload.kind);
+  // A controller may write the workload's status in between: re-read and retry, as kubectl's
+  // patch does on the server side.
+  constexpr int kAttempts = 8;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto current = store_.Get(type, workload.ns, workload.name);
+    if (!current.ok()) return current.status();
+    json desired = *current;
+    json& containers = EnsureObject(desired, "/spec/template/spec")["containers"];
+    if (!containers.is_array() || containers.empty()) {
+      return common::FailedPrecondition(type.kind + " \"" + workload.name + "\" has no containers");
+    }
+    containers[0]["image"] = image;
+    if (auto error = PrepareUpdate(type, *current, desired, false, FieldValidation::kStrict)) {
+      return common::Internal(type.kind + " \"" + workload.name + "\": " + error->message);
+    }
+    auto stored = store_.Replace(type, std::move(desired), ResourceVersionOf(*current));
+    if (stored.ok()) return SetBehaviour(workload, behaviour);
+    if (stored.status().code() != common::StatusCode::kConflict) return stored.status();
+  }
+  return common::Internal(type.kind + " \"" + workload.name + "\": kept conflicting");
 }
 
 }  // namespace rebound::kubesim

@@ -124,7 +124,8 @@ common::HttpResponse ControlApi::State() {
             {"workloads", workloads},
             {"pods", pods},
             {"faults", faults},
-            {"faultsInjected", cluster_.faults().InjectedCounts()}});
+            {"faultsInjected", cluster_.faults().InjectedCounts()},
+            {"timeline", cluster_.timeline().ToJson()}});
 }
 
 common::HttpResponse ControlApi::SetBehaviour(const WorkloadRef& workload,

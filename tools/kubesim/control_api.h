@@ -4,7 +4,9 @@
 //   GET    /kubesim/v1/state      workloads (replicas, current version and behaviour, every
 //                                 version's behaviour, traffic and calls to a dependency),
 //                                 pods (phase, node, readiness, restarts, memory, connection
-//                                 pool), pending faults and injected counts
+//                                 pool), pending faults and injected counts, and the
+//                                 scenario's timeline (timeline.h: each entry with applied
+//                                 true/false and, once applied, at)
 //   POST   /kubesim/v1/namespaces/NS/deployments/NAME/behaviour    a behaviour (behaviour.h)
 //   POST   /kubesim/v1/namespaces/NS/statefulsets/NAME/behaviour   for the workload's
 //                                 current version; 404 when the workload does not exist

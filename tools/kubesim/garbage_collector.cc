@@ -11,8 +11,8 @@ namespace {
 // Types in the order dependents are collected, so one pass cascades down an ownership chain.
 const std::vector<Kind>& CollectionOrder() {
   static const std::vector<Kind> kOrder = {
-      Kind::kDeployment, Kind::kStatefulSet, Kind::kReplicaSet,         Kind::kPod,
-      Kind::kEvent,      Kind::kLease,       Kind::kPodDisruptionBudget};
+      Kind::kDeployment, Kind::kStatefulSet, Kind::kReplicaSet, Kind::kPod,
+      Kind::kEvent,      Kind::kService,     Kind::kLease,      Kind::kPodDisruptionBudget};
   return kOrder;
 }
 

@@ -69,7 +69,7 @@ KUBERNETES API (HTTP/1.1, keep-alive, JSON; Table responses for kubectl get)
   GET /version (v1.32.4), discovery (/api, /apis, /api/v1, /apis/GROUP/v1; aggregated
   apidiscovery.k8s.io/v2 when asked for), skeleton OpenAPI v3 (/openapi/v3) for
   `kubectl create -f`. Resources:
-    v1: namespaces, nodes (+status), pods (+status), events
+    v1: namespaces, nodes (+status), pods (+status), events, services (+status, +proxy)
     apps/v1: deployments, replicasets, statefulsets (+status, +scale)
     coordination.k8s.io/v1: leases        policy/v1: poddisruptionbudgets (+status)
   Verbs: get, list, watch, create, update (PUT), patch, delete, deletecollection, on every
@@ -85,6 +85,14 @@ KUBERNETES API (HTTP/1.1, keep-alive, JSON; Table responses for kubectl get)
   for every match, N replays changes after N, a too-old N gets a 410 Expired ERROR event;
   timeoutSeconds is honoured. Errors are Kubernetes Status objects (400, 401, 403, 404, 405,
   409, 410, 415, 422, 429, 500, 503, 504). Workloads may ask for at most 1000 replicas.
+  Service proxy: GET/HEAD /api/v1/namespaces/NS/services/[http:|https:]NAME[:PORT]/proxy[/PATH]
+  (PORT a number or a port name; default the first) answers as the app behind it: 404
+  Status for an unknown Service or port; 503 `no endpoints available for service "NAME"`
+  with no Ready pod matching the selector; else a Ready pod in turn answers by its
+  workload's behaviour: 200 `ok from NS/POD` after the latency, or 503 for the share the
+  simulated traffic fails (overload: after the raised latency; dependency-errors and
+  connection-pool-exhausted: after `timeout`), chosen at random (seeded). Waits are capped
+  at 5s. Services get a ClusterIP in 10.96.0.0/16 derived from namespace/name.
   Not served: pods/log, exec, attach, port-forward, eviction, server-side apply, protobuf
   bodies (`kubectl create namespace` sends one: use `kubectl create -f`), pagination
   (continue), BOOKMARK events, ControllerRevisions (no `rollout undo` for StatefulSets),
@@ -117,9 +125,24 @@ SCENARIO FILE (YAML; unknown keys and bad values are errors reported as file:lin
       revisions:                     # instead of image + behaviour: rollout history,
         - {image: shop/checkout:1.4.2, behaviour: {type: healthy}}   # oldest first; the
         - {image: shop/checkout:1.5.0, behaviour: {type: crash-loop}}  # last is current
+  services:                          # v1 Services, type ClusterIP
+    - name: checkout
+      namespace: shop                # default "default"
+      selector: {app: checkout}      # default {app: <name>}
+      ports: [{name: http, port: 80}]  # default [{name: http, port: 80}]
   podDisruptionBudgets:
     - {name: checkout, namespace: shop, minAvailable: 1, selector: {app: checkout}}
   faults: [{verb: patch, resource: deployments, type: conflict, count: 2}]
+  timeline:                          # changes `after` kubesim starts, in order of after
+    - after: 60s                     # kubectl set image of the first container; the new
+      rollout: {namespace: shop, deployment: checkout, image: shop/checkout:1.6.0,
+                behaviour: {type: crash-loop}}   # version gets the behaviour (default
+                                     # healthy); statefulset: NAME for a StatefulSet
+    - after: 30s                     # the current version's behaviour, as POST .../behaviour
+      behaviour: {namespace: shop, deployment: checkout, behaviour: {type: overload,
+                  requestsPerSecond: 400, capacityPerReplica: 100, rampFrom: 80, rampOver: 2m}}
+    # the workloads named must be in the scenario; GET /kubesim/v1/state shows each entry
+    # with applied true/false and at
 
 BEHAVIOURS (per workload and code version = the containers' name/image/command/args/env;
   a rollout restart keeps the version, a rollback returns to the previous one's behaviour,
@@ -131,6 +154,9 @@ BEHAVIOURS (per workload and code version = the containers' name/image/command/a
                             resets when the pod is replaced or OOMKilled at its limit
   restartInterval: 10s      crash-loop: restarts this often, never ready (CrashLoopBackOff)
   requestsPerSecond: 10     traffic offered to the workload (default 10)
+  rampFrom: 50              a traffic ramp (both or neither, any type): the offered
+  rampOver: 2m                requests/s grows linearly from rampFrom (>= 0) to
+                              requestsPerSecond over rampOver, from when the behaviour is set
   capacityPerReplica: 100   overload (required): requests/s one ready replica serves; beyond
                             replicas x capacity requests fail (503) and latency rises
   latency: 50ms             latency when not overloaded (default 50ms)
@@ -160,7 +186,7 @@ FAULTS (for the API itself; next COUNT matching requests)
    count: 1, retryAfterSeconds: 1, maxHang: 30s}
 
 CONTROL API (JSON, no authentication)
-  GET    /kubesim/v1/state                                  workloads, pods, faults
+  GET    /kubesim/v1/state                                  workloads, pods, faults, timeline
   POST   /kubesim/v1/namespaces/NS/deployments/NAME/behaviour   {"type":"memory-leak",...}
   POST   /kubesim/v1/namespaces/NS/statefulsets/NAME/behaviour  (for the current version)
   GET    /kubesim/v1/faults    POST /kubesim/v1/faults {fault or [faults]}    DELETE (clear)

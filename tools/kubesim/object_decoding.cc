@@ -50,6 +50,26 @@ const Fields* SpecFields(Kind kind) {
                                 "preferredHolder"};
   static const Fields kPdb = {"minAvailable", "selector", "maxUnavailable",
                               "unhealthyPodEvictionPolicy"};
+  static const Fields kService = {"ports",
+                                  "selector",
+                                  "clusterIP",
+                                  "clusterIPs",
+                                  "type",
+                                  "externalIPs",
+                                  "sessionAffinity",
+                                  "sessionAffinityConfig",
+                                  "loadBalancerIP",
+                                  "loadBalancerSourceRanges",
+                                  "loadBalancerClass",
+                                  "externalName",
+                                  "externalTrafficPolicy",
+                                  "internalTrafficPolicy",
+                                  "healthCheckNodePort",
+                                  "publishNotReadyAddresses",
+                                  "ipFamilies",
+                                  "ipFamilyPolicy",
+                                  "allocateLoadBalancerNodePorts",
+                                  "trafficDistribution"};
   static const Fields kNamespace = {"finalizers"};
   static const Fields kNode = {"podCIDR", "podCIDRs",     "providerID", "unschedulable",
                                "taints",  "configSource", "externalID"};
@@ -64,6 +84,8 @@ const Fields* SpecFields(Kind kind) {
       return &kLease;
     case Kind::kPodDisruptionBudget:
       return &kPdb;
+    case Kind::kService:
+      return &kService;
     case Kind::kNamespace:
       return &kNamespace;
     case Kind::kNode:

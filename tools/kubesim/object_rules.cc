@@ -36,6 +36,34 @@ void DefaultPodSpec(json& spec) {
   }
 }
 
+// A ClusterIP in 10.96.0.0/16 derived from the Service's namespace and name (FNV-1a), so the
+// same Service gets the same address in every run.
+std::string ClusterIpOf(const json& service) {
+  uint32_t hash = 2166136261u;
+  for (char c : NamespaceOf(service) + "/" + NameOf(service)) {
+    hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+  }
+  return "10.96." + std::to_string((hash >> 8) % 256) + "." + std::to_string(hash % 254 + 1);
+}
+
+void DefaultService(json& spec, const json& service) {
+  SetDefault(spec, "type", "ClusterIP");
+  SetDefault(spec, "sessionAffinity", "None");
+  if (spec["type"] != "ExternalName") {
+    SetDefault(spec, "clusterIP", ClusterIpOf(service));
+    SetDefault(spec, "clusterIPs", json::array({spec["clusterIP"]}));
+    SetDefault(spec, "ipFamilies", json::array({"IPv4"}));
+    SetDefault(spec, "ipFamilyPolicy", "SingleStack");
+    SetDefault(spec, "internalTrafficPolicy", "Cluster");
+  }
+  if (!spec.contains("ports") || !spec["ports"].is_array()) return;
+  for (json& port : spec["ports"]) {
+    if (!port.is_object()) continue;
+    SetDefault(port, "protocol", "TCP");
+    if (port.contains("port")) SetDefault(port, "targetPort", port["port"]);
+  }
+}
+
 void ApplyDefaults(const ResourceType& type, json& object) {
   json& spec = EnsureObject(object, "/spec");
   switch (type.id) {
@@ -70,6 +98,9 @@ void ApplyDefaults(const ResourceType& type, json& object) {
       break;
     case Kind::kEvent:
       object.erase("spec");
+      break;
+    case Kind::kService:
+      DefaultService(spec, object);
       break;
     default:
       if (spec.empty()) object.erase("spec");
@@ -110,6 +141,37 @@ std::vector<FieldCause> ValidateWorkload(const json& object, const json* current
   const json* containers = Find(object, "/spec/template/spec/containers");
   if (containers == nullptr || !containers->is_array() || containers->empty()) {
     causes.push_back({"spec.template.spec.containers", "Required value", "FieldValueRequired"});
+  }
+  return causes;
+}
+
+std::vector<FieldCause> ValidateService(const json& service) {
+  std::vector<FieldCause> causes;
+  std::string type = StringAt(service, "/spec/type", "ClusterIP");
+  if (type != "ClusterIP" && type != "NodePort" && type != "LoadBalancer" &&
+      type != "ExternalName") {
+    causes.push_back({"spec.type",
+                      "Unsupported value: \"" + type +
+                          "\": supported values: \"ClusterIP\", \"ExternalName\", "
+                          "\"LoadBalancer\", \"NodePort\"",
+                      "FieldValueNotSupported"});
+  }
+  const json* ports = Find(service, "/spec/ports");
+  if (type != "ExternalName" && (ports == nullptr || !ports->is_array() || ports->empty())) {
+    causes.push_back({"spec.ports", "Required value", "FieldValueRequired"});
+    return causes;
+  }
+  if (ports == nullptr || !ports->is_array()) return causes;
+  for (size_t i = 0; i < ports->size(); ++i) {
+    std::string at = "spec.ports[" + std::to_string(i) + "]";
+    int64_t port = IntAt((*ports)[i], "/port", 0);
+    if (port < 1 || port > 65535) {
+      causes.push_back({at + ".port", "Invalid value: " + std::to_string(port) +
+                                          ": must be between 1 and 65535, inclusive"});
+    }
+    if (ports->size() > 1 && StringAt((*ports)[i], "/name").empty()) {
+      causes.push_back({at + ".name", "Required value", "FieldValueRequired"});
+    }
   }
   return causes;
 }
@@ -156,6 +218,11 @@ std::optional<ApiError> Validate(const ResourceType& type, const json& object,
       }
       break;
     }
+    case Kind::kService: {
+      auto more = ValidateService(object);
+      causes.insert(causes.end(), more.begin(), more.end());
+      break;
+    }
     case Kind::kPod: {
       const json* containers = Find(object, "/spec/containers");
       auto bad = ValidateContainers(containers ? *containers : json(), "spec.containers");
@@ -174,6 +241,7 @@ void ResetStatus(const ResourceType& type, json& object) {
   object.erase("status");
   if (type.id == Kind::kNamespace) object["status"] = {{"phase", "Active"}};
   if (type.id == Kind::kPod) object["status"] = {{"phase", "Pending"}, {"qosClass", "BestEffort"}};
+  if (type.id == Kind::kService) object["status"] = {{"loadBalancer", json::object()}};
 }
 
 }  // namespace

@@ -55,6 +55,15 @@ const std::vector<ResourceType>& AllResourceTypes() {
          .singular = "event",
          .kind = "Event",
          .short_names = {"ev"}});
+    add({.id = Kind::kService,
+         .group = "",
+         .version = "v1",
+         .resource = "services",
+         .singular = "service",
+         .kind = "Service",
+         .short_names = {"svc"},
+         .categories = {"all"},
+         .has_status = true});
     add({.id = Kind::kDeployment,
          .group = "apps",
          .version = "v1",

@@ -16,6 +16,7 @@ enum class Kind {
   kNode,
   kPod,
   kEvent,
+  kService,
   kDeployment,
   kReplicaSet,
   kStatefulSet,

@@ -172,6 +172,98 @@ std::optional<PdbSpec> ParsePdb(const YAML::Node& node, const std::string& name,
   return spec;
 }
 
+std::optional<ServiceSpec> ParseService(const YAML::Node& node, const std::string& name,
+                                        YamlErrors& errors) {
+  StrictMap map(node, name, {"name", "namespace", "selector", "ports"}, errors);
+  ServiceSpec spec;
+  map.Require("name");
+  if (auto n = Name(map)) spec.name = *n;
+  if (auto ns = Name(map, "namespace")) spec.ns = *ns;
+  if (auto selector = StringMap(map, "selector")) spec.selector = *selector;
+  if (!map.Has("selector")) spec.selector = {{"app", spec.name}};
+  std::set<std::string> names;
+  std::set<int64_t> numbers;
+  ForEachItem(map, "ports", [&](const YAML::Node& item, const std::string& item_name) {
+    StrictMap port(item, item_name, {"name", "port"}, errors);
+    ServicePortSpec parsed;
+    port.Require("port");
+    if (auto number = port.Int("port", 1, 65535)) parsed.port = *number;
+    if (auto port_name = port.String("name")) parsed.name = *port_name;
+    if (!parsed.name.empty() && !names.insert(parsed.name).second) {
+      errors.Add(port.KeyMark("name"), Quoted(port.Qualified("name")) + ": \"" + parsed.name +
+                                           "\" is used by another port");
+    }
+    if (port.Has("port") && !numbers.insert(parsed.port).second) {
+      errors.Add(port.KeyMark("port"), Quoted(port.Qualified("port")) + ": " +
+                                           std::to_string(parsed.port) +
+                                           " is used by another port");
+    }
+    spec.ports.push_back(std::move(parsed));
+  });
+  if (map.Has("ports") && spec.ports.empty()) {
+    errors.Add(map.KeyMark("ports"), Quoted(map.Qualified("ports")) + ": needs at least one port");
+  }
+  if (spec.ports.size() > 1) {
+    for (size_t i = 0; i < spec.ports.size(); ++i) {
+      if (spec.ports[i].name.empty()) {
+        errors.Add(map.KeyMark("ports"),
+                   Quoted(map.Qualified("ports") + "[" + std::to_string(i) + "]") +
+                       ": a name is required when there are several ports");
+      }
+    }
+  }
+  if (!map.Has("ports")) spec.ports.push_back({"http", 80});
+  return spec;
+}
+
+// A timeline entry, and where its workload is named (checked once every workload is known).
+struct ParsedEntry {
+  TimelineEntry entry;
+  YAML::Mark workload_mark = YAML::Mark::null_mark();
+  std::string workload_key;  // "timeline[0].rollout.deployment"
+};
+
+std::optional<ParsedEntry> ParseTimelineEntry(const YAML::Node& node, const std::string& name,
+                                              YamlErrors& errors) {
+  StrictMap map(node, name, {"after", "rollout", "behaviour"}, errors);
+  map.Require("after");
+  ParsedEntry parsed;
+  TimelineEntry& entry = parsed.entry;
+  if (auto after = map.Duration("after", std::chrono::milliseconds(0))) entry.after = *after;
+  if (map.Has("rollout") == map.Has("behaviour")) {
+    errors.Add(map.mark(), Quoted(name) + ": give exactly one of rollout and behaviour");
+    return std::nullopt;
+  }
+  bool rollout = map.Has("rollout");
+  entry.action = rollout ? TimelineEntry::Action::kRollout : TimelineEntry::Action::kBehaviour;
+  std::vector<std::string> keys = {"namespace", "deployment", "statefulset", "behaviour"};
+  if (rollout) keys.push_back("image");
+  StrictMap change = map.Child(rollout ? "rollout" : "behaviour", keys);
+  if (auto ns = Name(change, "namespace")) entry.workload.ns = *ns;
+  if (entry.workload.ns.empty()) entry.workload.ns = "default";
+  if (change.Has("deployment") == change.Has("statefulset")) {
+    errors.Add(change.mark(),
+               Quoted(change.name()) + ": give exactly one of deployment and statefulset");
+  } else {
+    std::string key = change.Has("deployment") ? "deployment" : "statefulset";
+    entry.workload.kind = key == "deployment" ? Kind::kDeployment : Kind::kStatefulSet;
+    if (auto workload = Name(change, key)) entry.workload.name = *workload;
+    parsed.workload_mark = change.KeyMark(key);
+    parsed.workload_key = change.Qualified(key);
+  }
+  if (rollout) {
+    change.Require("image");
+    entry.image = change.String("image").value_or("");
+  } else {
+    change.Require("behaviour");
+  }
+  if (auto b = change.Find("behaviour")) {
+    entry.behaviour =
+        ParseBehaviour(*b, change.Qualified("behaviour"), errors).value_or(Behaviour());
+  }
+  return parsed;
+}
+
 ScenarioResult Finish(Scenario scenario, const YamlErrors& errors) {
   ScenarioResult result;
   result.errors = errors.Sorted();
@@ -182,10 +274,10 @@ ScenarioResult Finish(Scenario scenario, const YamlErrors& errors) {
 ScenarioResult ParseRoot(const std::optional<YAML::Node>& root, YamlErrors& errors) {
   Scenario scenario;
   if (!root) return Finish(std::move(scenario), errors);
-  StrictMap map(
-      *root, "",
-      {"namespaces", "nodes", "deployments", "statefulsets", "podDisruptionBudgets", "faults"},
-      errors);
+  StrictMap map(*root, "",
+                {"namespaces", "nodes", "deployments", "statefulsets", "services",
+                 "podDisruptionBudgets", "faults", "timeline"},
+                errors);
   ForEachItem(map, "namespaces", [&](const YAML::Node& item, const std::string& name) {
     auto ns = common::YamlString(item, name, errors);
     if (ns && !IsDnsSubdomain(*ns)) {
@@ -217,6 +309,27 @@ ScenarioResult ParseRoot(const std::optional<YAML::Node>& root, YamlErrors& erro
       scenario.workloads.push_back(std::move(*workload));
     });
   }
+  std::set<std::pair<std::string, std::string>> services;
+  ForEachItem(map, "services", [&](const YAML::Node& item, const std::string& name) {
+    auto service = ParseService(item, name, errors);
+    if (!service) return;
+    if (!service->name.empty() && !services.insert({service->ns, service->name}).second) {
+      errors.Add(item,
+                 Quoted(name) + ": \"" + service->ns + "/" + service->name + "\" is defined twice");
+    }
+    scenario.services.push_back(std::move(*service));
+  });
+  ForEachItem(map, "timeline", [&](const YAML::Node& item, const std::string& name) {
+    auto parsed = ParseTimelineEntry(item, name, errors);
+    if (!parsed) return;
+    const WorkloadRef& ref = parsed->entry.workload;
+    if (!ref.name.empty() && !workloads.contains({ref.kind, ref.ns, ref.name})) {
+      errors.Add(parsed->workload_mark, Quoted(parsed->workload_key) + ": " +
+                                            TypeOf(ref.kind).singular + " \"" + ref.ns + "/" +
+                                            ref.name + "\" is not declared in the scenario");
+    }
+    scenario.timeline.push_back(std::move(parsed->entry));
+  });
   ForEachItem(map, "podDisruptionBudgets", [&](const YAML::Node& item, const std::string& name) {
     if (auto pdb = ParsePdb(item, name, errors)) scenario.pdbs.push_back(std::move(*pdb));
   });

@@ -26,14 +26,32 @@
 //           behaviour: {type: healthy}  # is current and earlier ones exist as old ReplicaSets
 //         - image: shop/checkout:1.5.0  # (so `kubectl rollout undo` returns to them)
 //           behaviour: {type: crash-loop}
+//   services:                           # v1 Services (each gets a ClusterIP, type ClusterIP)
+//     - name: cart
+//       namespace: shop                 # default "default"
+//       selector: {app: cart}           # default {app: <name>}
+//       ports: [{name: http, port: 80}] # default [{name: http, port: 80}]; a name is
+//                                       #   required when there are several ports
 //   podDisruptionBudgets:
 //     - {name: checkout, namespace: shop, minAvailable: 1, selector: {app: checkout}}
 //                                       # or maxUnavailable; either may be a percentage
 //   faults: [{verb: patch, resource: deployments, type: conflict, count: 2}]  # see faults.h
+//   timeline:                           # changes applied `after` kubesim starts (timeline.h),
+//     - after: 60s                      #   in order of `after`
+//       rollout: {namespace: shop, deployment: payments, image: shop/payments:4.3.0,
+//                 behaviour: {type: crash-loop}}   # `kubectl set image` of the first
+//                                       #   container; the new version gets the behaviour
+//                                       #   (default healthy). statefulset: instead of
+//                                       #   deployment: for a StatefulSet.
+//     - after: 30s                      # the current version's behaviour, as the
+//       behaviour: {namespace: shop, deployment: search,   # /kubesim/v1 POST sets it
+//                   behaviour: {type: overload, capacityPerReplica: 100}}
+//   The workloads a timeline names must be declared in the scenario.
 //
 // Thread-safety: pure functions.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -82,12 +100,35 @@ struct PdbSpec {
   std::map<std::string, std::string> selector;
 };
 
+struct ServicePortSpec {
+  std::string name;  // "" only for a single port
+  int64_t port = 80;
+};
+
+struct ServiceSpec {
+  std::string name;
+  std::string ns = "default";
+  std::map<std::string, std::string> selector;  // default {app: <name>}
+  std::vector<ServicePortSpec> ports;           // default [{http, 80}]
+};
+
+struct TimelineEntry {
+  enum class Action { kRollout, kBehaviour };
+  std::chrono::milliseconds after{0};
+  Action action = Action::kBehaviour;
+  WorkloadRef workload;
+  std::string image;  // kRollout: the first container's new image
+  Behaviour behaviour;
+};
+
 struct Scenario {
   std::vector<std::string> namespaces;
   std::vector<NodeSpec> nodes;
   std::vector<WorkloadSpec> workloads;
   std::vector<PdbSpec> pdbs;
   std::vector<FaultSpec> faults;
+  std::vector<ServiceSpec> services;
+  std::vector<TimelineEntry> timeline;  // in file order
 };
 
 struct ScenarioResult {

@@ -86,6 +86,17 @@ json WorkloadObject(const WorkloadSpec& spec, const RevisionSpec& revision) {
   return object;
 }
 
+json ServiceObject(const ServiceSpec& spec) {
+  json ports = json::array();
+  for (const ServicePortSpec& port : spec.ports) {
+    json entry = {{"port", port.port}, {"targetPort", port.port}, {"protocol", "TCP"}};
+    if (!port.name.empty()) entry["name"] = port.name;
+    ports.push_back(std::move(entry));
+  }
+  return {{"metadata", {{"name", spec.name}, {"namespace", spec.ns}}},
+          {"spec", {{"type", "ClusterIP"}, {"selector", spec.selector}, {"ports", ports}}}};
+}
+
 common::Status ApplyWorkload(const WorkloadSpec& spec, Cluster& cluster) {
   const ResourceType& type = TypeOf(spec.kind);
   WorkloadRef ref{spec.kind, spec.ns, spec.name};
@@ -93,17 +104,9 @@ common::Status ApplyWorkload(const WorkloadSpec& spec, Cluster& cluster) {
   REBOUND_RETURN_IF_ERROR(cluster.SetBehaviour(ref, spec.revisions.front().behaviour));
   for (size_t i = 1; i < spec.revisions.size(); ++i) {
     cluster.Tick();  // the previous revision gets its ReplicaSet
-    auto current = cluster.store().Get(type, spec.ns, spec.name);
-    if (!current.ok()) return current.status();
-    json desired = *current;
-    desired["spec"]["template"]["spec"]["containers"][0]["image"] = spec.revisions[i].image;
-    if (auto error = PrepareUpdate(type, *current, desired, false, FieldValidation::kStrict)) {
-      return common::Internal("scenario: " + type.kind + " \"" + spec.name +
-                              "\": " + error->message);
-    }
-    auto stored = cluster.store().Replace(type, std::move(desired), ResourceVersionOf(*current));
-    if (!stored.ok()) return stored.status();
-    REBOUND_RETURN_IF_ERROR(cluster.SetBehaviour(ref, spec.revisions[i].behaviour));
+    common::Status rolled =
+        cluster.RollOut(ref, spec.revisions[i].image, spec.revisions[i].behaviour);
+    if (!rolled.ok()) return rolled.WithContext("scenario");
   }
   return common::Status::Ok();
 }
@@ -114,6 +117,7 @@ common::Status ApplyScenario(const Scenario& scenario, Cluster& cluster) {
   const ResourceType& namespaces = TypeOf(Kind::kNamespace);
   std::set<std::string> wanted(scenario.namespaces.begin(), scenario.namespaces.end());
   for (const WorkloadSpec& workload : scenario.workloads) wanted.insert(workload.ns);
+  for (const ServiceSpec& service : scenario.services) wanted.insert(service.ns);
   for (const PdbSpec& pdb : scenario.pdbs) wanted.insert(pdb.ns);
   for (const std::string& ns : wanted) {
     REBOUND_RETURN_IF_ERROR(Create(cluster, namespaces, {{"metadata", {{"name", ns}}}}));
@@ -141,7 +145,11 @@ common::Status ApplyScenario(const Scenario& scenario, Cluster& cluster) {
         Create(cluster, TypeOf(Kind::kPodDisruptionBudget),
                {{"metadata", {{"name", pdb.name}, {"namespace", pdb.ns}}}, {"spec", spec}}));
   }
+  for (const ServiceSpec& service : scenario.services) {
+    REBOUND_RETURN_IF_ERROR(Create(cluster, TypeOf(Kind::kService), ServiceObject(service)));
+  }
   for (const FaultSpec& fault : scenario.faults) cluster.faults().Add(fault);
+  cluster.timeline().Start(scenario.timeline, cluster.clock().MonotonicNow());
   cluster.Tick();
   return common::Status::Ok();
 }

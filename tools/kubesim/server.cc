@@ -41,6 +41,8 @@ KubesimServer::KubesimServer(Cluster& cluster, Options options)
       options_(std::move(options)),
       auth_(options_.tokens),
       rest_(cluster.store(), cluster.clock()),
+      proxy_(cluster.store(), cluster.pods(), cluster.behaviours(), cluster.clock(),
+             cluster.seed()),
       control_(cluster),
       metrics_(cluster, requests_),
       server_(ServerOptions(options_)) {
@@ -82,6 +84,7 @@ common::Status KubesimServer::Start() {
 
 void KubesimServer::Stop() {
   cluster_.faults().Shutdown();
+  proxy_.Shutdown();
   server_.Stop();
 }
 
@@ -112,6 +115,8 @@ common::HttpResponse KubesimServer::ServeApi(const common::HttpRequest& request)
   } else if (auto fault = cluster_.faults().Take(*api, request.body)) {
     spdlog::info("kubesim: injecting a fault into {} {}", request.method, request.path);
     response = cluster_.faults().Answer(*fault, *api).ToResponse();
+  } else if (api->subresource == "proxy") {
+    response = proxy_.Serve(*api);
   } else {
     response = rest_.Serve(*api, request);
   }

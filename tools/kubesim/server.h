@@ -6,7 +6,8 @@
 //   /kubesim/v1/...               unauthenticated control API (control_api.h)
 //   everything else               the Kubernetes API: bearer-token authentication (401),
 //                                 discovery, OpenAPI, then per-request authorization (403),
-//                                 injected faults, and the REST verbs (rest_api.h); unknown
+//                                 injected faults, the REST verbs (rest_api.h) and the Service
+//                                 proxy (service_proxy.h); unknown
 //                                 paths answer a Kubernetes 404 Status
 //
 // Thread-safety: Start() and Stop() from one thread; requests are served concurrently.
@@ -23,6 +24,7 @@
 #include "tools/kubesim/control_api.h"
 #include "tools/kubesim/metrics.h"
 #include "tools/kubesim/rest_api.h"
+#include "tools/kubesim/service_proxy.h"
 
 namespace rebound::kubesim {
 
@@ -54,6 +56,7 @@ class KubesimServer {
   Options options_;
   Authenticator auth_;
   RestApi rest_;
+  ServiceProxy proxy_;
   ControlApi control_;
   ApiRequestCounter requests_;
   ClusterMetrics metrics_;

@@ -199,6 +199,27 @@ json LeaseCells(const json& lease, Clock::time_point now) {
   return {NameOf(lease), StringAt(lease, "/spec/holderIdentity"), Age(lease, now)};
 }
 
+json ServiceCells(const json& service, Clock::time_point now) {
+  std::vector<std::string> ports;
+  if (const json* list = Find(service, "/spec/ports"); list && list->is_array()) {
+    for (const json& port : *list) {
+      ports.push_back(std::to_string(IntAt(port, "/port", 0)) + "/" +
+                      StringAt(port, "/protocol", "TCP"));
+    }
+  }
+  std::string selector;
+  for (const auto& [key, value] : StringMapAt(service, "/spec/selector")) {
+    selector += (selector.empty() ? "" : ",") + key + "=" + value;
+  }
+  return {NameOf(service),
+          StringAt(service, "/spec/type", "ClusterIP"),
+          OrNone(StringAt(service, "/spec/clusterIP")),
+          "<none>",
+          OrNone(Join(ports)),
+          Age(service, now),
+          OrNone(selector)};
+}
+
 std::string IntOrString(const json& object, std::string_view pointer) {
   const json* value = Find(object, pointer);
   if (value == nullptr || value->is_null()) return "N/A";
@@ -274,6 +295,14 @@ const Layout& LayoutOf(Kind kind) {
                               {"Name", "string", 1, "name"}},
                              EventCells};
   static const Layout kLease{{kName, {"Holder"}, kAge}, LeaseCells};
+  static const Layout kService{{kName,
+                                {"Type"},
+                                {"Cluster-IP"},
+                                {"External-IP"},
+                                {"Port(s)"},
+                                kAge,
+                                {"Selector", "string", 1}},
+                               ServiceCells};
   static const Layout kPdb{
       {kName, {"Min Available"}, {"Max Unavailable"}, {"Allowed Disruptions", "integer"}, kAge},
       PdbCells};
@@ -292,6 +321,8 @@ const Layout& LayoutOf(Kind kind) {
       return kNamespace;
     case Kind::kEvent:
       return kEvent;
+    case Kind::kService:
+      return kService;
     case Kind::kLease:
       return kLease;
     case Kind::kPodDisruptionBudget:

@@ -44,6 +44,23 @@ const std::vector<double>& TrafficSimulator::BucketBounds() {
   return kBounds;
 }
 
+TrafficSimulator::Load TrafficSimulator::LoadOf(const Behaviour& behaviour, double ready,
+                                                std::chrono::steady_clock::time_point now) {
+  Load load;
+  load.demand = OfferedRequestsPerSecond(behaviour, now);
+  double capacity = ready == 0 ? 0
+                    : behaviour.type == Behaviour::Type::kOverload
+                        ? ready * behaviour.capacity_per_replica
+                        : std::numeric_limits<double>::infinity();
+  load.served = std::min(load.demand, capacity);
+  load.latency_seconds = Seconds(behaviour.latency);
+  if (capacity > 0 && load.demand > capacity) {
+    load.latency_seconds =
+        std::min(kMaxLatencySeconds, load.latency_seconds * load.demand / capacity);
+  }
+  return load;
+}
+
 void TrafficSimulator::Advance() {
   auto now = clock_.MonotonicNow();
   double dt = last_ ? std::chrono::duration<double>(now - *last_).count() : 0;
@@ -61,16 +78,10 @@ void TrafficSimulator::Advance() {
       const json* spec = Find(workload, "/spec/template/spec");
       Behaviour behaviour = behaviours_.Get(ref, CodeVersion(spec ? *spec : json()));
       double ready = static_cast<double>(IntAt(workload, "/status/readyReplicas", 0));
-      double demand = behaviour.requests_per_second;
-      double capacity = ready == 0 ? 0
-                        : behaviour.type == Behaviour::Type::kOverload
-                            ? ready * behaviour.capacity_per_replica
-                            : std::numeric_limits<double>::infinity();
-      double served = std::min(demand, capacity);
-      double latency = Seconds(behaviour.latency);
-      if (capacity > 0 && demand > capacity) {
-        latency = std::min(kMaxLatencySeconds, latency * demand / capacity);
-      }
+      Load load = LoadOf(behaviour, ready, now);
+      double demand = load.demand;
+      double served = load.served;
+      double latency = load.latency_seconds;
 
       auto found = state_.find(ref);
       State state = found == state_.end() ? State() : std::move(found->second);

@@ -4,7 +4,8 @@
 // http_client_request_duration_seconds) and their database connection pools
 // (db_client_connections_*).
 //
-// Each workload is offered its current version's requestsPerSecond. With no ready replica
+// Each workload is offered its current version's requestsPerSecond (or the point its traffic
+// ramp has reached, behaviour.h). With no ready replica
 // every request fails (503). An overload behaviour serves at most readyReplicas ×
 // capacityPerReplica requests/s; the rest fail with 503, and latency rises in proportion to
 // demand / capacity (at most 10 s), so scaling up brings the error rate and latency down.
@@ -46,6 +47,18 @@ class TrafficSimulator {
   // Accrues the requests of the time since the previous call (the first call only starts
   // the clock).
   void Advance();
+
+  // The load on a workload whose current version has `behaviour`, with `ready` ready
+  // replicas, at `now`: what the series here and the service proxy (service_proxy.h) follow.
+  struct Load {
+    double demand = 0;           // requests/s offered
+    double served = 0;           // requests/s served; the rest fail with 503
+    double latency_seconds = 0;  // of the served requests
+    // The share of the offered requests that are not served.
+    double UnservedShare() const { return demand > 0 ? (demand - served) / demand : 0; }
+  };
+  static Load LoadOf(const Behaviour& behaviour, double ready,
+                     std::chrono::steady_clock::time_point now);
 
   // A latency histogram.
   struct Latencies {

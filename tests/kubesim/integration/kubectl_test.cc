@@ -220,6 +220,63 @@ TEST_F(KubesimKubectlTest, RolloutUndoReturnsToThePreviousTemplate) {
   EXPECT_EQ(replicasets["items"].size(), 2u) << "the old ReplicaSet was reused";
 }
 
+TEST_F(KubesimKubectlTest, ServicesAndTheirProxyAnswerAsTheApps) {
+  ASSERT_TRUE(sim_.Start({.scenario = R"(
+namespaces: [shop]
+deployments:
+  - {name: web, namespace: shop, replicas: 2, image: "nginx:1.27"}
+  - {name: idle, namespace: shop, replicas: 0}
+services:
+  - {name: web, namespace: shop}
+  - {name: idle, namespace: shop, ports: [{name: http, port: 8080}]}
+timeline:
+  - after: 3s
+    rollout: {namespace: shop, deployment: web, image: "nginx:1.28",
+              behaviour: {type: crash-loop, restartInterval: 1s}}
+)"}));
+  std::string services = Ok("get svc -n shop");
+  for (const char* text : {"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE",
+                           "ClusterIP", "10.96.", "80/TCP", "8080/TCP"}) {
+    EXPECT_NE(services.find(text), std::string::npos) << text << "\n" << services;
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return sim_.Kubectl("get --raw /api/v1/namespaces/shop/services/web:80/proxy/")
+            .output.starts_with("ok from shop/web-");
+      },
+      seconds(20)))
+      << sim_.Kubectl("get --raw /api/v1/namespaces/shop/services/web:80/proxy/").output;
+  EXPECT_NE(Ok("get --raw /api/v1/namespaces/shop/services/http:web:http/proxy/healthz")
+                .find("ok from shop/web-"),
+            std::string::npos);
+  CommandResult idle = sim_.Kubectl("get --raw /api/v1/namespaces/shop/services/idle:8080/proxy/");
+  EXPECT_NE(idle.exit_code, 0);
+  // The body is plain text (not a Status), so kubectl prints its generic 503 message.
+  EXPECT_NE(idle.output.find("Error from server (ServiceUnavailable)"), std::string::npos)
+      << idle.output;
+  CommandResult missing = sim_.Kubectl("get --raw /api/v1/namespaces/shop/services/nope/proxy/");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.output.find("NotFound"), std::string::npos) << missing.output;
+
+  // The timeline's crash-looping rollout stalls with the old pods serving, as on a cluster.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Object("deployment web -n shop")["spec"]["template"]["spec"]["containers"][0]
+                                               ["image"] == "nginx:1.28";
+      },
+      seconds(20)));
+  CommandResult stalled = sim_.Kubectl("rollout status deployment/web -n shop --timeout=4s");
+  EXPECT_NE(stalled.exit_code, 0) << stalled.output;
+  EXPECT_EQ(stalled.output.find("successfully rolled out"), std::string::npos) << stalled.output;
+  EXPECT_NE(Ok("get --raw /api/v1/namespaces/shop/services/web/proxy/").find("ok from shop/web-"),
+            std::string::npos);
+  Ok("rollout undo deployment/web -n shop");
+  EXPECT_TRUE(WebSettles(2)) << sim_.Log();
+  EXPECT_NE(
+      Ok("rollout status deployment/web -n shop --timeout=20s").find("successfully rolled out"),
+      std::string::npos);
+}
+
 TEST_F(KubesimKubectlTest, UnauthorizedAndForbidden) {
   ASSERT_TRUE(
       sim_.Start({.scenario = kScenario,
