@@ -12,7 +12,7 @@
 #                        [--build-dir DIR] [--no-build]
 #   --duration   stop after this long (s, m or h; default: run until Ctrl-C)
 #   --no-setup   do not run scripts/setup.sh (which installs packages with apt-get)
-#   --run-dir    the folder for this run's files (default: a new /tmp/rebound-demo.XXXXXX)
+#   --run-dir    an empty folder for this run's files (default: a new /tmp/rebound-demo.XXXXXX)
 #   --for-cap    the longest `for:` of the demo's copies of the alerting rules (default 20s)
 #   --build-dir  where rebound and kubesim are built (default build)
 #   --no-build   use the binaries in the build folder as they are (a test that built them)
@@ -67,7 +67,15 @@ for binary in app/rebound tools/kubesim/kubesim; do
   [ -x "$build_dir/$binary" ] || { echo "demo.sh: $build_dir/$binary is missing" >&2; exit 1; }
 done
 
-if [ -z "$run" ]; then run=$(mktemp -d /tmp/rebound-demo.XXXXXX); else mkdir -p "$run"; fi
+if [ -z "$run" ]; then
+  run=$(mktemp -d /tmp/rebound-demo.XXXXXX)
+elif [ -n "$(ls -A "$run" 2>/dev/null)" ]; then
+  # A previous run's journal would carry its cooldowns and episodes into this one.
+  echo "demo.sh: --run-dir $run is not empty: give a new or empty folder" >&2
+  exit 2
+else
+  mkdir -p "$run"
+fi
 run=$(cd "$run" && pwd)
 echo "==> this run's files (configuration, logs, stack.json): $run"
 
@@ -190,6 +198,8 @@ EOF
 python3 deploy/local/narrate.py "$run/stack.json" --duration "$seconds" &
 narrator=$!
 track "$narrator"
-wait "$narrator" || true
+status=0
+wait "$narrator" || status=$?
 stop_stack
 echo "==> stopped; files kept in $run"
+exit $status

@@ -5,7 +5,8 @@ decided and did (/api/v1/actions, the heal log), and chaos runs starting and end
 (/api/v1/chaos). Slack messages are printed by the sink itself (slack_sink.py).
 
 Usage: narrate.py STACK_JSON [--duration SECONDS]. Stops after the duration, or on SIGTERM
-or SIGINT, and exits 0. Python 3 stdlib."""
+or SIGINT, and exits 0; exits 1 as soon as a process of the stack has ended (the demo is
+broken then: its log is in the run folder). Python 3 stdlib."""
 
 import argparse
 import json
@@ -36,7 +37,7 @@ class Narrator:
     def __init__(self, stack):
         self.stack = stack
         self.started = stack["started"]
-        self.alerts = {}        # fingerprint -> one-line description, while active
+        self.alerts = {}        # fingerprint -> (alertname, labels, state), while active
         self.last_action = 0    # highest heal-log id printed
         self.runs = {}          # chaos run id -> last (phase, result) printed
 
@@ -45,9 +46,7 @@ class Narrator:
         print("+%02d:%02d  %-9s %s" % (elapsed // 60, elapsed % 60, who, text), flush=True)
 
     def poll_alerts(self):
-        # Active only: inhibited and silenced alerts go nowhere.
-        alerts = get(self.stack["urls"]["alertmanager"] +
-                     "/api/v2/alerts?active=true&inhibited=false&silenced=false")
+        alerts = get(self.stack["urls"]["alertmanager"] + "/api/v2/alerts?active=true")
         if alerts is None:
             return
         now = {}
@@ -57,12 +56,16 @@ class Narrator:
                             ("namespace", "deployment", "pod", "long", "experiment",
                              "playbook")
                             if k in labels)
-            now[a["fingerprint"]] = (labels["alertname"], what)
-        for fp, (name, what) in now.items():
-            if fp not in self.alerts:
+            now[a["fingerprint"]] = (labels["alertname"], what, a["status"]["state"])
+        for fp, (name, what, state) in now.items():
+            seen = self.alerts.get(fp)
+            if state == "active" and (seen is None or seen[2] != "active"):
                 self.say("alert", "FIRING   %s %s" % (name, what))
-        for fp, (name, what) in self.alerts.items():
-            if fp not in now:
+            elif state != "active" and seen is not None and seen[2] == "active":
+                # Inhibited or silenced: Alertmanager sends it nowhere now.
+                self.say("alert", "%-8s %s %s" % (state.upper(), name, what))
+        for fp, (name, what, state) in self.alerts.items():
+            if fp not in now and state == "active":
                 self.say("alert", "RESOLVED %s %s" % (name, what))
         self.alerts = now
 
@@ -107,6 +110,17 @@ class Narrator:
                 self.say("chaos", "run %d of %s started: %s on %s" % (
                     run["id"], run["experiment"], fault.get("type", "?"), name))
 
+    def ended(self):
+        """The name of a process of the stack that has ended (a zombie counts), or None."""
+        for name, pid in self.stack["pids"].items():
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    if f.read().rsplit(") ", 1)[-1].startswith("Z"):
+                        return name
+            except OSError:
+                return name
+        return None
+
     def tick(self):
         self.poll_alerts()
         self.poll_actions()
@@ -127,6 +141,11 @@ def main():
     deadline = stack["started"] + args.duration if args.duration > 0 else None
     while running and (deadline is None or time.time() < deadline):
         narrator.tick()
+        name = narrator.ended()
+        if name:
+            print("narrate.py: %s (pid %d) has ended; the logs are in %s" % (
+                name, stack["pids"][name], stack["run_dir"]), file=sys.stderr)
+            return 1
         time.sleep(1)
     return 0
 

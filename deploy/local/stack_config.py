@@ -116,11 +116,9 @@ def write_alertmanager(run_dir, ports, group_wait, group_interval):
 
 
 def services(scenario):
-    """(namespace, name, port) of every Service in the scenario; without a `services:` list
-    (older kubesim), one per Deployment named after it, port 80."""
-    if scenario.get("services"):
-        return [(s["namespace"], s["name"], s["ports"][0]["port"]) for s in scenario["services"]]
-    return [(d["namespace"], d["name"], 80) for d in scenario.get("deployments", [])]
+    """(namespace, name, port) of every Service in the scenario (kubesim's default port: 80)."""
+    return [(s["namespace"], s["name"], s.get("ports", [{"port": 80}])[0]["port"])
+            for s in scenario.get("services", [])]
 
 
 def write_prometheus(run_dir, ports, rule_files):

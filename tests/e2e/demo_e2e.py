@@ -7,8 +7,8 @@ shop by itself, from real alerts:
   Prometheus fired (the episode's generatorURL points at the demo's Prometheus), each action
   `done`, each remediation `healed` (verified), and the Kubernetes API agrees (cart's pods
   replaced, payments back on 4.2.0, search with more replicas);
-- the alerts each remediation served later no longer active in Alertmanager (/api/v2/alerts),
-  but for the slow-burn error-budget ones (short window of 30m or more), which by design keep
+- the alerts behind each heal later no longer active in Alertmanager (/api/v2/alerts), but
+  for the slow-burn error-budget ones (short window of 30m or more), which by design keep
   firing until their short window has forgotten the errors;
 - a chaos run `recovered`, attributed to restore-replicas, with its time to recovery;
 - the Slack sink got, for each healed Deployment, its own thread of messages ("[Rebound]
@@ -96,12 +96,8 @@ class Check:
         if not (done and verified and outcome):
             return None
         first = min(done, key=lambda r: r["id"])
-        # The episodes the remediation served: the one that started it and those that joined.
-        served = {r["fingerprint"] for r in records if r["kind"] == "decision" and
-                  r["result"] in ("matched", "folded") and
-                  r["id"] < min(o["id"] for o in outcome)}
         return {"alertname": first["alertname"], "fingerprint": first["fingerprint"],
-                "startsAt": first["startsAt"], "action": first, "served": served,
+                "startsAt": first["startsAt"], "action": first,
                 "verified": min(verified, key=lambda r: r["id"])}
 
     def kube_agrees(self, deployment):
@@ -125,16 +121,26 @@ class Check:
                 return e.get("generatorURL", "").startswith(self.urls["prometheus"] + "/")
         return False
 
-    def resolved_in_alertmanager(self, heal):
-        """Every alert the heal served is no longer active in Alertmanager, but for the
-        slow-burn error-budget alerts (short window 30m or longer): after the errors stop
-        they keep firing until their short window no longer holds them, by design."""
+    def heal_alerts(self, deployment, heal):
+        """The episodes of the heal's alert name on `deployment` (or its pods) that had started
+        by the time the heal was verified."""
+        verified = seconds(heal["verified"]["at"])
+        return [e for e in self.episodes()
+                if e["alertname"] == heal["alertname"]
+                and (e["labels"].get("deployment") == deployment or
+                     e["labels"].get("pod", "").startswith(deployment + "-"))
+                and seconds(e["startsAt"]) <= verified]
+
+    def resolved_in_alertmanager(self, deployment, heal):
+        """The alerts of the heal's name on `deployment` (or its pods) that had started by the
+        time the heal was verified are no longer active in Alertmanager, but for the slow-burn
+        error-budget ones (short window 30m or longer): after the errors stop those keep firing
+        until their short window no longer holds them, by design."""
         alerts = get(self.urls["alertmanager"] + "/api/v2/alerts?active=true")
         if alerts is None:
             return False
-        labels = {e["fingerprint"]: e["labels"] for e in self.episodes()}
-        waited = {fp for fp in heal["served"]
-                  if labels.get(fp, {}).get("short") not in ("30m", "2h", "6h")}
+        waited = {e["fingerprint"] for e in self.heal_alerts(deployment, heal)
+                  if e["labels"].get("short") not in ("30m", "2h", "6h")}
         return bool(waited) and not any(a["fingerprint"] in waited for a in alerts)
 
     def recovered_chaos_run(self):
@@ -285,12 +291,14 @@ def main():
             wait_for("%s: the Kubernetes API shows it healed" % deployment,
                      lambda d=deployment: check.kube_agrees(d), deadline, failures)
             wait_for("%s: its %s alerts no longer active in Alertmanager" % (deployment, alert),
-                     lambda h=heal: check.resolved_in_alertmanager(h), deadline, failures)
+                     lambda d=deployment, h=heal: check.resolved_in_alertmanager(d, h),
+                     deadline, failures)
             wait_for("%s: a coherent Slack thread (action, then healed)" % deployment,
                      lambda d=deployment: check.coherent_thread(d), deadline, failures)
             t0 = stack["started"]
             check.timings[deployment] = {
-                "alert_firing": round(seconds(heal["startsAt"]) - t0, 1),
+                "alert_firing": round(min(seconds(e["startsAt"]) for e in
+                                          check.heal_alerts(deployment, heal)) - t0, 1),
                 "action": round(seconds(heal["action"]["at"]) - t0, 1),
                 "verified": round(seconds(heal["verified"]["at"]) - t0, 1),
             }
