@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "app/status_page.h"
 #include "common/duration.h"
 #include "common/logging.h"
 #include "controller/intake/episodes_handler.h"
@@ -179,6 +180,12 @@ void Daemon::AddRoutes() {
                     return HttpResponse::Json(200, {{"status", "ok"}});
                   }));
   server_->Handle("/readyz", Get([this](const HttpRequest&) { return Ready(); }));
+  // alertmanager.url needs a restart, so its state is fixed here; healing reports the others.
+  std::string alertmanager =
+      config_.alertmanager.url.empty() ? "not configured (alertmanager.url)" : "configured";
+  server_->Handle("/", ReadRoute([this, alertmanager](const HttpRequest&) {
+                    return StatusPage(alertmanager);
+                  }));
   server_->Handle("/api/v1/episodes", ReadRoute([this](const HttpRequest& r) {
                     return HandleListEpisodes(*journal_, r);
                   }));
@@ -204,6 +211,22 @@ void Daemon::AddRoutes() {
   server_->HandlePrefix(
       "/api/v1/chaos/experiments/",
       AuthenticatedPost([this](const HttpRequest& r) { return chaos_->HandleTrigger(r); }));
+}
+
+HttpResponse Daemon::StatusPage(const std::string& alertmanager) const {
+  const HttpRequest plain;
+  HttpRequest actions;
+  actions.query = "limit=" + std::to_string(kStatusPageActions);
+  StatusPageData data;
+  data.version = CurrentBuild().version;
+  data.now = clock_.Now();
+  data.status = ApiData(healing_->HandleStatus(plain, leader_.ToJson()));
+  data.actions = ApiData(healing_->HandleActions(actions));
+  data.targets = TargetStatesJson(healing_->target_states()->Collect());
+  data.chaos = ApiData(chaos_->HandleList(plain));
+  data.coverage = ApiData(chaos_->HandleCoverage(plain));
+  data.alertmanager = alertmanager;
+  return StatusPageResponse(RenderStatusPage(data));
 }
 
 HttpServer::Route Daemon::AuthenticatedPost(common::HttpHandler handler) {

@@ -73,6 +73,9 @@ class Daemon {
 
  private:
   common::HttpResponse Ready() const;
+  // GET /: the status page, from the read API's answers; `alertmanager` is that dependency's
+  // state.
+  common::HttpResponse StatusPage(const std::string& alertmanager) const;
   void AddRoutes();
   // A GET route for the read API (GET /, /api/v1/*): needs credentials with api.read_auth.
   common::HttpServer::Route ReadRoute(common::HttpHandler handler);

@@ -1,5 +1,6 @@
-// api.read_auth and metrics.bearer_token_file on the real `rebound` binary: the read API and
-// /metrics answer 401 without their credentials and 200 with them; the probes stay open.
+// api.read_auth and metrics.bearer_token_file on the real `rebound` binary: the read API (the
+// status page included) and /metrics answer 401 without their credentials and 200 with them;
+// the probes stay open.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -12,7 +13,7 @@
 namespace rebound::testing {
 namespace {
 
-const std::vector<std::string> kReadPaths = {"/api/v1/episodes", "/api/v1/actions",
+const std::vector<std::string> kReadPaths = {"/", "/api/v1/episodes", "/api/v1/actions",
                                              "/api/v1/status"};
 
 std::string Bearer(const std::string& token) { return "Bearer " + token; }
