@@ -96,7 +96,7 @@ class Narrator:
             self.runs[run["id"]] = now
             target = run.get("target") or {}
             name = "%s %s/%s" % (target.get("kind", ""), target.get("namespace", ""),
-                                 target.get("name", "")) if target.get("name") else "?"
+                                 target.get("name", "")) if target.get("name") else "no target"
             if run.get("result"):
                 extra = ""
                 if run.get("recoverySeconds") is not None:
