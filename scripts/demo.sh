@@ -19,7 +19,6 @@
 # The run folder keeps the configuration, every log, and stack.json (ports, PIDs, URLs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
 
 usage() { sed -n '11,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 duration=0 setup=1 run="" for_cap=20s build_dir=build build=1
@@ -185,8 +184,8 @@ start prometheus "$run/prometheus.log" prometheus --config.file="$run/prometheus
   --storage.tsdb.path="$run/prometheus-data" \
   --web.listen-address="127.0.0.1:${port[prometheus]}" \
   --web.external-url="http://127.0.0.1:${port[prometheus]}"
-for url in "http://127.0.0.1:${port[blackbox]}/" "http://127.0.0.1:${port[rebound]}/readyz" "http://127.0.0.1:${port[alertmanager]}/-/ready" \
-    "http://127.0.0.1:${port[prometheus]}/-/ready"; do
+for url in "http://127.0.0.1:${port[blackbox]}/" "http://127.0.0.1:${port[rebound]}/readyz" \
+    "http://127.0.0.1:${port[alertmanager]}/-/ready" "http://127.0.0.1:${port[prometheus]}/-/ready"; do
   wait_http "$url"
 done
 
@@ -199,10 +198,11 @@ cat <<EOF
     Slack sink           http://127.0.0.1:${port[slack]}/messages
     Blackbox exporter    http://127.0.0.1:${port[blackbox]}/
     kubectl              $k get deployments,pods
-==> the shop: cart leaks memory, payments' latest rollout crash-loops, search is overloaded;
-    frontend is healthy; the workers mailer, indexer and thumbnailer are opted in to chaos
-    (one is scaled to zero every 3 minutes). The alerts wait at most $for_cap here (production:
-    minutes), Alertmanager groups for 3-5 s, payments' progressDeadlineSeconds is 30 s.
+==> the shop: cart leaks memory, payments rolls out a crash-looping version 45 s in, search's
+    traffic passes its capacity about 60 s in; frontend is healthy; the workers mailer, indexer
+    and thumbnailer are opted in to chaos (one is scaled to zero every 3 minutes). The alerts
+    wait at most $for_cap here (production: minutes), Alertmanager groups for 3-5 s, payments'
+    progressDeadlineSeconds is 30 s.
 ==> narration (Ctrl-C stops$( [ "$seconds" -gt 0 ] && echo ", or after $duration"))
 EOF
 python3 deploy/local/narrate.py "$run/stack.json" --duration "$seconds" &
