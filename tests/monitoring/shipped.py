@@ -66,6 +66,7 @@ HEALED_BY = {
     "HighDependencyErrorRate": "dependency-errors-restart",
     "DatabaseConnectionPoolExhausted": "connection-pool-restart",
     "KubeDeploymentScaledDown": "restore-replicas",
+    "KubeDeploymentRolloutStuck": "rollout-stuck-rollback",
     "KubeNodeNotReady": None,
     "KubeNodeUnschedulable": None,
     "WorkloadAnomalous": None,
