@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Rebound needs (Debian bookworm, as root), builds it, and runs the whole test
-# suite: unit and integration tests (real Prometheus, Alertmanager, amtool, promtool, kubectl
-# and kubesim on 127.0.0.1) in a build with AddressSanitizer + UndefinedBehaviorSanitizer, then
+# suite: unit, integration and end-to-end tests (real Prometheus, Alertmanager, amtool, promtool,
+# blackbox exporter, kubectl, Chromium and kubesim on 127.0.0.1) in a build with AddressSanitizer +
+# UndefinedBehaviorSanitizer, then
 # a short fuzzing run. One sanitized build serves all tests: a second, unsanitized build of
 # the same tests would double the build time and find nothing the sanitized one misses.
 #
