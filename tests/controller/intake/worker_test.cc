@@ -167,7 +167,8 @@ TEST_F(WorkerTest, HandsOverInPartsBoundedInBytes) {
   std::vector<Alert> alerts;
   for (int i = 0; i < 16; ++i) {
     Alert alert;
-    alert.fingerprint = "big" + std::to_string(i);
+    // Zero-padded: episodes received in the same millisecond resume in fingerprint order.
+    alert.fingerprint = (i < 10 ? "big0" : "big") + std::to_string(i);
     alert.labels = {{"alertname", "Big"}, {"n", std::to_string(i)}};
     alert.annotations = {{"description", std::string(i == 7 ? 5'000'000 : 600'000, 'x')}};
     alert.starts_at = common::Timestamp::FromTimePoint(clock_.Now());
