@@ -1,9 +1,8 @@
 #include "app/healing_service.h"
 
-#include "app/clients.h"
-
 #include <spdlog/spdlog.h>
 
+#include "app/clients.h"
 #include "common/duration.h"
 #include "common/json_stream.h"
 #include "common/secret.h"
@@ -61,9 +60,7 @@ class UnconfiguredKubeClient final : public kube::KubeClient {
 
  private:
   // FailedPrecondition, not Unavailable: retrying cannot help until the config changes.
-  common::Status Fail() const {
-    return common::FailedPrecondition("Kubernetes API " + why_);
-  }
+  common::Status Fail() const { return common::FailedPrecondition("Kubernetes API " + why_); }
   std::string why_;
 };
 
@@ -108,9 +105,9 @@ common::Result<HealingService::Loaded> LoadIndex(
   // refuses is refused here too.
   controller::chaos::LoadedExperiments experiments = controller::chaos::LoadExperiments(loaded.set);
   if (!experiments.errors.empty()) {
-    return common::InvalidArgument(std::to_string(experiments.errors.size()) +
-                                   " error(s) in the chaos experiments:" +
-                                   ErrorList(experiments.errors));
+    return common::InvalidArgument(
+        std::to_string(experiments.errors.size()) +
+        " error(s) in the chaos experiments:" + ErrorList(experiments.errors));
   }
   spdlog::info("loaded {} playbook(s) and {} chaos experiment(s) from {} file(s)",
                loaded.set.playbooks.size(), experiments.experiments.size(),
@@ -154,8 +151,7 @@ void HealingService::BuildClients() {
   if (kube_) {
     spdlog::info("kubernetes: {}", kube_state_);
   } else {
-    spdlog::warn("kubernetes: {}; healing will refuse to act until it is configured",
-                 kube_state_);
+    spdlog::warn("kubernetes: {}; healing will refuse to act until it is configured", kube_state_);
     kube_ = std::make_unique<UnconfiguredKubeClient>(kube_state_);
   }
   prometheus_ = MakePrometheus(config_, deps, &prometheus_state_);
@@ -185,8 +181,7 @@ void HealingService::BuildNotifier() {
   options.channel = slack.channel;
   options.dashboard_url = slack.dashboard_url;
   auto notifier = std::make_unique<controller::notify::SlackNotifier>(
-      options,
-      controller::notify::SlackNotifierDeps{http_, clock_, sleeper_, random_, registry_});
+      options, controller::notify::SlackNotifierDeps{http_, clock_, sleeper_, random_, registry_});
   notifier->Start();
   notifier_ = std::move(notifier);
   slack_state_ = "configured";
@@ -208,8 +203,7 @@ common::Status HealingService::Start(controller::intake::Journal& journal, bool 
   guardrails_ = std::make_unique<controller::healing::Guardrails>(config_.guardrails, clock_);
   // Caps, cooldowns and the breaker look back at most this far.
   auto horizon = std::max({std::chrono::milliseconds(std::chrono::hours(1)),
-                           config_.guardrails.cooldown,
-                           config_.guardrails.circuit_breaker_window});
+                           config_.guardrails.cooldown, config_.guardrails.circuit_breaker_window});
   common::Result<std::vector<HealRecord>> history = log_->Since(clock_.Now() - horizon);
   if (history.ok()) {
     guardrails_->Restore(*history, actions_);
@@ -255,7 +249,8 @@ void HealingService::Lead() {
   {
     std::lock_guard lock(healer_mu_);
     if (healer_ || !deps_) return;
-    healer_ = std::make_shared<controller::healing::Healer>(*deps_, loaded().index, healer_options_);
+    healer_ =
+        std::make_shared<controller::healing::Healer>(*deps_, loaded().index, healer_options_);
     healer = healer_;
   }
   resumer_ = std::jthread([this, healer](std::stop_token stop) { Resume(*healer, stop); });
@@ -265,27 +260,12 @@ void HealingService::Resume(controller::healing::Healer& healer, std::stop_token
   using controller::intake::Episode;
   using controller::intake::EpisodeState;
   controller::intake::Journal& journal = deps_->journal;
-  // A page at a time, so a large backlog is never in memory at once: Submit blocks while the
-  // healer's waiting room is full. Episodes received from now on are the worker's.
-  constexpr size_t kPage = 256;
-  const auto began = clock_.Now();
-  std::optional<Episode> last;
-  size_t resumed = 0;
-  while (!stop.stop_requested()) {
-    common::Result<std::vector<Episode>> page =
-        journal.Unfinished(kPage, last ? &*last : nullptr);
-    if (!page.ok()) {
-      spdlog::error("heal: cannot read the pending episodes to resume: {}",
-                    page.status().message());
-      return;
-    }
-    std::erase_if(*page, [&](const Episode& e) { return e.received_at > began; });
-    if (page->empty()) break;
-    if (resumed == 0) spdlog::info("heal: resuming unfinished episodes from the journal");
-    last = page->back();
+  // Submit blocks while the healer's waiting room is full: a page is read when there is room.
+  common::Result<size_t> resumed = journal.ForEachUnfinished(256, [&](std::vector<Episode>& page) {
+    if (stop.stop_requested()) return false;
     // As the worker records what it takes up: pending before it is handed over.
     std::vector<controller::intake::EpisodeKey> received;
-    for (const Episode& episode : *page) {
+    for (const Episode& episode : page) {
       if (episode.state == EpisodeState::kReceived) received.push_back(episode.key);
     }
     std::vector<common::Status> set = received.empty()
@@ -293,14 +273,18 @@ void HealingService::Resume(controller::healing::Healer& healer, std::stop_token
                                           : journal.SetStates(received, EpisodeState::kPending);
     std::vector<Episode> pending;
     size_t next_received = 0;
-    for (Episode& episode : *page) {
+    for (Episode& episode : page) {
       if (episode.state == EpisodeState::kReceived && !set[next_received++].ok()) continue;
       pending.push_back(std::move(episode));
     }
-    resumed += pending.size();
-    if (!healer.Submit(pending, stop)) return;
+    return healer.Submit(pending, stop);
+  });
+  if (!resumed.ok()) {
+    spdlog::error("heal: cannot read the pending episodes to resume: {}",
+                  resumed.status().message());
+  } else if (*resumed > 0) {
+    spdlog::info("heal: resumed {} unfinished episode(s) from the journal", *resumed);
   }
-  if (resumed > 0) spdlog::info("heal: resumed {} unfinished episode(s)", resumed);
 }
 
 void HealingService::StandBy() { StopHealer(/*and_clients=*/false); }
@@ -385,8 +369,8 @@ HttpResponse HealingService::HandleActions(const HttpRequest& request) const {
     char* end = nullptr;
     long value = std::strtol(text->c_str(), &end, 10);
     if (text->empty() || *end != '\0' || value < 1 || value > 10000) {
-      return HttpResponse::Error(400, "limit must be an integer from 1 to 10000, got \"" +
-                                          *text + "\"");
+      return HttpResponse::Error(400,
+                                 "limit must be an integer from 1 to 10000, got \"" + *text + "\"");
     }
     limit = static_cast<size_t>(value);
   }
@@ -440,8 +424,7 @@ HttpResponse HealingService::SetPaused(bool paused, const std::string& who) {
   guardrails_->SetPaused(paused);
   metrics_.paused.Set(paused ? 1 : 0);
   spdlog::warn("kill switch {} by {}: {}", paused ? "ON" : "off", who,
-               paused ? "no action will run until POST /api/v1/resume"
-                      : "healing may act again");
+               paused ? "no action will run until POST /api/v1/resume" : "healing may act again");
   return HttpResponse::Json(200, {{"status", "success"}, {"data", {{"paused", paused}}}});
 }
 

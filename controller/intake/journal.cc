@@ -368,6 +368,8 @@ class Journal::Impl {
     return owed_.size();
   }
 
+  std::chrono::system_clock::time_point Now() const { return clock_.Now(); }
+
   Result<std::vector<Episode>> Unfinished(size_t limit, const Episode* after) {
     if (limit == 0) return std::vector<Episode>();
     std::lock_guard lock(read_mu_);
@@ -375,7 +377,9 @@ class Journal::Impl {
     query.Text(EpisodeStateName(EpisodeState::kReceived))
         .Text(EpisodeStateName(EpisodeState::kPending));
     if (after != nullptr) {
-      query.Int(ToMillis(after->received_at)).Text(after->key.fingerprint).Text(after->key.starts_at);
+      query.Int(ToMillis(after->received_at))
+          .Text(after->key.fingerprint)
+          .Text(after->key.starts_at);
     } else {
       query.Int(std::numeric_limits<int64_t>::min()).Text("").Text("");
     }
@@ -567,9 +571,10 @@ class Journal::Impl {
     // Ordered by the episode's key after the time, so a page goes on after the last episode of
     // the previous one whatever became of it meanwhile (handled, or even deleted).
     REBOUND_RETURN_IF_ERROR(unfinished_.Prepare(
-        db, select +
-                " WHERE state IN (?1, ?2) AND (received_at_ms, fingerprint, starts_at) > (?3, ?4, ?5)"
-                " ORDER BY received_at_ms, fingerprint, starts_at LIMIT ?6"));
+        db,
+        select +
+            " WHERE state IN (?1, ?2) AND (received_at_ms, fingerprint, starts_at) > (?3, ?4, ?5)"
+            " ORDER BY received_at_ms, fingerprint, starts_at LIMIT ?6"));
     // Pages continue after the episode (?3, ?4), received at ?2; ?5 stands in for its rowid
     // when there is no such episode. Served by the indexes on received_at_ms (which end in the
     // rowid): no sort, whatever the page.
@@ -813,8 +818,7 @@ class Journal::Impl {
   }
 
   Status Resolve(const EpisodeKey& key, const std::string& ends_at, int64_t now_ms) {
-    Query resolve(write_db_, resolve_,
-                  "resolve " + DescribeKey(key.fingerprint, key.starts_at));
+    Query resolve(write_db_, resolve_, "resolve " + DescribeKey(key.fingerprint, key.starts_at));
     resolve.Text(key.fingerprint)
         .Text(key.starts_at)
         .Text(AlertStatusName(AlertStatus::kResolved))
@@ -958,6 +962,22 @@ common::Status Journal::SetState(const EpisodeKey& key, EpisodeState state,
 
 common::Result<std::vector<Episode>> Journal::Unfinished(size_t limit, const Episode* after) const {
   return NoThrow("unfinished", [&] { return impl_->Unfinished(limit, after); });
+}
+
+common::Result<size_t> Journal::ForEachUnfinished(
+    size_t limit, const std::function<bool(std::vector<Episode>&)>& page) const {
+  const auto until = impl_->Now();
+  std::optional<Episode> last;
+  size_t handed = 0;
+  for (;;) {
+    common::Result<std::vector<Episode>> episodes = Unfinished(limit, last ? &*last : nullptr);
+    if (!episodes.ok()) return episodes.status();
+    std::erase_if(*episodes, [&](const Episode& e) { return e.received_at > until; });
+    if (episodes->empty()) return handed;
+    last = episodes->back();
+    handed += episodes->size();
+    if (!page(*episodes)) return handed;
+  }
 }
 
 common::Result<std::vector<Episode>> Journal::List(std::optional<EpisodeState> state,

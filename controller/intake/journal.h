@@ -93,8 +93,7 @@ class Journal {
   // Opens the journal, creating the database or migrating the journal's tables (the heal log
   // and the scorer store migrate theirs). Unavailable when the directory or database cannot be
   // opened, Internal when the schema cannot be set up.
-  static common::Result<std::unique_ptr<Journal>> Open(Options options,
-                                                       const common::Clock& clock);
+  static common::Result<std::unique_ptr<Journal>> Open(Options options, const common::Clock& clock);
   ~Journal();  // stops the writer after committing what is queued
 
   // Durably records the alerts of one accepted webhook; one result per alert, in order.
@@ -125,6 +124,12 @@ class Journal {
   // `after` when it is given, so a large backlog is read a page at a time.
   common::Result<std::vector<Episode>> Unfinished(size_t limit = SIZE_MAX,
                                                   const Episode* after = nullptr) const;
+  // The work to resume after a restart, a page at a time: calls `page` with the unfinished
+  // episodes received until now (by the journal's clock; later ones are the worker's), in the
+  // order of Unfinished(), at most `limit` per call, until they are done or `page` returns
+  // false. A backlog is never in memory at once. Returns how many were handed to `page`.
+  common::Result<size_t> ForEachUnfinished(
+      size_t limit, const std::function<bool(std::vector<Episode>&)>& page) const;
 
   // Episodes newest first (by received_at), optionally only in one state, at most `limit`.
   common::Result<std::vector<Episode>> List(std::optional<EpisodeState> state, size_t limit) const;

@@ -30,26 +30,31 @@ Worker::Worker(Journal& journal, WorkQueue& queue, exporter::IntakeMetrics& metr
 
 Worker::~Worker() { Join(); }
 
-void Worker::Start() { thread_ = std::thread([this] { Run(); }); }
+void Worker::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Worker::Join() {
   if (thread_.joinable()) thread_.join();
 }
 
 void Worker::Run() {
-  common::Result<std::vector<Episode>> unfinished =
-      resume_at_start_ ? journal_.Unfinished() : std::vector<Episode>();
-  if (!unfinished.ok()) {
-    // The episodes stay in the journal and are resumed at the next start.
-    spdlog::error("worker: cannot read unfinished episodes: {}", unfinished.status().message());
-  } else if (!unfinished->empty()) {
-    spdlog::info("worker: resuming {} unfinished episode(s) from the journal",
-                 unfinished->size());
-    std::vector<WorkItem> resumed;
-    for (const Episode& episode : *unfinished) {
-      resumed.push_back(WorkItem{episode.key, IntakeOutcome::kNew});
+  if (resume_at_start_) {
+    common::Result<size_t> resumed =
+        journal_.ForEachUnfinished(kMaxBatch, [this](std::vector<Episode>& page) {
+          std::vector<WorkItem> items;
+          for (const Episode& episode : page) {
+            items.push_back(WorkItem{episode.key, IntakeOutcome::kNew});
+          }
+          Process(items);
+          return !queue_.closing().stop_requested();
+        });
+    if (!resumed.ok()) {
+      // The episodes stay in the journal and are resumed at the next start.
+      spdlog::error("worker: cannot read unfinished episodes: {}", resumed.status().message());
+    } else if (*resumed > 0) {
+      spdlog::info("worker: resumed {} unfinished episode(s) from the journal", *resumed);
     }
-    Process(resumed);
   }
   // While state changes are owed, the wait for work is also the backoff before the next
   // attempt; otherwise it is bounded by the longest backoff, so that a change healing could not

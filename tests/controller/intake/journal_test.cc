@@ -483,6 +483,37 @@ TEST_F(JournalTest, UnfinishedComesInPagesThatGoOnAfterTheLastEpisode) {
   EXPECT_TRUE(journal->Unfinished(0)->empty());
 }
 
+// ForEachUnfinished hands over pages in order, leaves out what was received after it began
+// (the worker's), and stops when asked to.
+TEST_F(JournalTest, ForEachUnfinishedPagesWhatWasReceivedBeforeItBegan) {
+  auto journal = MustOpen();
+  ASSERT_NE(journal, nullptr);
+  MustAppend(*journal, {MakeAlert("a", kFiring), MakeAlert("b", kFiring)});
+  clock_.Advance(seconds(1));
+  MustAppend(*journal, {MakeAlert("c", kFiring)});
+  std::vector<Names> pages;
+  common::Result<size_t> handed = journal->ForEachUnfinished(2, [&](std::vector<Episode>& page) {
+    pages.push_back(Fingerprints(page));
+    if (pages.size() == 1) {  // arrives while the first page is worked on
+      clock_.Advance(seconds(1));
+      MustAppend(*journal, {MakeAlert("d", kFiring)});
+    }
+    return true;
+  });
+  ASSERT_TRUE(handed.ok()) << handed.status().ToString();
+  EXPECT_EQ(*handed, 3u);
+  EXPECT_EQ(pages, (std::vector<Names>{{"a", "b"}, {"c"}}));
+
+  pages.clear();
+  handed = journal->ForEachUnfinished(1, [&](std::vector<Episode>& page) {
+    pages.push_back(Fingerprints(page));
+    return false;
+  });
+  ASSERT_TRUE(handed.ok()) << handed.status().ToString();
+  EXPECT_EQ(*handed, 1u);
+  EXPECT_EQ(pages, (std::vector<Names>{{"a"}}));
+}
+
 TEST_F(JournalTest, AcknowledgedAppendSurvivesProcessDeath) {
   // The child dies right after Append returns: no destructor, no close, no checkpoint.
   EXPECT_EXIT(
