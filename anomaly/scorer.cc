@@ -33,11 +33,6 @@ constexpr double kMaxDeviations = 1e6;
 constexpr double kRangeBreakTail = 1e-4;
 // Surprise is capped (in nats): past it, every deviation is "impossible" alike.
 constexpr double kMaxSurprise = 700;
-// Contextual novelty: bands a residual is quantised to, and the table of contexts seen (shared
-// by the signals, hashed; counts saturate).
-constexpr int kContextLevels = 6;
-constexpr int kContextTableBits = 12;
-constexpr int kContextTable = 1 << kContextTableBits;
 
 double Alpha(double halflife) { return 1.0 - std::exp(-std::numbers::ln2 / halflife); }
 
@@ -72,56 +67,6 @@ double ChiSquaredSurprise(double x, int dof) {
 
 double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
 
-// P(X >= s) for X Poisson with mean `mean`, extended to real s > 0 (the regularised lower
-// incomplete gamma function P(s, mean), by its series); 1 when s is not above the mean.
-double PoissonTail(double s, double mean) {
-  if (!(s > mean) || !(mean > 0)) return s > 0 && mean <= 0 ? 0 : 1;
-  double term = 1, sum = 1;
-  for (int n = 1; n < 200 && term > 1e-12 * sum; ++n) {
-    term *= mean / (s + n);
-    sum += term;
-  }
-  return std::min(1.0, std::exp(s * std::log(mean) - mean - std::lgamma(s + 1)) * sum);
-}
-
-// A stream of values in [0, 1]: the sum of the last `window` values and the long-run mean and
-// variance of their mean (the "anomaly likelihood" compares the two).
-struct WindowTail {
-  double long_mean = 0, long_var = 0;
-  std::array<double, kMaxShortWindow> recent{};
-  int recent_next = 0, recent_size = 0;
-  double recent_sum = 0;
-
-  // Adds a value; returns the mean of the last `window`.
-  double Push(double value, int window) {
-    if (recent_size == window) {
-      recent_sum -= recent[recent_next];
-    } else {
-      ++recent_size;
-    }
-    recent[recent_next] = value;
-    recent_sum += value;
-    recent_next = (recent_next + 1) % window;
-    return recent_sum / recent_size;
-  }
-  // How unusual the window's mean is against its history (normal CDF of the standardised
-  // difference), then learns it.
-  double Likelihood(double mean, double a_long) {
-    const double deviation = mean - long_mean;
-    const double likelihood = NormalCdf(deviation / std::sqrt(std::max(long_var, 1e-12)));
-    long_mean += a_long * deviation;
-    long_var += a_long * (deviation * deviation - long_var);
-    return likelihood;
-  }
-  // Whether the state is one Push and Likelihood can have produced with this window.
-  bool Valid(int window) const {
-    auto unit = [](double v) { return v >= 0 && v <= 1; };
-    return unit(long_mean) && unit(long_var) && recent_sum >= 0 &&
-           recent_sum <= recent_size + 1e-6 && std::all_of(recent.begin(), recent.end(), unit) &&
-           recent_size >= 0 && recent_size <= window && recent_next >= 0 && recent_next < window;
-  }
-};
-
 }  // namespace
 
 struct Scorer::State {
@@ -148,12 +93,11 @@ struct Scorer::State {
   Mat covariance, inverse;
   int since_inverse = 0;
 
-  // The history of the recent surprise ("anomaly likelihood") and of the recent novelty.
-  WindowTail surprise, novelty;
-  // Contextual novelty: per signal, the code of its last `context` quantised residuals; the
-  // times each (hashed) context was seen.
-  Counts context_code;
-  std::array<std::uint16_t, kContextTable> contexts{};
+  // The history of the recent surprise ("anomaly likelihood").
+  double long_mean = 0, long_var = 0;
+  std::array<double, kMaxShortWindow> recent{};
+  int recent_next = 0, recent_size = 0;
+  double recent_sum = 0;
 
   std::uint64_t samples = 0;  // samples learnt
   std::uint64_t ticks = 0;    // samples seen, skipped ones included: the position in the season
@@ -174,7 +118,6 @@ struct Scorer::State {
     last = Vec::Zero(k);
     flat_run.setZero(k);
     flat_longest.setZero(k);
-    context_code.setZero(k);
     seasonal = Eigen::ArrayXXd::Zero(buckets, k);
     covariance = Mat::Identity(k, k);
     inverse = Mat::Identity(k, k);
@@ -191,10 +134,10 @@ struct Scorer::State {
                          high.allFinite() && last.allFinite() && season_level.allFinite() &&
                          season_scale.allFinite() && (flat_run.array() >= 0).all() &&
                          (flat_longest.array() >= 0).all() && seasonal.allFinite() &&
-                         covariance.allFinite() && inverse.allFinite() && shares.allFinite() &&
-                         (context_code.array() >= 0).all();
-    const int window = options.tuning.short_window;
-    return vectors && score >= 0 && score <= 1 && surprise.Valid(window) && novelty.Valid(window);
+                         covariance.allFinite() && inverse.allFinite() && shares.allFinite();
+    auto unit = [](double v) { return v >= 0 && v <= 1; };
+    return vectors && unit(long_mean) && unit(long_var) && unit(score) && recent_sum >= 0 &&
+           recent_sum <= recent_size + 1e-6 && std::all_of(recent.begin(), recent.end(), unit);
   }
 
  private:
@@ -217,8 +160,8 @@ struct Scorer::State {
   // Shares of the evidence: of the distance, or of the range breaks (weighted by distance)
   // when there are any.
   void Attribute(const Vec& z, const Vec& weighted, const Vec& breaks);
-  // Contextual novelty of signal j's residual z: 1 / (1 + the times its context was seen).
-  double Novelty(int j, double z);
+  // The likelihood stage: how unusual the recent average surprise is against its history.
+  double Likelihood(double surprise);
 };
 
 double Scorer::State::Track(double& lev, double& typical, std::int64_t& beyond_clip, double* season,
@@ -309,22 +252,26 @@ void Scorer::State::Attribute(const Vec& z, const Vec& weighted, const Vec& brea
   }
 }
 
-double Scorer::State::Novelty(int j, double z) {
-  const int length = options.tuning.context;
-  std::int64_t modulus = 1;
-  for (int i = 0; i < length; ++i) modulus *= kContextLevels;
-  const auto band = static_cast<std::int64_t>(
-      std::clamp(std::floor(z + kContextLevels / 2.0), 0.0, kContextLevels - 1.0));
-  context_code(j) = (context_code(j) * kContextLevels + band) % modulus;
-  // Only whole contexts of residuals (the first two values have none).
-  if (count(j) < static_cast<std::uint64_t>(length) + 2) return 0;
-  const std::uint64_t key = (static_cast<std::uint64_t>(context_code(j)) * kMaxSignals +
-                             static_cast<std::uint64_t>(j)) *
-                            0x9E3779B97F4A7C15ull;
-  std::uint16_t& seen = contexts[key >> (64 - kContextTableBits)];
-  const double novel = 1.0 / (1.0 + seen);
-  if (seen < std::numeric_limits<std::uint16_t>::max()) ++seen;
-  return novel;
+double Scorer::State::Likelihood(double surprise) {
+  // Averaging a few samples turns one noisy point into weak evidence and a sustained change
+  // into strong evidence; comparing with the history discounts series that are always noisy.
+  const int window = options.tuning.short_window;
+  if (recent_size == window) {
+    recent_sum -= recent[recent_next];
+  } else {
+    ++recent_size;
+  }
+  recent[recent_next] = surprise;
+  recent_sum += surprise;
+  recent_next = (recent_next + 1) % window;
+  const double recent_mean = recent_sum / recent_size;
+
+  const double deviation = recent_mean - long_mean;
+  const double likelihood = NormalCdf(deviation / std::sqrt(std::max(long_var, 1e-12)));
+  const double a_long = std::max(alpha_long, 1.0 / static_cast<double>(samples));
+  long_mean += a_long * deviation;
+  long_var += a_long * (deviation * deviation - long_var);
+  return likelihood;
 }
 
 double Scorer::State::Update(std::span<const double> sample) {
@@ -368,30 +315,9 @@ double Scorer::State::Update(std::span<const double> sample) {
   Attribute(z, weighted, breaks);
 
   // How unusual this sample is, in [0, 1]: 1 - P(a distance at least this large), with one
-  // degree of freedom per signal present. Averaging a few samples turns one noisy point into
-  // weak evidence and a sustained change into strong evidence; comparing with the history
-  // discounts series that are always noisy.
+  // degree of freedom per signal present.
   const double unusual = -std::expm1(-ChiSquaredSurprise(distance, observed));
-  const double a_long = std::max(alpha_long, 1.0 / static_cast<double>(samples));
-  double likelihood = surprise.Likelihood(surprise.Push(unusual, tuning.short_window), a_long);
-  if (tuning.context > 0) {
-    double novel = 0;
-    for (int j = 0; j < k; ++j) {
-      if (present[j]) novel += Novelty(j, z(j));
-    }
-    // The novelty of the last short_window samples against a Poisson count at the long-run
-    // rate (at least one novel context in the whole history): a calibrated tail probability.
-    const double mean = novelty.Push(novel / observed, tuning.short_window);
-    const double rate = std::max(novelty.long_mean, 1.0 / static_cast<double>(samples));
-    // One unusual residual makes the `context` contexts that hold it novel: they count as one
-    // event.
-    const double events = 1.0 / tuning.context;
-    const double tail =
-        PoissonTail(novelty.recent_sum * events, rate * novelty.recent_size * events);
-    novelty.Likelihood(mean, a_long);
-    // Bonferroni: the smaller of the two tail probabilities, doubled.
-    likelihood = 1 - std::min(1.0, 2 * std::min(1 - likelihood, tail));
-  }
+  const double likelihood = Likelihood(unusual);
   if (samples < static_cast<std::uint64_t>(options.warmup)) {
     score = 0;
   } else {
@@ -427,8 +353,6 @@ common::Result<Scorer> Scorer::Create(const ScorerOptions& options) {
     if (component != 0 && component != 1)
       return common::InvalidArgument("reanchor and flatline must be 0 or 1");
   }
-  if (t.context < 0 || t.context > kMaxContext)
-    return common::InvalidArgument("context must be between 0 and 8");
 
   auto state = std::make_unique<State>();
   state->options = options;
@@ -478,7 +402,7 @@ std::size_t Scorer::MemoryBytes() const {
 // order, native byte order (the state moves between restarts of one build, not machines).
 namespace {
 
-constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '5'};
+constexpr char kMagic[8] = {'R', 'B', 'A', 'N', 'O', 'M', '0', '4'};
 
 class Writer {
  public:
@@ -546,10 +470,11 @@ bool VisitState(IO& io, S& s) {
   ok = ok && doubles(s.last);
   for (int j = 0; ok && j < s.k; ++j) {
     ok = scalar(s.count(j)) && scalar(s.run(j)) && scalar(s.season_run(j)) &&
-         scalar(s.flat_run(j)) && scalar(s.flat_longest(j)) && scalar(s.context_code(j));
+         scalar(s.flat_run(j)) && scalar(s.flat_longest(j));
   }
-  return ok && scalar(s.since_inverse) && scalar(s.surprise) && scalar(s.novelty) &&
-         scalar(s.contexts) && scalar(s.samples) && scalar(s.ticks) && scalar(s.score) &&
+  return ok && scalar(s.since_inverse) && scalar(s.long_mean) && scalar(s.long_var) &&
+         scalar(s.recent) && scalar(s.recent_next) && scalar(s.recent_size) &&
+         scalar(s.recent_sum) && scalar(s.samples) && scalar(s.ticks) && scalar(s.score) &&
          scalar(s.top);
 }
 
@@ -575,7 +500,9 @@ common::Result<Scorer> Scorer::Deserialize(std::string_view bytes) {
   State& state = *scorer->state_;
   if (!VisitState(reader, state) || !reader.done())
     return common::InvalidArgument("serialised scorer is truncated or has trailing bytes");
-  if (state.top < -1 || state.top >= state.k || !state.Valid())
+  if (state.recent_size < 0 || state.recent_size > state.options.tuning.short_window ||
+      state.recent_next < 0 || state.recent_next >= state.options.tuning.short_window ||
+      state.top < -1 || state.top >= state.k || !state.Valid())
     return common::InvalidArgument("serialised scorer is corrupted");
   return scorer;
 }

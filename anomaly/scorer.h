@@ -28,7 +28,6 @@
 namespace rebound::anomaly {
 
 inline constexpr int kMaxSignals = 16;
-inline constexpr int kMaxContext = 8;
 
 struct ScorerOptions {
   // k, the number of signals in each sample (1..kMaxSignals).
@@ -70,12 +69,6 @@ struct ScorerOptions {
     // Flatline rule: a run of identical values, started after warm-up, that becomes longer than
     // both short_window and any run the signal showed before scores like a range break.
     int flatline = 1;
-    // Contextual novelty: the last `context` samples' residuals, each quantised to one of six
-    // bands of typical deviations (split at -2, -1, 0, 1, 2), form a context; a context seen n times
-    // before is novel by 1 / (1 + n). The recent mean novelty is judged against its own history
-    // as the surprise is (a second likelihood), and the two are combined by a Bonferroni bound
-    // on their tail probabilities. 0 turns it off; at most kMaxContext.
-    int context = 0;
   } tuning;
 };
 

@@ -25,8 +25,7 @@ constexpr std::string_view kUsage =
     "                    level_halflife, scale_halflife, season_rate, season_gain,\n"
     "                    clip, covariance_halflife, shrinkage, long_halflife,\n"
     "                    short_window, range_margin, range_excess, range_width,\n"
-    "                    reanchor, flatline (1 on, 0 off), context (0 off, or\n"
-    "                    the context length in samples)\n"
+    "                    reanchor, flatline (1 on, 0 off)\n"
     "                    (docs/anomaly.md)\n";
 
 int Fail(std::string_view message) {

@@ -113,7 +113,6 @@ common::Status ApplySetting(std::string_view setting, anomaly::ScorerOptions& op
       {"short_window", [&](double v) { t.short_window = static_cast<int>(v); }},
       {"reanchor", [&](double v) { t.reanchor = static_cast<int>(v); }},
       {"flatline", [&](double v) { t.flatline = static_cast<int>(v); }},
-      {"context", [&](double v) { t.context = static_cast<int>(v); }},
   };
   const auto setter = setters.find(name);
   if (setter == setters.end())
