@@ -16,6 +16,8 @@ shop by itself, from real alerts:
 - Rebound's /metrics counts the actions and the healed remediations;
 - after the demo stops, every process it started is gone and every port it used is closed.
 
+- every query of the shipped dashboards, variables set for what was healed and the chaos run,
+  parses and returns data from the demo's Prometheus (tests/e2e/dashboard_queries.py);
 - the status page, as headless Chromium renders it (tests/e2e/status_page_check.py), shows
   the three healed Deployments and the recovered chaos run (screenshot
   ARTIFACTS/status-page.png).
@@ -40,6 +42,8 @@ import time
 import urllib.error
 import urllib.request
 from datetime import datetime
+
+import dashboard_queries
 
 HEALS = {  # deployment -> (alert, playbook, action)
     "cart": ("ContainerMemoryGrowth", "memory-growth-restart", "restart"),
@@ -236,6 +240,22 @@ def status_page_check(root, stack, artifacts, failures):
               flush=True)
 
 
+def dashboards_check(root, stack, run, failures):
+    """Every dashboard query, with the variables set for what the demo healed and the chaos
+    run (tests/e2e/dashboard_queries.py), parses and returns data from the demo's Prometheus."""
+    target = run["target"]["name"] if run else "indexer"
+    started = time.time()
+    checked, problems = dashboard_queries.check(root, stack["urls"]["prometheus"],
+                                                stack["started"], target)
+    failures.extend("dashboards: " + p for p in problems)
+    if not problems:
+        print("ok    %d dashboard queries parse and return data (%.0f s)" % (
+            checked, time.time() - started), flush=True)
+    else:
+        print("FAIL  dashboards: %d of %d queries (%s)" % (len(problems), checked,
+                                                        "; ".join(problems)), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("root")
@@ -329,6 +349,7 @@ def main():
             failures.append("metrics: %s{%s} is %s" % (key[0], key[1], counts.get(key)))
 
         status_page_check(args.root, stack, args.artifacts, failures)
+        dashboards_check(args.root, stack, run, failures)
     except RuntimeError as e:
         failures.append(str(e))
     finally:

@@ -10,6 +10,8 @@ With --live KUBESIM PROMETHEUS it also starts kubesim (tools/kubesim/examples/sh
 Prometheus scraping it with the shipped rules loaded, substitutes the variables, and runs every
 panel and variable query: each must be accepted, and each built on kubesim's series (all but
 those on Rebound itself and ALERTS) must return data for the leaking `cart` Deployment.
+tests/e2e/dashboard_queries.py runs them against the local demo, where Rebound has healed
+workloads, and requires data from every one.
 
 Usage: dashboards_test.py SOURCE_ROOT [--live KUBESIM PROMETHEUS]"""
 
@@ -44,11 +46,25 @@ def targets(panel):
 
 
 def variable_queries(dashboard):
+    return [expr for _, expr, _ in board_queries(dashboard, panels=False)]
+
+
+def board_queries(dashboard, panels=True):
+    """Every query of a dashboard as (where, expr, instant): its query variables (where:
+    "variable NAME"), then, with panels, each panel's targets (where: "panel 'TITLE' REFID");
+    instant is true for the targets Grafana runs as instant queries, false for range ones
+    (and for the variables, whose values come from the dashboard's time range)."""
     found = []
     for v in dashboard.get("templating", {}).get("list", []):
         if v.get("type") == "query":
             q = v.get("query")
-            found.append(q.get("query", "") if isinstance(q, dict) else q or "")
+            expr = q.get("query", "") if isinstance(q, dict) else q or ""
+            found.append((f"variable {v.get('name')}", expr, False))
+    if panels:
+        for p in dashboard.get("panels", []):
+            for t in p.get("targets", []):
+                found.append((f"panel {p.get('title')!r} {t.get('refId')}", t.get("expr", ""),
+                              bool(t.get("instant"))))
     return found
 
 
@@ -169,9 +185,11 @@ def static_problems(root):
 VALUES = {"namespace": "shop", "workload": "cart", "playbook": ".*", "experiment": ".*"}
 
 
-def substitute(expr):
+def substitute(expr, values=None):
+    """The query as Grafana sends it with the variables set to `values` (default VALUES), a
+    label_values() variable query as the equivalent PromQL."""
     expr = expr.replace("$__rate_interval", "1m")
-    for name, value in VALUES.items():
+    for name, value in (values or VALUES).items():
         expr = expr.replace("$" + name, value)
     m = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", expr.strip())
     if m:
@@ -180,8 +198,8 @@ def substitute(expr):
     return f"count by ({m.group(1)}) ({{{m.group(1)}!=\"\"}})" if m else expr
 
 
-def query(base, expr):
-    url = base + "/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+def query(base, expr, path="/api/v1/query", params=None):
+    url = base + path + "?" + urllib.parse.urlencode(dict(params or {}, query=expr))
     try:
         with urllib.request.urlopen(url, timeout=5) as r:
             return json.load(r)
@@ -192,6 +210,12 @@ def query(base, expr):
             return json.loads(body)
         except ValueError:
             return {"status": "error", "error": f"HTTP {e.code}: {body.strip()}"}
+
+
+def query_range(base, expr, start, end, step):
+    """/api/v1/query_range, answered as query() answers."""
+    return query(base, expr, "/api/v1/query_range",
+                 {"start": f"{start:.3f}", "end": f"{end:.3f}", "step": step})
 
 
 def live_problems(root, kubesim_bin, prometheus_bin):
@@ -234,10 +258,7 @@ def live_problems(root, kubesim_bin, prometheus_bin):
             checked = 0
             for path, board in shipped.dashboards(root):
                 where = os.path.relpath(path, root)
-                exprs = variable_queries(board)
-                for p in board.get("panels", []):
-                    exprs += targets(p)
-                for expr in exprs:
+                for _, expr, _ in board_queries(board):
                     q = substitute(expr)
                     needs_data = not re.search(r'rebound_|ALERTS|job="rebound"', q)
                     ok = wait_for(lambda: _accepted(base, q, needs_data), 45 if needs_data else 0)
