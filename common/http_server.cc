@@ -528,7 +528,7 @@ struct HttpServer::Impl {
     }
     MHD_suspend_connection(connection);
     bool queued = tasks.Run(
-        [this, connection, &request] {
+        [connection, &request] {
           HttpResponse response;
           try {
             response = request.route->handler(request.request);

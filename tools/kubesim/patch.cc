@@ -118,8 +118,9 @@ common::Status MergeObject(json& target, const json& patch) {
       if (!value.is_array() || !target.contains(field) || !target[field].is_array()) continue;
       json& list = target[field];
       list.erase(std::remove_if(list.begin(), list.end(),
-                                [&](const json& item) {
-                                  return std::find(value.begin(), value.end(), item) != value.end();
+                                [&removed = value](const json& item) {
+                                  return std::find(removed.begin(), removed.end(), item) !=
+                                         removed.end();
                                 }),
                  list.end());
       continue;

@@ -298,7 +298,7 @@ ScenarioResult ParseRoot(const std::optional<YAML::Node>& root, YamlErrors& erro
   std::set<std::tuple<Kind, std::string, std::string>> workloads;
   for (auto [key, kind] : {std::pair{"deployments", Kind::kDeployment},
                            std::pair{"statefulsets", Kind::kStatefulSet}}) {
-    ForEachItem(map, key, [&](const YAML::Node& item, const std::string& name) {
+    ForEachItem(map, key, [&, kind = kind](const YAML::Node& item, const std::string& name) {
       auto workload = ParseWorkload(kind, item, name, errors);
       if (!workload) return;
       if (!workload->name.empty() &&
