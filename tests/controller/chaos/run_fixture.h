@@ -49,9 +49,14 @@ class RecordingObserver final : public RunObserver {
     std::lock_guard lock(mu_);
     finished.push_back(run);
   }
+  void OnRestored(const ChaosRun& run) override {
+    std::lock_guard lock(mu_);
+    restored.push_back(run);
+  }
   std::mutex mu_;
   std::vector<RunPhase> phases;
   std::vector<ChaosRun> finished;
+  std::vector<ChaosRun> restored;
 };
 
 // Calls a hook after each wait of a FakeSleeper.
