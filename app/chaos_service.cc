@@ -94,6 +94,7 @@ class ChaosService::Observer final : public controller::chaos::RunObserver {
     if (result == RunResult::kRecovered) recovery = run.recovery_time();
     service_.metrics_.RunEnded(run.experiment, RunResultName(result), now, recovery);
     service_.metrics_.SetActive(run.experiment, false);
+    if (run.restore_owed) service_.metrics_.RestoreOwed(run.experiment, true);
     if (result == RunResult::kRecovered && run.expect_healing) {
       service_.metrics_.PlaybookProven(*run.expect_healing, run.recovered_at.value_or(now));
     }
@@ -105,6 +106,32 @@ class ChaosService::Observer final : public controller::chaos::RunObserver {
     }
     Summarize(run, result);
     service_.Wake();
+  }
+
+  // The restore a finished run owed is settled: the metric, an Event on the target and a
+  // Slack line in the run's thread say the damage is gone.
+  void OnRestored(const ChaosRun& run) override {
+    service_.metrics_.RestoreOwed(run.experiment, false);
+    const std::string done = run.steps.empty() ? "" : run.steps.back().message;
+    const std::string what =
+        run.restored_by_chaos
+            ? fmt::format("restored after {} attempts", run.restore_attempts)
+            : fmt::format("no restore owed any more after {} attempts", run.restore_attempts);
+    spdlog::info("chaos run {} of {}: {} ({})", run.id, run.experiment, what, done);
+    if (!run.target.empty()) {
+      WriteEvent(
+          run, "Normal",
+          fmt::format("chaos experiment {} run {} {}: {}", run.experiment, run.id, what, done));
+    }
+    controller::notify::Notification n;
+    n.kind = controller::notify::Notification::Kind::kInfo;
+    n.thread_key = "chaos " + run.experiment;
+    n.title = fmt::format("Chaos run {} of {}: {}", run.id, run.experiment, what);
+    n.text = done;
+    n.success = true;
+    n.drill = true;
+    if (!run.target.empty()) n.fields.emplace_back("Target", run.target.ToString());
+    service_.healing_->notifier().Notify(std::move(n));
   }
 
  private:
@@ -150,6 +177,9 @@ class ChaosService::Observer final : public controller::chaos::RunObserver {
       if (result == RunResult::kRecovered) n.time_to_heal = *took;
     }
     if (run.restored_by_chaos) n.fields.emplace_back("Restored", "chaos undid its own fault");
+    if (run.restore_owed) {
+      n.fields.emplace_back("Restore owed", "the API refused chaos's undo of its fault: retrying");
+    }
     service_.healing_->notifier().Notify(std::move(n));
   }
 
@@ -202,6 +232,10 @@ common::Status ChaosService::Start(HealingService& healing) {
   std::vector<std::shared_ptr<const controller::chaos::Experiment>> experiments =
       healing.loaded().experiments;
   AddExperimentSeries(experiments);
+  // Before the engine starts: its start-up retries report the restores they settle.
+  common::Result<std::vector<ChaosRun>> owed = log_->RestoreOwed();
+  if (!owed.ok()) return owed.status().WithContext("reading the chaos run log");
+  for (const ChaosRun& run : *owed) metrics_.RestoreOwed(run.experiment, true);
   auto engine = std::make_unique<controller::chaos::ChaosEngine>(deps, options, experiments);
   if (common::Status started = engine->Start(); !started.ok()) {
     return started.WithContext("starting chaos");

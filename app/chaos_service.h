@@ -2,8 +2,9 @@
 // (controller/chaos/engine.h) over the clients healing built, a loop thread that asks the
 // engine to start due runs (at the plan's wake-up time, when a run ends, on reload), and the
 // engine's observer: the rebound_chaos_* metrics, a Kubernetes Event (reason ReboundChaos) on
-// the target when the fault goes in and when the run ends, and one Slack summary per run. It
-// serves the chaos API:
+// the target when the fault goes in and when the run ends, and one Slack summary per run; when
+// a retry settles a restore a run owed, rebound_chaos_restore_owed goes down and an Event and a
+// Slack line ("restored after N attempts") say so. It serves the chaos API:
 //   GET  /api/v1/chaos                          experiments with schedule state, next time and
 //                                               last run; runs in progress; recent runs
 //   GET  /api/v1/chaos/runs/ID                  one run with its steps
@@ -11,7 +12,8 @@
 //                                               409 running, 423 paused (authenticated)
 //   GET  /api/v1/coverage                       when chaos last proved each loaded playbook
 // At Start the engine closes runs a previous process left unfinished (undoing their faults)
-// and rebound_playbook_last_proven_timestamp_seconds is restored from the run log.
+// and rebound_playbook_last_proven_timestamp_seconds and rebound_chaos_restore_owed are restored
+// from the run log.
 //
 // Thread-safety: Start, Reload and Stop are called from the main thread; RunActiveOn and the
 // handlers from any thread.

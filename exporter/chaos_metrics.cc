@@ -26,11 +26,17 @@ constexpr FamilySpec kLastRecovery{"rebound_chaos_last_recovery_seconds", Metric
                                    kExperiment};
 constexpr FamilySpec kActive{"rebound_chaos_active", MetricType::Gauge,
                              "1 while a run of the experiment is on, else 0.", kExperiment};
+constexpr FamilySpec kRestoreOwed{
+    "rebound_chaos_restore_owed", MetricType::Gauge,
+    "Finished runs of the experiment whose fault chaos could not undo yet (the Kubernetes API "
+    "refused the restore; retried with backoff).",
+    kExperiment};
 constexpr FamilySpec kLastProven{
     "rebound_playbook_last_proven_timestamp_seconds", MetricType::Gauge,
     "When a recovered chaos run last proved the playbook (Unix time).", kPlaybook};
 
-constexpr std::array kFamilies = {kRuns, kRecovery, kLastRun, kLastRecovery, kActive, kLastProven};
+constexpr std::array kFamilies = {kRuns,   kRecovery,    kLastRun,   kLastRecovery,
+                                  kActive, kRestoreOwed, kLastProven};
 
 // 1 s to 30 min.
 prometheus::Histogram::BucketBoundaries RecoveryBuckets() {
@@ -51,6 +57,7 @@ ChaosMetrics::ChaosMetrics(prometheus::Registry& registry)
       last_run_(RegisterGauge(registry, kLastRun)),
       last_recovery_(RegisterGauge(registry, kLastRecovery)),
       active_(RegisterGauge(registry, kActive)),
+      restore_owed_(RegisterGauge(registry, kRestoreOwed)),
       last_proven_(RegisterGauge(registry, kLastProven)) {}
 
 std::span<const FamilySpec> ChaosMetrics::Families() { return kFamilies; }
@@ -61,10 +68,20 @@ void ChaosMetrics::AddExperiment(const std::string& experiment,
     runs_.Add({{"experiment", experiment}, {"result", std::string(result)}});
   }
   active_.Add({{"experiment", experiment}});
+  restore_owed_.Add({{"experiment", experiment}});
 }
 
 void ChaosMetrics::SetActive(const std::string& experiment, bool active) {
   active_.Add({{"experiment", experiment}}).Set(active ? 1 : 0);
+}
+
+void ChaosMetrics::RestoreOwed(const std::string& experiment, bool owed) {
+  prometheus::Gauge& gauge = restore_owed_.Add({{"experiment", experiment}});
+  if (owed) {
+    gauge.Increment();
+  } else {
+    gauge.Decrement();
+  }
 }
 
 void ChaosMetrics::RunEnded(const std::string& experiment, std::string_view result,

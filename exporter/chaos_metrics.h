@@ -4,6 +4,7 @@
 //   rebound_chaos_last_run_timestamp_seconds{experiment} when the last run ended
 //   rebound_chaos_last_recovery_seconds{experiment}      the last recovered run's recovery time
 //   rebound_chaos_active{experiment}                     1 while a run of the experiment is on
+//   rebound_chaos_restore_owed{experiment}               finished runs whose fault is not undone
 //   rebound_playbook_last_proven_timestamp_seconds{playbook}  the last recovered run proving it
 // The class takes plain names (experiment, playbook, result); the result names come from the
 // chaos engine's name table.
@@ -40,6 +41,9 @@ class ChaosMetrics {
   void AddExperiment(const std::string& experiment, std::span<const std::string_view> results);
   // rebound_chaos_active{experiment} to 1 (a run started) or 0 (it ended).
   void SetActive(const std::string& experiment, bool active);
+  // rebound_chaos_restore_owed{experiment} up by one (a run of it ended owing the restore of
+  // its fault) or down by one (a retry settled such a restore).
+  void RestoreOwed(const std::string& experiment, bool owed);
   // A run ended at `ended` (Unix time) with `result`: counts it and sets the last-run time; with
   // `recovery` (a recovered run's time to recovery) also observes the histogram and sets the
   // last recovery.
@@ -55,6 +59,7 @@ class ChaosMetrics {
   prometheus::Family<prometheus::Gauge>& last_run_;
   prometheus::Family<prometheus::Gauge>& last_recovery_;
   prometheus::Family<prometheus::Gauge>& active_;
+  prometheus::Family<prometheus::Gauge>& restore_owed_;
   prometheus::Family<prometheus::Gauge>& last_proven_;
 };
 

@@ -34,6 +34,7 @@ class ChaosEngine::Observer final : public RunObserver {
     engine_.Finished(run);
     daemon_.OnFinished(run);
   }
+  void OnRestored(const ChaosRun& run) override { daemon_.OnRestored(run); }
 
  private:
   ChaosEngine& engine_;

@@ -1,10 +1,13 @@
 #include "controller/chaos/fault.h"
 
 #include <algorithm>
+#include <charconv>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include "controller/actions/action_support.h"
+#include "controller/actions/label_selector.h"
 #include "kube/object.h"
 
 namespace rebound::controller::chaos {
@@ -28,6 +31,74 @@ bool Tolerates(const nlohmann::json& toleration, const nlohmann::json& taint) {
   const nlohmann::json& wanted = JsonAt(toleration, {"value"});
   return !any_key && key == JsonAt(taint, {"key"}) &&
          (wanted.is_string() ? wanted.get<std::string>() : "") == taint_value;
+}
+
+// `text` as a whole decimal integer (as the scheduler parses Gt and Lt operands).
+std::optional<int64_t> ParseInteger(const nlohmann::json& text) {
+  if (!text.is_string()) return std::nullopt;
+  const std::string& s = text.get_ref<const std::string&>();
+  int64_t value = 0;
+  auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (error != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+// Whether one NodeSelectorRequirement holds for `subject`: the node's labels (matchExpressions)
+// or {"metadata.name": name} (matchFields). In, NotIn, Exists and DoesNotExist mean what they
+// mean in a label selector, so the label selector's evaluation judges them; Gt and Lt compare
+// the label, read as an integer, with the single value. A malformed requirement holds for no
+// node, as the API server would not have accepted it.
+bool RequirementHolds(const nlohmann::json& requirement, const nlohmann::json& subject) {
+  const nlohmann::json& op = JsonAt(requirement, {"operator"});
+  if (op != "Gt" && op != "Lt") {
+    return actions::SelectorMatches({{"matchExpressions", nlohmann::json::array({requirement})}},
+                                    subject);
+  }
+  const nlohmann::json& values = JsonAt(requirement, {"values"});
+  const nlohmann::json& key = JsonAt(requirement, {"key"});
+  if (!values.is_array() || values.size() != 1 || !key.is_string()) return false;
+  const std::optional<int64_t> bound = ParseInteger(values[0]);
+  const std::optional<int64_t> label = ParseInteger(JsonAt(subject, {key.get<std::string>()}));
+  if (!bound || !label) return false;
+  return op == "Gt" ? *label > *bound : *label < *bound;
+}
+
+// Whether every requirement of `requirements` (a JSON array, or absent) holds for `subject`;
+// `count` adds how many there were. False for a value that is not an array.
+bool AllHold(const nlohmann::json& requirements, const nlohmann::json& subject, size_t& count) {
+  if (requirements.is_null()) return true;
+  if (!requirements.is_array()) return false;
+  count += requirements.size();
+  return std::all_of(requirements.begin(), requirements.end(),
+                     [&](const nlohmann::json& r) { return RequirementHolds(r, subject); });
+}
+
+// Whether `node` matches one NodeSelectorTerm: its matchExpressions (on the node's labels) and
+// matchFields (on metadata.name, with In or NotIn only) all hold. A term without requirements
+// matches no node.
+bool TermMatches(const nlohmann::json& term, const nlohmann::json& node) {
+  const nlohmann::json& fields = JsonAt(term, {"matchFields"});
+  if (fields.is_array()) {
+    for (const nlohmann::json& field : fields) {
+      const nlohmann::json& op = JsonAt(field, {"operator"});
+      if (JsonAt(field, {"key"}) != "metadata.name" || (op != "In" && op != "NotIn")) return false;
+    }
+  }
+  size_t count = 0;
+  return AllHold(JsonAt(term, {"matchExpressions"}), JsonAt(node, {"metadata", "labels"}), count) &&
+         AllHold(fields, {{"metadata.name", kube::ObjectName(node)}}, count) && count > 0;
+}
+
+// Whether the pod's required node affinity lets it on `node`: its nodeSelectorTerms are ORed.
+// No required node affinity: any node.
+bool NodeAffinityAllows(const nlohmann::json& pod_spec, const nlohmann::json& node) {
+  const nlohmann::json& required = JsonAt(
+      pod_spec, {"affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"});
+  if (required.is_null()) return true;
+  const nlohmann::json& terms = JsonAt(required, {"nodeSelectorTerms"});
+  if (!terms.is_array()) return false;
+  return std::any_of(terms.begin(), terms.end(),
+                     [&](const nlohmann::json& term) { return TermMatches(term, node); });
 }
 
 }  // namespace
@@ -82,6 +153,7 @@ bool PodFitsNode(const nlohmann::json& pod_spec, const nlohmann::json& node) {
       if (JsonAt(labels, {it.key()}) != it.value()) return false;
     }
   }
+  if (!NodeAffinityAllows(pod_spec, node)) return false;
   const nlohmann::json& taints = JsonAt(node, {"spec", "taints"});
   if (!taints.is_array()) return true;
   const nlohmann::json& tolerations = JsonAt(pod_spec, {"tolerations"});

@@ -37,8 +37,12 @@ std::string BlastRadiusRefusal(int ready, int taken, bool allow_total_outage);
 bool NodeSchedulable(const nlohmann::json& node);
 
 // Whether pods of `pod_spec` (a pod template's spec) may be placed on `node` as far as its
-// labels and taints go: the pod's nodeSelector matches the node's labels and every NoSchedule
-// or NoExecute taint of the node is tolerated. (Affinity and resources are not judged.)
+// labels, name and taints go: the pod's nodeSelector matches the node's labels, its required
+// node affinity (affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution:
+// nodeSelectorTerms ORed, the requirements of a term ANDed; matchExpressions with In, NotIn,
+// Exists, DoesNotExist, Gt, Lt on the labels, matchFields on metadata.name) lets it there,
+// and every NoSchedule or NoExecute taint of the node is tolerated. Not judged: preferred
+// affinity, pod affinity and anti-affinity, topology spread, resources and ports.
 bool PodFitsNode(const nlohmann::json& pod_spec, const nlohmann::json& node);
 
 // The blast-radius rule for cordoning `node` among `nodes` (every node, as listed): "" when

@@ -183,6 +183,7 @@ void Runner::Run::Restore(const std::string& why) {
 }
 
 void Runner::Run::Apply(const Undo& undo) {
+  ++run_.restore_attempts;
   run_.restore_owed = undo.outcome == UndoOutcome::kFailed;
   if (undo.outcome == UndoOutcome::kDone) run_.restored_by_chaos = true;
   if (run_.restore_owed) {

@@ -209,6 +209,7 @@ nlohmann::json RunToJson(const ChaosRun& run) {
                {"recoverWithinSeconds", run.recover_within.count() / 1000.0},
                {"restoredByChaos", run.restored_by_chaos},
                {"restoreOwed", run.restore_owed},
+               {"restoreAttempts", run.restore_attempts},
                {"dryRun", run.dry_run}};
   if (run.slot) json["slot"] = FormatTime(*run.slot);
   if (run.result) json["result"] = RunResultName(*run.result);
@@ -273,6 +274,11 @@ common::Result<ChaosRun> RunFromJson(const nlohmann::json& json) {
   RUN_JSON_ASSIGN(run.restored_by_chaos, r.Bool("restoredByChaos"));
   if (r.Field("restoreOwed") != nullptr) {
     RUN_JSON_ASSIGN(run.restore_owed, r.Bool("restoreOwed"));
+  }
+  if (r.Field("restoreAttempts") != nullptr) {
+    int64_t attempts = 0;
+    RUN_JSON_ASSIGN(attempts, r.Int("restoreAttempts"));
+    run.restore_attempts = static_cast<int>(attempts);
   }
   RUN_JSON_ASSIGN(run.dry_run, r.Bool("dryRun"));
   if (const Json* steps = r.Field("steps"); steps != nullptr && steps->is_array()) {

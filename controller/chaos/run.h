@@ -107,6 +107,9 @@ struct ChaosRun {
   // but stays owed until a retry (Runner::RetryRestores) restores it or finds it no longer
   // chaos's to undo.
   bool restore_owed = false;
+  // How many times chaos tried to undo its fault: the restore at the deadline, abort or
+  // restart, and each retry of an owed one (0 when it never had to).
+  int restore_attempts = 0;
   bool dry_run = false;
   std::vector<RunStep> steps;
 
@@ -123,9 +126,10 @@ struct ChaosRun {
 //    JSON numbers lose 64-bit precision), "count", "pods": [{"name", "uid"}],
 //    "previousReady"?, "previousReplicas"?, "setReplicas"?, "node"?}?, "expectHealing"?,
 //    "recoverWithinSeconds", "injectedAt"?, "faultObservedAt"?, "recoveredAt"?,
-//    "recoverySeconds"?, "restoredByChaos", "restoreOwed", "dryRun",
+//    "recoverySeconds"?, "restoredByChaos", "restoreOwed", "restoreAttempts", "dryRun",
 //    "steps": [{"at", "phase", "message"}]}
-// Absent optionals are left out. "restoreOwed" is read as false when absent (older records).
+// Absent optionals are left out. "restoreOwed" is read as false and "restoreAttempts" as 0
+// when absent (older records).
 nlohmann::json RunToJson(const ChaosRun& run);
 // Reads RunToJson's output back. InvalidArgument naming the field when it is malformed.
 common::Result<ChaosRun> RunFromJson(const nlohmann::json& json);

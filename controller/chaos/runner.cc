@@ -116,12 +116,14 @@ bool Runner::Run::RetryRestore() {
   const std::string before = run_.steps.empty() ? "" : run_.steps.back().message;
   const Undo undo = UndoFault();
   Apply(undo);
-  // Each refusal is recorded once, not at every retry; the run stays done.
+  // Each refusal is recorded as a step once, not at every retry; the count of attempts is
+  // saved every time. The run stays done.
   std::string message = "retried the restore: " + undo.message;
   if (!run_.restore_owed || message != before) {
     run_.steps.push_back({Now(), RunPhase::kRestore, std::move(message)});
-    if (!Save()) return true;  // the log still says owed: tried again later
   }
+  if (!Save()) return true;  // the log still says owed: tried again later
+  if (!run_.restore_owed) deps_.observer.OnRestored(run_);
   return run_.restore_owed;
 }
 

@@ -34,7 +34,8 @@
 //      the recorded count, node uncordoned) unless the current state shows it is no longer
 //      chaos's (healing or a person changed it since, or the target is gone), and records
 //      that it had to. A restore the API refused leaves the run `restoreOwed`:
-//      RetryRestores tries again (the engine calls it at start-up and with backoff).
+//      RetryRestores tries again (the engine calls it at start-up and with backoff), and
+//      reports to the observer when a retry settles it.
 // Every phase change and step is written to the run log and reported to the RunObserver.
 //
 // Thread-safety: Execute may run on several threads at once (one run each); the dependencies
@@ -76,6 +77,12 @@ class RunObserver {
   // The run ended (run.phase == kDone, run.result set), also for skipped runs and for
   // unfinished runs closed at start-up.
   virtual void OnFinished(const ChaosRun& run) = 0;
+  // A finished run owed the restore of its fault (ChaosRun::restore_owed) and a retry
+  // (Runner::RetryRestores) settled it: chaos undid the fault (run.restored_by_chaos), or found
+  // it no longer chaos's to undo (the target gone, or changed by someone else since). The run
+  // log has it no longer owed; the run's last step says which, run.restore_attempts how many
+  // tries it took.
+  virtual void OnRestored(const ChaosRun& run) = 0;
 };
 
 // What the runner works with; every reference must outlive the Runner.

@@ -24,9 +24,20 @@ TEST(ChaosMetricsTest, LoadedExperimentHasItsSeriesAtZero) {
                         {{"experiment", "web-kill"}, {"result", "failed"}}),
             0);
   EXPECT_EQ(MetricValue(registry, "rebound_chaos_active", {{"experiment", "web-kill"}}), 0);
+  EXPECT_EQ(MetricValue(registry, "rebound_chaos_restore_owed", {{"experiment", "web-kill"}}), 0);
   EXPECT_EQ(MetricValue(registry, "rebound_chaos_last_run_timestamp_seconds",
                         {{"experiment", "web-kill"}}),
             std::nullopt);
+}
+
+TEST(ChaosMetricsTest, OwedRestoresAreCountedUntilSettled) {
+  prometheus::Registry registry;
+  ChaosMetrics metrics(registry);
+  metrics.RestoreOwed("web-down", true);
+  metrics.RestoreOwed("web-down", true);
+  EXPECT_EQ(MetricValue(registry, "rebound_chaos_restore_owed", {{"experiment", "web-down"}}), 2);
+  metrics.RestoreOwed("web-down", false);
+  EXPECT_EQ(MetricValue(registry, "rebound_chaos_restore_owed", {{"experiment", "web-down"}}), 1);
 }
 
 TEST(ChaosMetricsTest, RecoveredRunFeedsHistogramAndLastValues) {

@@ -87,6 +87,7 @@ TEST(MetricsReferenceTest, AreaClassesRegisterWhatTheyList) {
   chaos.RunEnded("web-scale-to-zero", "recovered", std::chrono::system_clock::now(),
                  std::chrono::seconds(12));
   chaos.SetActive("web-scale-to-zero", false);
+  chaos.RestoreOwed("web-scale-to-zero", false);
   chaos.PlaybookProven("restore-replicas", std::chrono::system_clock::now());
 
   auto target_states = std::make_shared<TargetStateCollector>([] {

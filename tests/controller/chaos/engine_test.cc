@@ -112,6 +112,7 @@ namespace {
 class TickingObserver final : public RunObserver {
  public:
   void OnPhase(const ChaosRun&) override {}
+  void OnRestored(const ChaosRun&) override {}
   void OnFinished(const ChaosRun&) override {
     if (engine != nullptr) engine->Tick();
     ++finished;

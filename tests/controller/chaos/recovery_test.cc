@@ -15,11 +15,6 @@ using std::chrono::seconds;
 
 class RecoveryTest : public RunFixture {
  protected:
-  void SetSpecReplicas(int replicas) {
-    nlohmann::json d = Get(kube::kDeployments, "shop", "web");
-    d["spec"]["replicas"] = replicas;
-    store_.Put(kube::kDeployments, d);
-  }
   bool HasStep(const ChaosRun& run, const std::string& part) {
     for (const RunStep& step : run.steps) {
       if (step.message.find(part) != std::string::npos) return true;
@@ -171,6 +166,16 @@ TEST_F(RecoveryTest, CordonNeverLeavesTheWorkloadWithoutANodeItFits) {
 
   d["spec"]["template"]["spec"]["tolerations"] = {
       {{"key", "dedicated"}, {"operator", "Equal"}, {"value", "db"}}};
+  // Required node affinity keeps web off n2 by name.
+  d["spec"]["template"]["spec"]["affinity"]["nodeAffinity"]
+   ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"] = nlohmann::json::array(
+       {{{"matchFields", nlohmann::json::array({{{"key", "metadata.name"},
+                                                 {"operator", "NotIn"},
+                                                 {"values", nlohmann::json::array({"n2"})}}})}}});
+  store_.Put(kube::kDeployments, d);
+  EXPECT_EQ(Execute(e).result, RunResult::kSkipped);
+
+  d["spec"]["template"]["spec"].erase("affinity");
   store_.Put(kube::kDeployments, d);
   sleeper_.on_sleep = [&](int) {
     nlohmann::json node = Get(kube::kNodes, "", "n1");

@@ -20,7 +20,6 @@ class RestoreTest : public RunFixture {
  protected:
   ~RestoreTest() override { log_.reset(); }  // before vfs_, which its connection uses
 
-  int Replicas() { return Get(kube::kDeployments, "shop", "web")["spec"]["replicas"]; }
   // The next `n` scale updates fail as an API server that is away would.
   void FailScaleUpdates(int n) {
     kube_.FailNext(kube::Verb::kUpdate, "deployments/scale",
@@ -97,6 +96,8 @@ TEST_F(RestoreTest, ARefusedRestoreIsOwedAndRetriedUntilItWorks) {
   FailScaleUpdates(1);
   EXPECT_EQ(StillOwed(runner), 1);
   EXPECT_EQ(Replicas(), 2);
+  EXPECT_TRUE(observer_.restored.empty());  // still owed: nothing to report
+  EXPECT_EQ(log_->Get(run.id)->restore_attempts, 2);
   EXPECT_EQ(StillOwed(runner), 0);
   EXPECT_EQ(Replicas(), 3);
   auto stored = log_->Get(run.id);
@@ -105,7 +106,16 @@ TEST_F(RestoreTest, ARefusedRestoreIsOwedAndRetriedUntilItWorks) {
   EXPECT_TRUE(stored->restored_by_chaos);
   EXPECT_EQ(stored->phase, RunPhase::kDone);
   EXPECT_EQ(stored->steps.back().message, "retried the restore: scaled back to 3 replicas");
+  EXPECT_EQ(stored->restore_attempts, 3);  // at the deadline, and two retries
   EXPECT_TRUE(log_->RestoreOwed()->empty());
+  // The observer hears of it once, with the run as the log has it.
+  ASSERT_EQ(observer_.restored.size(), 1u);
+  EXPECT_EQ(observer_.restored[0].id, run.id);
+  EXPECT_TRUE(observer_.restored[0].restored_by_chaos);
+  EXPECT_FALSE(observer_.restored[0].restore_owed);
+  EXPECT_EQ(observer_.restored[0].restore_attempts, 3);
+  EXPECT_EQ(StillOwed(runner), 0);
+  EXPECT_EQ(observer_.restored.size(), 1u);
 }
 
 TEST_F(RestoreTest, AnOwedRestoreSomeoneElseMadeMootIsClosed) {
@@ -123,6 +133,9 @@ TEST_F(RestoreTest, AnOwedRestoreSomeoneElseMadeMootIsClosed) {
   EXPECT_FALSE(stored->restored_by_chaos);
   EXPECT_EQ(stored->steps.back().message,
             "retried the restore: replicas are 4, not the 2 chaos set: left as they are");
+  ASSERT_EQ(observer_.restored.size(), 1u);
+  EXPECT_FALSE(observer_.restored[0].restored_by_chaos);
+  EXPECT_EQ(observer_.restored[0].restore_attempts, 2);
 }
 
 TEST_F(RestoreTest, TheEngineRetriesOwedRestoresAtStartAndWithBackoff) {

@@ -110,6 +110,14 @@ void RunFixture::SetReady(const std::string& name, int ready) {
   store_.Put(kube::kDeployments, d);
 }
 
+void RunFixture::SetSpecReplicas(int replicas) {
+  nlohmann::json d = Get(kube::kDeployments, "shop", "web");
+  d["spec"]["replicas"] = replicas;
+  store_.Put(kube::kDeployments, d);
+}
+
+int RunFixture::Replicas() { return Get(kube::kDeployments, "shop", "web")["spec"]["replicas"]; }
+
 void RunFixture::Heal(const std::string& playbook, const std::string& target) {
   healing::HealRecord record;
   record.at = clock_.Now();

@@ -49,9 +49,14 @@ class RecordingObserver final : public RunObserver {
     std::lock_guard lock(mu_);
     finished.push_back(run);
   }
+  void OnRestored(const ChaosRun& run) override {
+    std::lock_guard lock(mu_);
+    restored.push_back(run);
+  }
   std::mutex mu_;
   std::vector<RunPhase> phases;
   std::vector<ChaosRun> finished;
+  std::vector<ChaosRun> restored;
 };
 
 // Calls a hook after each wait of a FakeSleeper.
@@ -85,6 +90,9 @@ class RunFixture : public ::testing::Test {
   ChaosRun Execute(const Experiment& e);
   // Sets the deployment's status (ready replicas and all) to `ready`.
   void SetReady(const std::string& name, int ready);
+  // shop/web's spec.replicas: sets it (as a scale would, without a new generation), reads it.
+  void SetSpecReplicas(int replicas);
+  int Replicas();
   // Writes a heal-log action record of `playbook` acting on `target` now.
   void Heal(const std::string& playbook, const std::string& target);
   nlohmann::json Get(const kube::Resource& r, const std::string& ns, const std::string& name);
