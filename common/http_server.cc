@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -622,12 +623,15 @@ struct HttpServer::Impl {
   // socket down at body_timeout) without an answer, and offers no way to queue one while a
   // body comes in. The socket is still open then (MHD_USE_TURBO: no shutdown before
   // OnCompleted), so the 400 is written straight to it, and MHD closes the connection. Over
-  // TLS the connection just closes.
+  // TLS it is written through the connection's GnuTLS session, which is still up: a client
+  // that ended its side with a TLS close_notify gets it; one that closed the TCP stream
+  // without close_notify broke the session (GnuTLS refuses to write on it), so it only sees
+  // the connection close.
   void AnswerIncompleteBody(MHD_Connection* connection, Request& request) {
     request.stage = Stage::kAnswered;
-    if (server.tls()) return;
-    const MHD_ConnectionInfo* info =
-        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(
+        connection, server.tls() ? MHD_CONNECTION_INFO_GNUTLS_SESSION
+                                 : MHD_CONNECTION_INFO_CONNECTION_FD);
     if (info == nullptr) return;
     HttpResponse response = HttpResponse::Error(
         400, "request body shorter than its Content-Length, or not received within " +
@@ -639,7 +643,12 @@ struct HttpServer::Impl {
                       "\r\nContent-Length: " + std::to_string(response.body.size()) +
                       "\r\nConnection: close\r\n\r\n" + response.body;
     // Best effort: a few hundred bytes fit in any socket buffer.
-    (void)send(info->connect_fd, raw.data(), raw.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (server.tls()) {
+      (void)gnutls_record_send(static_cast<gnutls_session_t>(info->tls_session), raw.data(),
+                               raw.size());
+    } else {
+      (void)send(info->connect_fd, raw.data(), raw.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
   }
 };
 

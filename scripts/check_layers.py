@@ -52,6 +52,7 @@ THIRD_PARTY = {
     "Eigen/": ["anomaly"],
     "curl/": ["common/http_client.cc", "common/percent_encoding.cc"],
     "microhttpd.h": ["common/http_server.cc"],
+    "gnutls/": ["common/http_server.cc"],
     "sqlite3.h": ["store"],
     "re2/": ["common/matcher.cc", "common/matcher.h"],
     "openssl/": ["common"],

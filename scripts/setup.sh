@@ -8,7 +8,7 @@ set -euo pipefail
 build_packages=(
   build-essential dpkg-dev cmake ninja-build ccache pkg-config git ca-certificates curl openssl
   prometheus-cpp-dev libmicrohttpd-dev libyaml-cpp-dev libeigen3-dev libcurl4-openssl-dev
-  libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libre2-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libgnutls28-dev libre2-dev
   libcctz-dev tzdata
 )
 test_packages=(

@@ -41,6 +41,11 @@ CREATE INDEX heal_log_by_at ON heal_log (at_ms);
 -- Settled(): the records of one episode.
 CREATE INDEX heal_log_by_episode ON heal_log (fingerprint, starts_at);
 )sql",
+    R"sql(
+-- A folded decision names the remediation it joined: the first episode of that remediation.
+ALTER TABLE heal_log ADD COLUMN joined_fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE heal_log ADD COLUMN joined_starts_at TEXT NOT NULL DEFAULT '';
+)sql",
 };
 // Before the owners of journal.db kept their own versions, this table was version 2 of the file.
 constexpr store::Schema kSchema{
@@ -48,7 +53,7 @@ constexpr store::Schema kSchema{
 
 constexpr std::string_view kColumns =
     "id, at_ms, fingerprint, starts_at, alertname, playbook, target, step, action, kind, result, "
-    "reason, message, duration_ms";
+    "reason, message, duration_ms, joined_fingerprint, joined_starts_at";
 
 HealRecord::Kind ParseKind(std::string_view name) {
   for (HealRecord::Kind kind :
@@ -79,16 +84,16 @@ std::string_view HealRecordKindName(HealRecord::Kind kind) {
 
 class HealLog::Impl {
  public:
-  common::Status Open(const std::string& state_dir) {
+  common::Status Open(const std::string& state_dir, const std::string& vfs) {
     const std::string path = (std::filesystem::path(state_dir) / "journal.db").string();
-    REBOUND_RETURN_IF_ERROR(db_.Open(path, store::OpenMode::kReadWrite, "heal log"));
+    REBOUND_RETURN_IF_ERROR(db_.Open(path, store::OpenMode::kReadWrite, "heal log", vfs));
     const store::Database& db = db_;
     REBOUND_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=FULL", "set synchronous=FULL"));
     REBOUND_RETURN_IF_ERROR(store::Migrate(db, kSchema));
     const std::string select = "SELECT " + std::string(kColumns) + " FROM heal_log";
     REBOUND_RETURN_IF_ERROR(insert_.Prepare(
         db, "INSERT INTO heal_log (" + std::string(kColumns).substr(4) +
-                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
     // Served by heal_log_by_at (which ends in the rowid, id): no sort, whatever the page.
     const std::string older = " WHERE (at_ms, id) < (?2, ?3)";
     const std::string newest_first = " ORDER BY at_ms DESC, id DESC LIMIT ?1";
@@ -102,10 +107,11 @@ class HealLog::Impl {
         "playbook = ?3 AND kind = ?4 AND result IN (?5, ?6) AND target <> '' "
         "ORDER BY id DESC LIMIT 1"));
     REBOUND_RETURN_IF_ERROR(delete_before_.Prepare(db, "DELETE FROM heal_log WHERE at_ms < ?1"));
-    REBOUND_RETURN_IF_ERROR(episode_.Prepare(
-        db,
-        "SELECT kind, result FROM heal_log WHERE fingerprint = ?1 AND starts_at = ?2 AND kind "
-        "IN ('decision', 'outcome') ORDER BY id"));
+    REBOUND_RETURN_IF_ERROR(
+        episode_.Prepare(db,
+                         "SELECT kind, result, joined_fingerprint, joined_starts_at FROM heal_log "
+                         "WHERE fingerprint = ?1 AND starts_at = ?2 AND kind "
+                         "IN ('decision', 'outcome') ORDER BY id"));
     return common::Status::Ok();
   }
 
@@ -173,14 +179,45 @@ class HealLog::Impl {
 
   common::Result<bool> Settled(const intake::EpisodeKey& key) {
     std::lock_guard lock(mu_);
+    common::Result<Verdict> verdict = Judge(key);
+    if (!verdict.ok()) return verdict.status();
+    if (!verdict->joined) return verdict->settled;
+    // Folded: it ends with the remediation it joined, whose first episode is never folded.
+    common::Result<Verdict> joined = Judge(*verdict->joined);
+    if (!joined.ok()) return joined.status();
+    return joined->settled && !joined->joined;
+  }
+
+  common::Result<std::optional<intake::EpisodeKey>> JoinedOf(const intake::EpisodeKey& key) {
+    std::lock_guard lock(mu_);
+    common::Result<Verdict> verdict = Judge(key);
+    if (!verdict.ok()) return verdict.status();
+    return verdict->joined;
+  }
+
+ private:
+  // What the records of one episode say: settled (see Settled), or folded into the
+  // remediation of `joined` (the newest fold that named it; older rows name none).
+  struct Verdict {
+    bool settled = false;
+    std::optional<intake::EpisodeKey> joined;
+  };
+
+  // The caller holds mu_.
+  common::Result<Verdict> Judge(const intake::EpisodeKey& key) {
     Query query(db_, episode_, "read the heal log of an episode");
     query.Text(key.fingerprint).Text(key.starts_at);
     bool decided = false;
     bool running = false;  // a "matched" without a final outcome yet
+    std::optional<intake::EpisodeKey> joined;
+    bool folded_unknown = false;  // folded by a version that did not record into what
     for (;;) {
       common::Result<bool> row = query.Step();
       if (!row.ok()) return row.status();
-      if (!*row) return decided && !running;
+      if (!*row) {
+        if (folded_unknown) return Verdict{};
+        return Verdict{.settled = !joined && decided && !running, .joined = joined};
+      }
       const std::string result = query.ColumnText(1);
       if (ParseKind(query.ColumnText(0)) == HealRecord::Kind::kOutcome) {
         running = result == RemediationOutcomeName(RemediationOutcome::kInterrupted);
@@ -189,14 +226,23 @@ class HealLog::Impl {
       switch (DecisionResultFromName(result).value_or(DecisionResult::kFolded)) {
         case DecisionResult::kMatched:
           decided = running = true;
+          joined.reset();
           break;
         case DecisionResult::kNoPlaybook:
         case DecisionResult::kRefused:
+          // A refusal also ends a remediation interrupted before (its resumption was refused).
           decided = true;
+          running = false;
+          joined.reset();
           break;
         case DecisionResult::kFolded:
-          // Its outcome is recorded under the remediation's first episode: unknown here.
-          return false;
+          // Its outcome is recorded under the remediation's first episode, named here.
+          if (query.ColumnText(2).empty()) {
+            folded_unknown = true;
+          } else {
+            joined = intake::EpisodeKey{query.ColumnText(2), query.ColumnText(3)};
+          }
+          break;
         case DecisionResult::kSkipped:
         case DecisionResult::kWaiting:
           break;  // steps of a matched remediation
@@ -204,7 +250,6 @@ class HealLog::Impl {
     }
   }
 
- private:
   // Binds `record` to insert_ and runs it; the caller holds mu_.
   common::Status Insert(const HealRecord& record) {
     Query insert(db_, insert_, "append to heal log");
@@ -220,7 +265,9 @@ class HealLog::Impl {
         .Text(record.result)
         .Text(record.reason)
         .Text(record.message)
-        .Int(record.duration.count());
+        .Int(record.duration.count())
+        .Text(record.joined.fingerprint)
+        .Text(record.joined.starts_at);
     return insert.Run();
   }
 
@@ -246,6 +293,8 @@ class HealLog::Impl {
       r.reason = query.ColumnText(11);
       r.message = query.ColumnText(12);
       r.duration = std::chrono::milliseconds(query.ColumnInt(13));
+      r.joined.fingerprint = query.ColumnText(14);
+      r.joined.starts_at = query.ColumnText(15);
       bytes += r.episode.fingerprint.size() + r.episode.starts_at.size() + r.alertname.size() +
                r.playbook.size() + r.target.size() + r.action.size() + r.result.size() +
                r.reason.size() + r.message.size();
@@ -262,9 +311,10 @@ class HealLog::Impl {
 HealLog::HealLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HealLog::~HealLog() = default;
 
-common::Result<std::unique_ptr<HealLog>> HealLog::Open(const std::string& state_dir) {
+common::Result<std::unique_ptr<HealLog>> HealLog::Open(const std::string& state_dir,
+                                                       const std::string& vfs) {
   auto impl = std::make_unique<Impl>();
-  REBOUND_RETURN_IF_ERROR(impl->Open(state_dir));
+  REBOUND_RETURN_IF_ERROR(impl->Open(state_dir, vfs));
   return std::unique_ptr<HealLog>(new HealLog(std::move(impl)));
 }
 
@@ -304,6 +354,11 @@ common::Result<size_t> HealLog::DeleteBefore(std::chrono::system_clock::time_poi
 
 common::Result<bool> HealLog::Settled(const intake::EpisodeKey& key) const {
   return impl_->Settled(key);
+}
+
+common::Result<std::optional<intake::EpisodeKey>> HealLog::JoinedOf(
+    const intake::EpisodeKey& key) const {
+  return impl_->JoinedOf(key);
 }
 
 }  // namespace rebound::controller::healing

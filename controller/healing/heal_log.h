@@ -47,6 +47,9 @@ struct HealRecord {
                         // "matched" whose anomaly gate passed
   std::string message;  // for people
   std::chrono::milliseconds duration{0};
+  // On a "folded" decision: the first episode of the remediation it joined (that
+  // remediation's id), by which the folded episode ends with it, across restarts too.
+  intake::EpisodeKey joined;
 };
 
 // "decision" | "action" | "verify" | "outcome" | "escalation"
@@ -55,9 +58,11 @@ std::string_view HealRecordKindName(HealRecord::Kind kind);
 class HealLog {
  public:
   // Opens the journal database in `state_dir`, which Journal::Open must have created, and
-  // creates or migrates the heal_log table in it (store/schema.h). Unavailable when the file
-  // cannot be opened, Internal when the table cannot be set up.
-  static common::Result<std::unique_ptr<HealLog>> Open(const std::string& state_dir);
+  // creates or migrates the heal_log table in it (store/schema.h). `vfs` names the SQLite VFS
+  // ("" the default; tests name a store::FaultVfs). Unavailable when the file cannot be
+  // opened, Internal when the table cannot be set up.
+  static common::Result<std::unique_ptr<HealLog>> Open(const std::string& state_dir,
+                                                       const std::string& vfs = "");
   ~HealLog();
 
   // Records `record` durably; returns it with its id. Unavailable on a database failure.
@@ -85,11 +90,16 @@ class HealLog {
   // Deletes records older than `before`; returns how many.
   common::Result<size_t> DeleteBefore(std::chrono::system_clock::time_point before);
   // Whether healing is done with the episode `key` by what its records say: it has a decision,
-  // and every remediation it matched has a final outcome (not "interrupted"). False for an
-  // episode that was folded into another's remediation (its outcome is recorded under that
-  // episode), and for one without records. Lets healing decide an episode once even when its
-  // journal state ("handled") was lost, or the episode was deleted by retention and sent again.
+  // and every remediation it matched has a final outcome (not "interrupted") or its resumption
+  // was refused. An episode folded into another's remediation is settled when that
+  // remediation is (its outcome is recorded under that remediation's first episode, which the
+  // "folded" record names). False for an episode without records. Lets healing decide an
+  // episode once even when its journal state ("handled") was lost, or the episode was deleted
+  // by retention and sent again.
   common::Result<bool> Settled(const intake::EpisodeKey& key) const;
+  // The first episode of the remediation that `key` was last folded into, when its newest
+  // decision is such a fold; nullopt otherwise.
+  common::Result<std::optional<intake::EpisodeKey>> JoinedOf(const intake::EpisodeKey& key) const;
 
  private:
   class Impl;

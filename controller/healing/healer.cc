@@ -43,7 +43,10 @@ bool Healer::Submit(const std::vector<intake::Episode>& episodes, std::stop_toke
   std::vector<const intake::Episode*> unmatched;
   std::vector<Matched> matched;
   for (const intake::Episode& episode : episodes) {
-    if (episode.state == intake::EpisodeState::kClosed || AlreadyDecided(episode)) continue;
+    if (episode.state == intake::EpisodeState::kClosed || AlreadyDecided(episode) ||
+        Rejoin(episode)) {
+      continue;
+    }
     std::vector<std::shared_ptr<const playbook::Playbook>> found = index->Match(episode.labels);
     if (found.empty()) {
       unmatched.push_back(&episode);
@@ -51,7 +54,7 @@ bool Healer::Submit(const std::vector<intake::Episode>& episodes, std::stop_toke
       matched.push_back(Matched{episode, std::move(found), intake::ApproximateSize(episode)});
     }
   }
-  SetAsideUnmatched(unmatched);
+  SetAsideUnmatched(unmatched, stop);
   for (Matched& next : matched) {
     if (options_.synchronous) {
       Handle(next, std::stop_token());
@@ -70,31 +73,94 @@ bool Healer::AlreadyDecided(const intake::Episode& episode) {
   if (!settled.ok() || !*settled) return false;
   spdlog::info("heal {}: already decided (heal log); not deciding again", EpisodeId(episode.key));
   (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
+  EndWithRemediation(episode.key);
   return true;
 }
 
-void Healer::SetAsideUnmatched(const std::vector<const intake::Episode*>& episodes) {
+bool Healer::Rejoin(const intake::Episode& episode) {
+  // The "folded" record names the remediation the episode joined before the restart. That
+  // remediation was interrupted (it is not settled, or AlreadyDecided would have said so): it
+  // resumes under its own first episode, and this one ends with it rather than being decided
+  // a second time (refused by the cooldown of the resumed remediation's mark, say).
+  common::Result<std::optional<intake::EpisodeKey>> joined = deps_.log.JoinedOf(episode.key);
+  if (!joined.ok() || !joined->has_value()) return false;
+  const intake::EpisodeKey& first = **joined;
+  const std::string id = EpisodeId(first);
+  spdlog::info("heal {}: folded into remediation {} before a restart; ends with it",
+               EpisodeId(episode.key), id);
+  {
+    std::lock_guard lock(mu_);
+    rejoin_[id].push_back(episode.key);
+    for (auto& [target, remediation] : active_) {
+      if (remediation->id() == id) remediation->Fold(episode.key);  // resumed already
+    }
+  }
+  // Registered first, then checked: whether that remediation's episode ended before or ends
+  // after, EndWithRemediation sees this one.
+  EndWithRemediation(first);
+  return true;
+}
+
+void Healer::EndWithRemediation(const intake::EpisodeKey& first) {
+  const std::string id = EpisodeId(first);
+  {
+    std::lock_guard lock(mu_);
+    if (!rejoin_.contains(id)) return;
+  }
+  common::Result<intake::Episode> now = deps_.journal.Get(first);
+  const bool gone = !now.ok() && now.status().code() == common::StatusCode::kNotFound;
+  if (!gone && (!now.ok() || now->state == intake::EpisodeState::kPending)) return;
+  std::vector<intake::EpisodeKey> joined;
+  {
+    std::lock_guard lock(mu_);
+    auto found = rejoin_.find(id);
+    if (found == rejoin_.end()) return;
+    joined = std::move(found->second);
+    rejoin_.erase(found);
+  }
+  for (const common::Status& s : deps_.journal.SetStates(joined, intake::EpisodeState::kHandled)) {
+    if (!s.ok()) {
+      spdlog::error("heal {}: cannot record a folded episode as handled: {}", id, s.message());
+    }
+  }
+}
+
+common::Status Healer::Durably(const std::function<common::Status()>& write, std::stop_token stop) {
+  std::chrono::milliseconds wait = deps_.poll_interval;
+  for (int attempt = 1;; ++attempt) {
+    common::Status status = write();
+    if (status.ok()) return status;
+    spdlog::error(
+        "heal: cannot write the heal log (attempt {}; nothing acts until it is "
+        "written): {}",
+        attempt, status.message());
+    if (!deps_.sleeper.SleepFor(wait, stop)) return status;
+    wait = std::min(wait * 2, std::chrono::milliseconds(kMaxRecordBackoff));
+  }
+}
+
+void Healer::SetAsideUnmatched(const std::vector<const intake::Episode*>& episodes,
+                               std::stop_token stop) {
   if (episodes.empty()) return;
   std::vector<HealRecord> records;
   std::vector<intake::EpisodeKey> keys;
   records.reserve(episodes.size());
   keys.reserve(episodes.size());
   for (const intake::Episode* episode : episodes) {
-    deps_.metrics.Unmatched();
     records.push_back(DecisionRecord(*episode, "", "", DecisionResult::kNoPlaybook, "",
                                      "no playbook matches this alert"));
     keys.push_back(episode->key);
   }
-  if (common::Status appended = deps_.log.AppendAll(records); !appended.ok()) {
-    spdlog::error("heal: cannot write {} decision(s) to the heal log: {}", records.size(),
-                  appended.message());
-  }
+  // Not recorded before a stop: not decided either (pending, decided at the next start).
+  if (!Durably([&] { return deps_.log.AppendAll(records); }, stop).ok()) return;
+  for (size_t i = 0; i < episodes.size(); ++i) deps_.metrics.Unmatched();
   std::vector<common::Status> set = deps_.journal.SetStates(keys, intake::EpisodeState::kHandled);
   for (size_t i = 0; i < set.size(); ++i) {
     if (!set[i].ok()) {
       spdlog::error("heal {}: cannot record the episode as handled: {}", EpisodeId(keys[i]),
                     set[i].message());
     }
+    EndWithRemediation(keys[i]);
   }
 }
 
@@ -205,20 +271,19 @@ HealRecord Healer::DecisionRecord(const intake::Episode& episode, const std::str
   return record;
 }
 
-void Healer::Decide(const intake::Episode& episode, const std::string& playbook,
-                    const std::string& target, DecisionResult result, std::string reason,
-                    std::string message) {
-  HealRecord record =
-      DecisionRecord(episode, playbook, target, result, std::move(reason), std::move(message));
-  if (common::Result<HealRecord> appended = deps_.log.Append(std::move(record)); !appended.ok()) {
-    spdlog::error("heal {}: cannot write the heal log: {}", EpisodeId(episode.key),
-                  appended.status().message());
-  }
+bool Healer::Decide(HealRecord record, std::stop_token stop) {
+  return Durably([&] { return deps_.log.Append(record).status(); }, stop).ok();
 }
 
 void Healer::Refuse(const intake::Episode& episode, const std::string& playbook,
-                    const actions::Target* target, std::string reason, std::string message) {
+                    const actions::Target* target, std::string reason, std::string message,
+                    std::stop_token stop) {
   const std::string what = target != nullptr ? target->ToString() : "";
+  if (!Decide(DecisionRecord(episode, playbook, what, DecisionResult::kRefused, std::move(reason),
+                             message),
+              stop)) {
+    return;
+  }
   notify::Notification n = EpisodeNotification(episode, playbook, target);
   n.kind = notify::Notification::Kind::kRefusal;
   n.drill = target != nullptr && deps_.drill && deps_.drill(what);
@@ -229,7 +294,6 @@ void Healer::Refuse(const intake::Episode& episode, const std::string& playbook,
   deps_.notifier.Notify(std::move(n));
   deps_.metrics.RemediationEnded(playbook, RemediationOutcomeName(RemediationOutcome::kRefused),
                                  std::nullopt);
-  Decide(episode, playbook, what, DecisionResult::kRefused, std::move(reason), std::move(message));
   (void)deps_.journal.SetState(episode.key, intake::EpisodeState::kHandled);
 }
 
@@ -238,6 +302,7 @@ void Healer::Handle(const Matched& matched, std::stop_token stop) {
     if (stop.stop_requested()) return;
     HandleWithPlaybook(matched.episode, playbook, stop);
   }
+  EndWithRemediation(matched.episode.key);
 }
 
 common::Result<ResolvedTarget> Healer::Resolve(const intake::Episode& episode,
@@ -307,7 +372,7 @@ void Healer::HandleWithPlaybook(const intake::Episode& episode,
            code == common::StatusCode::kInvalidArgument ? "template"
            : code == common::StatusCode::kNotFound      ? "target_not_found"
                                                         : "target_unresolved",
-           resolved.status().message());
+           resolved.status().message(), stop);
     return;
   }
   const std::string target = resolved->target.ToString();
@@ -320,25 +385,34 @@ void Healer::HandleWithPlaybook(const intake::Episode& episode,
   if (mark && !resuming) deps_.guardrails.NoteAction(mark->playbook, target, mark->at);
   std::shared_ptr<Remediation> remediation;
   std::optional<Refusal> refusal;
+  std::optional<intake::EpisodeKey> joined;  // the first episode of the one it folds into
   {
     std::lock_guard lock(mu_);
     if (auto running = active_.find(target); running != active_.end()) {
-      running->second->Fold(episode);
+      running->second->Fold(episode.key);
+      joined = running->second->first();
     } else if (refusal = deps_.guardrails.CheckStart(*playbook, resolved->target, resuming);
                !refusal) {
       remediation = std::make_shared<Remediation>(deps_, playbook, *resolved, episode,
                                                   resuming ? mark->step : 0);
       active_[target] = remediation;
+      // Episodes folded into it before a restart join it again (Rejoin).
+      if (auto waiting = rejoin_.find(remediation->id()); waiting != rejoin_.end()) {
+        for (const intake::EpisodeKey& key : waiting->second) remediation->Fold(key);
+      }
     }
   }
   if (refusal) {
     deps_.metrics.GuardrailBlocked(refusal->reason);
-    Refuse(episode, playbook->name, &resolved->target, refusal->reason, refusal->message);
+    Refuse(episode, playbook->name, &resolved->target, refusal->reason, refusal->message, stop);
     return;
   }
   if (remediation == nullptr) {
-    Decide(episode, playbook->name, target, DecisionResult::kFolded, "",
-           "a remediation of " + target + " is already running; this alert joins it");
+    HealRecord folded =
+        DecisionRecord(episode, playbook->name, target, DecisionResult::kFolded, "",
+                       "a remediation of " + target + " is already running; this alert joins it");
+    folded.joined = *joined;
+    Decide(std::move(folded), stop);
     return;
   }
   // A resumed remediation passed its gate before the restart. A gate that passes is the
@@ -355,7 +429,7 @@ void Healer::HandleWithPlaybook(const intake::Episode& episode,
       }
       if (gate.ok()) deps_.metrics.GuardrailBlocked("anomaly");
       Refuse(episode, playbook->name, &resolved->target, gate.ok() ? "anomaly" : "template",
-             gate.ok() ? gate->explanation : gate.status().message());
+             gate.ok() ? gate->explanation : gate.status().message(), stop);
       // Alerts that joined while the gate read Prometheus end with this one.
       for (const common::Status& s :
            deps_.journal.SetStates(remediation->Episodes(), intake::EpisodeState::kHandled)) {
@@ -370,11 +444,19 @@ void Healer::HandleWithPlaybook(const intake::Episode& episode,
     gate_reason = "anomaly";
     gate_note = "; " + gate->explanation;
   }
-  Decide(episode, playbook->name, target, DecisionResult::kMatched, gate_reason,
-         (resuming ? "resuming playbook " + playbook->name + " at step " +
-                         std::to_string(mark->step + 1) + " on "
-                   : "starting playbook " + playbook->name + " on ") +
-             target + (deps_.guardrails.DryRun(*playbook) ? " (dry run)" : "") + gate_note);
+  // Not recorded before a stop: it does not act (the episode stays pending, decided again at
+  // the next start, with nothing done).
+  if (!Decide(DecisionRecord(episode, playbook->name, target, DecisionResult::kMatched, gate_reason,
+                             (resuming ? "resuming playbook " + playbook->name + " at step " +
+                                             std::to_string(mark->step + 1) + " on "
+                                       : "starting playbook " + playbook->name + " on ") +
+                                 target + (deps_.guardrails.DryRun(*playbook) ? " (dry run)" : "") +
+                                 gate_note),
+              stop)) {
+    std::lock_guard lock(mu_);
+    active_.erase(target);
+    return;
+  }
   states_.Started(resolved->target);
   const RemediationOutcome outcome = remediation->Run(stop);
   states_.Ended(resolved->target, outcome, remediation->Episodes());

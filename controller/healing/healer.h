@@ -9,7 +9,17 @@
 //     target's signals from Prometheus (outside the lock), and records a refusal (reason
 //     "anomaly", with the score) unless it passes, or
 //   - starts a Remediation.
-// Every decision is recorded (heal log, logs, metrics; refusals also on Slack). Playbooks are
+// Every decision is recorded (heal log, logs, metrics; refusals also on Slack), and carried
+// out only once it is recorded: a heal-log write that fails (a full disk) is retried, poll_interval
+// apart and backing off to kMaxRecordBackoff, until it succeeds or the healer stops; nothing
+// acts, notifies or sets the episode handled meanwhile, so an episode is decided once, and one
+// whose decision was never recorded did nothing and stays pending (decided at the next start).
+//
+// An episode folded into a running remediation ends with it, across restarts too: its
+// "folded" record names the remediation (by its first episode). Resumed after a restart, such
+// an episode is not decided again: it joins that remediation when it resumes (or at once when
+// it runs already), and is set handled when that one's episode is, whatever ended it; if that
+// remediation had finished, the heal log says the folded episode is settled. Playbooks are
 // matched when episodes are handed over: those no playbook matches are recorded as such and set
 // aside (state "handled") at once, a whole hand-over in one heal-log transaction and one journal
 // commit, so that a flood of alerts nothing heals stays cheap. When the target cannot be read
@@ -29,6 +39,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -105,11 +116,23 @@ class Healer {
     size_t bytes = 0;  // intake::ApproximateSize(episode)
   };
 
+  // The longest wait between two tries of a heal-log write.
+  static constexpr std::chrono::milliseconds kMaxRecordBackoff = std::chrono::minutes(1);
+
   // True (and the episode set handled) when the heal log shows it decided already.
   bool AlreadyDecided(const intake::Episode& episode);
+  // True when the episode was folded, before a restart, into a remediation that has not
+  // ended: it then waits for that remediation (rejoin_) instead of being decided again.
+  bool Rejoin(const intake::Episode& episode);
+  // Ends the episodes waiting in rejoin_ for the remediation first started by `first` once
+  // that episode is no longer pending: they are set handled with it.
+  void EndWithRemediation(const intake::EpisodeKey& first);
+  // Runs `write` (a heal-log write) until it succeeds or `stop` is requested, backing off
+  // between tries; returns its last status.
+  common::Status Durably(const std::function<common::Status()>& write, std::stop_token stop);
   // Records `episodes`, which no playbook matches, and sets them aside: one heal-log
-  // transaction and one journal commit.
-  void SetAsideUnmatched(const std::vector<const intake::Episode*>& episodes);
+  // transaction (Durably) and one journal commit.
+  void SetAsideUnmatched(const std::vector<const intake::Episode*>& episodes, std::stop_token stop);
   // Waits for room (false: stopped first), then queues `matched` under its fairness key.
   bool Enqueue(Matched matched, std::stop_token stop);
   void Handle(const Matched& matched, std::stop_token stop);
@@ -119,8 +142,7 @@ class Healer {
   // The workload `playbook` is to work on for `episode`: the one its remediation resolved
   // before a restart (ResolvedBeforeRestart), else the one the alert names now.
   common::Result<ResolvedTarget> Resolve(const intake::Episode& episode,
-                                         const playbook::Playbook& playbook,
-                                         std::stop_token stop);
+                                         const playbook::Playbook& playbook, std::stop_token stop);
   // For an episode taken up before a restart: the workload its remediation resolved then, from
   // the heal log; nullopt when none was resolved (or it cannot be read).
   std::optional<actions::Target> ResolvedBeforeRestart(const intake::Episode& episode,
@@ -130,16 +152,17 @@ class Healer {
   common::Result<anomaly::GateDecision> CheckAnomalyGate(const intake::Episode& episode,
                                                          const playbook::Playbook& playbook,
                                                          const actions::Target& target) const;
-  void Decide(const intake::Episode& episode, const std::string& playbook,
-              const std::string& target, DecisionResult result, std::string reason,
-              std::string message);
+  // Records `record` (Durably); false when it could not be before `stop`.
+  bool Decide(HealRecord record, std::stop_token stop);
   // The heal-log record of a decision, logged as it is made.
   HealRecord DecisionRecord(const intake::Episode& episode, const std::string& playbook,
                             const std::string& target, DecisionResult result, std::string reason,
                             std::string message) const;
-  // Records and announces that `playbook` will not act for `episode`, which is then handled.
+  // Records and announces that `playbook` will not act for `episode`, which is then handled;
+  // does nothing when the refusal could not be recorded before `stop`.
   void Refuse(const intake::Episode& episode, const std::string& playbook,
-              const actions::Target* target, std::string reason, std::string message);
+              const actions::Target* target, std::string reason, std::string message,
+              std::stop_token stop);
   void StartQueuedLocked();
 
   HealingDeps& deps_;
@@ -150,6 +173,8 @@ class Healer {
   std::condition_variable_any room_cv_;  // the queue has room, or the healer stops
   std::shared_ptr<const playbook::PlaybookIndex> playbooks_;
   std::map<std::string, std::shared_ptr<Remediation>> active_;  // by target
+  // Episodes folded before a restart, by the id of the remediation they joined (Rejoin).
+  std::map<std::string, std::vector<intake::EpisodeKey>> rejoin_;
   FairQueue<Matched> queue_;
   size_t queued_bytes_ = 0;  // of the episodes in queue_
   std::list<Task> tasks_;

@@ -74,10 +74,10 @@ void Remediation::NoteAnomalyGate(const std::string& explanation) {
   base_notification_.fields.emplace_back("Anomaly gate", explanation);
 }
 
-void Remediation::Fold(const intake::Episode& episode) {
+void Remediation::Fold(const intake::EpisodeKey& episode) {
   std::lock_guard lock(mu_);
-  if (std::find(episodes_.begin(), episodes_.end(), episode.key) != episodes_.end()) return;
-  episodes_.push_back(episode.key);
+  if (std::find(episodes_.begin(), episodes_.end(), episode) != episodes_.end()) return;
+  episodes_.push_back(episode);
   snapshot_.episodes = episodes_.size();
 }
 

@@ -59,7 +59,7 @@ struct HealingDeps {
   Guardrails& guardrails;
   exporter::HealMetrics& metrics;
   std::chrono::milliseconds poll_interval{5000};  // verification and retry polling
-  std::string instance;  // this replica's name, for Kubernetes Events
+  std::string instance;                           // this replica's name, for Kubernetes Events
   // Whether a chaos run works on `target` ("Deployment shop/web"): notifications about it are
   // marked as a drill. Null: never.
   std::function<bool(const std::string& target)> drill;
@@ -74,7 +74,7 @@ class Remediation {
     std::string id;
     std::string playbook;
     std::string target;
-    int step = 0;  // the step running now (0-based)
+    int step = 0;       // the step running now (0-based)
     std::string phase;  // "acting" | "waiting for a rollout" | "verifying" | "done"
     std::chrono::system_clock::time_point started_at;
     size_t episodes = 0;
@@ -89,8 +89,8 @@ class Remediation {
   void NoteAnomalyGate(const std::string& explanation);
 
   // Adds `episode` (same target, later alert) to this remediation: its verification then
-  // waits for that episode to resolve too, and it ends in the same state.
-  void Fold(const intake::Episode& episode);
+  // waits for that episode to resolve too, and it ends in the same state. Once only.
+  void Fold(const intake::EpisodeKey& episode);
 
   // Runs the steps and returns how the remediation ended (kInterrupted when `stop` was
   // requested: the episodes stay pending and are resumed at the next start).
@@ -99,6 +99,8 @@ class Remediation {
   std::vector<intake::EpisodeKey> Episodes() const;
   Snapshot snapshot() const;
   const std::string& id() const { return id_; }
+  // The episode that started it (its id names it).
+  const intake::EpisodeKey& first() const { return first_.key; }
 
  private:
   // What Run carries from one step to the next.

@@ -1,6 +1,11 @@
 #include "common/http_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -17,6 +22,63 @@ namespace {
 
 using rebound::testing::RunCommand;
 using rebound::testing::TempDir;
+
+// Writes a self-signed certificate for 127.0.0.1 and its key to dir/cert.pem and dir/key.pem.
+void WriteCertificate(const TempDir& dir) {
+  auto gen = RunCommand("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                        "-addext subjectAltName=IP:127.0.0.1 -keyout " + dir.File("key.pem") +
+                        " -out " + dir.File("cert.pem"));
+  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+}
+
+// A TLS client that writes raw bytes, can end its side of the stream with a TLS close_notify
+// while still reading, and reads with a deadline: what RawConnection is over plain TCP.
+class RawTlsConnection {
+ public:
+  explicit RawTlsConnection(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    ssl_ = SSL_new(ctx_);  // the server's certificate is not checked: the framing is tested
+    SSL_set_fd(ssl_, fd_);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+                 SSL_connect(ssl_) == 1;
+  }
+  ~RawTlsConnection() {
+    SSL_free(ssl_);
+    SSL_CTX_free(ctx_);
+    close(fd_);
+  }
+  bool connected() const { return connected_; }
+  bool Send(const std::string& data) {
+    return SSL_write(ssl_, data.data(), static_cast<int>(data.size())) ==
+           static_cast<int>(data.size());
+  }
+  // Sends close_notify: the client is done writing, and reads on.
+  void FinishSending() { (void)SSL_shutdown(ssl_); }
+  // What arrives within `timeout` (per read), until `until` has been seen or the stream ends.
+  std::string Receive(std::chrono::seconds timeout, const std::string& until) {
+    timeval tv{static_cast<time_t>(timeout.count()), 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    std::string out;
+    char buf[4096];
+    while (out.find(until) == std::string::npos) {
+      int n = SSL_read(ssl_, buf, sizeof(buf));
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+  bool connected_ = false;
+};
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -228,6 +290,23 @@ TEST_F(HttpServerTest, BodyShorterThanItsLengthIs400WhenTheClientCloses) {
   EXPECT_EQ(testing::RawConnection::Status(response), 400) << response;
 }
 
+// Over TLS too: a client that ends its side with close_notify before the body is complete gets
+// its 400, written through the connection's TLS session.
+TEST_F(HttpServerTest, BodyShorterThanItsLengthIs400WhenATlsClientCloses) {
+  TempDir dir;
+  WriteCertificate(dir);
+  HttpServer::Options options;
+  options.tls_cert_file = dir.File("cert.pem");
+  options.tls_key_file = dir.File("key.pem");
+  StartServer(options);
+  RawTlsConnection raw(server_->port());
+  ASSERT_TRUE(raw.connected());
+  ASSERT_TRUE(raw.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nshort"));
+  raw.FinishSending();
+  std::string response = raw.Receive(std::chrono::seconds(5), "\r\n\r\n");
+  EXPECT_EQ(testing::RawConnection::Status(response), 400) << response;
+}
+
 // The body deadline is for the whole body: a client that sends a byte now and then does not
 // keep the worker past it, and a client that stops short gets 400 at the deadline.
 TEST_F(HttpServerTest, BodyNotInByTheDeadlineIs400) {
@@ -366,10 +445,7 @@ TEST_F(HttpServerTest, HandlerExceptionBecomes500) {
 
 TEST_F(HttpServerTest, ServesHttpsWithCertificateAndKeyFiles) {
   TempDir dir;
-  auto gen = RunCommand("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-                        "-addext subjectAltName=IP:127.0.0.1 -keyout " + dir.File("key.pem") +
-                        " -out " + dir.File("cert.pem"));
-  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  WriteCertificate(dir);
   HttpServer::Options options;
   options.tls_cert_file = dir.File("cert.pem");
   options.tls_key_file = dir.File("key.pem");

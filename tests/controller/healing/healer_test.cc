@@ -10,6 +10,7 @@
 #include "controller/healing/workload_state.h"
 #include "kube/api_request.h"
 #include "kube/resource.h"
+#include "store/fault_vfs.h"
 #include "tests/controller/healing/healing_test_support.h"
 
 namespace rebound::controller::healing {
@@ -506,6 +507,155 @@ spec:
       message: "Could not heal {{ target }}"
       escalate: true
 )";
+
+// A second alert for the target folded into the running remediation; the daemon stopped while
+// that remediation verified its restart. After the restart the remediation resumes and the
+// folded episode joins it again instead of being decided a second time (refused by the
+// cooldown the remediation's own mark carries): one decision for it, one restart of the
+// target, and the resumed verification waits for its alert too.
+TEST_F(HealerRestartTest, AnEpisodeFoldedBeforeARestartJoinsTheResumedRemediation) {
+  ReadyDeployment("shop", "web", 3);
+  healer_options_.synchronous = false;
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode first = Fire("f1", CrashLabels());
+  intake::Episode second = Fire("f2", CrashLabels());
+  std::promise<void> verifying;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  sleeper_.SetHook([&, done = false](int) mutable {
+    if (done) return;
+    done = true;
+    verifying.set_value();
+    released.wait();
+  });
+  healer->Submit(first);
+  ASSERT_EQ(verifying.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  healer->Submit(second);
+  healer->WaitIdle(1);  // folded
+  healer->RequestStop();
+  release.set_value();
+  healer.reset();  // the daemon stops: the remediation is interrupted
+  ASSERT_EQ(Path().back(), "outcome:interrupted");
+  ASSERT_EQ(StateOf(second), EpisodeState::kPending);
+  const size_t before = Records().size();
+  const size_t patches = Patches();
+
+  healer_options_.synchronous = true;
+  auto restarted = MakeHealer(kCrashLoop);
+  // The first alert resolves at once; the folded one a few polls later.
+  sleeper_.SetHook([&](int sleeps) {
+    Resolve(first);
+    if (sleeps >= 3) Resolve(second);
+  });
+  restarted->Submit({*journal_->Get(first.key), *journal_->Get(second.key)});
+
+  const std::vector<HealRecord> records = Records();
+  EXPECT_EQ(std::count_if(records.begin(), records.end(),
+                          [&](const HealRecord& r) { return r.episode == second.key; }),
+            1)
+      << "the folded episode is not decided again";
+  const std::vector<std::string> path = Path();
+  EXPECT_THAT(std::vector<std::string>(path.begin() + static_cast<long>(before), path.end()),
+              ElementsAre("decision:matched", "action:restart:noop", "verify:restart:passed",
+                          "outcome:healed"));
+  EXPECT_EQ(Patches(), patches) << "nothing acts a second time";
+  EXPECT_GE(sleeper_.sleeps(), 3) << "the verification waited for the folded alert";
+  EXPECT_EQ(StateOf(second), EpisodeState::kClosed);
+}
+
+// The remediation a second alert folded into had ended (healed) before a restart, but the
+// folded episode's "handled" was lost: the heal log settles it with that remediation.
+TEST_F(HealerRestartTest, AnEpisodeFoldedIntoAFinishedRemediationIsSettledWithIt) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode first = Fire("f1", CrashLabels());
+  intake::Episode second = Fire("f2", CrashLabels());
+  HealRecord folded;
+  folded.at = clock_.Now();
+  folded.episode = second.key;
+  folded.playbook = "crashloop";
+  folded.target = "Deployment shop/web";
+  folded.result = "folded";
+  folded.joined = first.key;
+  sleeper_.SetHook([&](int) {
+    if (Records().size() == 2) {  // while verifying
+      EXPECT_TRUE(log_->Append(folded).ok());
+    }
+    Resolve(first);
+  });
+  healer->Submit(first);
+  ASSERT_EQ(Path().back(), "outcome:healed");
+  ASSERT_TRUE(journal_->SetState(second.key, EpisodeState::kPending).ok());
+  const size_t records = Records().size();
+
+  auto restarted = MakeHealer(kCrashLoop);
+  restarted->Submit(*journal_->Get(second.key));
+  EXPECT_EQ(Records().size(), records) << "not decided again";
+  EXPECT_EQ(StateOf(second), EpisodeState::kHandled);
+  EXPECT_EQ(Patches(), 2u) << "the first remediation's mark and restart only";
+}
+
+// The heal log on a full disk: a decision is carried out only once recorded.
+class HealerDiskFullTest : public HealerRestartTest {
+ protected:
+  void SetUp() override {
+    auto vfs = store::FaultVfs::Register("healer-disk-full");
+    ASSERT_TRUE(vfs.ok()) << vfs.status().ToString();
+    vfs_ = std::move(*vfs);
+    log_.reset();
+    auto log = HealLog::Open(dir_.path(), vfs_->name());
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    log_ = std::move(*log);
+  }
+  void TearDown() override { log_.reset(); }  // before the VFS it uses
+
+  std::unique_ptr<store::FaultVfs> vfs_;
+};
+
+TEST_F(HealerDiskFullTest, ADecisionIsRetriedUntilRecordedAndMadeOnce) {
+  ReadyDeployment("shop", "web", 3);
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  vfs_->Inject(store::Fault::kDiskFull);
+  sleeper_.SetHook([&](int sleeps) {
+    if (sleeps == 2) vfs_->Inject(store::Fault::kNone);  // space is back after two tries
+    if (sleeps > 2) Resolve(episode);
+  });
+  healer->Submit(episode);
+  EXPECT_GE(vfs_->failures(), 2);
+  EXPECT_THAT(Path(), ElementsAre("decision:matched", "action:restart:done",
+                                  "verify:restart:passed", "outcome:healed"));
+  EXPECT_EQ(Patches(), 2u) << "one mark, one restart";
+
+  // Its "handled" lost: still decided once.
+  ASSERT_TRUE(journal_->SetState(episode.key, EpisodeState::kPending).ok());
+  auto restarted = MakeHealer(kCrashLoop);
+  restarted->Submit(*journal_->Get(episode.key));
+  EXPECT_EQ(Records().size(), 4u);
+  EXPECT_EQ(Patches(), 2u);
+}
+
+// The disk stays full until the daemon stops: nothing was recorded, so nothing acted, nobody
+// was told, and the episode stays pending, decided at the next start.
+TEST_F(HealerDiskFullTest, ADecisionNeverRecordedDoesNotAct) {
+  ReadyDeployment("shop", "web", 3);
+  healer_options_.synchronous = false;
+  auto healer = MakeHealer(kCrashLoop);
+  intake::Episode episode = Fire("f1", CrashLabels());
+  vfs_->Inject(store::Fault::kDiskFull);
+  std::promise<void> retried;
+  sleeper_.SetHook([&](int sleeps) {
+    if (sleeps == 3) retried.set_value();
+  });
+  healer->Submit(episode);
+  ASSERT_EQ(retried.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  healer->Stop();
+  vfs_->Inject(store::Fault::kNone);
+  EXPECT_TRUE(Records().empty());
+  EXPECT_EQ(Patches(), 0u);
+  EXPECT_TRUE(notifier_.sent().empty());
+  EXPECT_EQ(StateOf(episode), EpisodeState::kPending);
+}
 
 TEST_F(HealerRestartTest, APodTargetedRemediationResumesOnTheWorkloadItResolvedBeforeARestart) {
   ReadyDeployment("shop", "web", 3);
