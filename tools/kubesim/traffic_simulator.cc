@@ -90,7 +90,7 @@ void TrafficSimulator::Advance() {
       std::optional<Calls>& calls = series.calls;
       if (behaviour.type == Behaviour::Type::kDependencyErrors) {
         if (!calls || calls->peer != behaviour.peer) {
-          calls.emplace();
+          calls = Calls();
           calls->peer = behaviour.peer;
         }
         calls->failed_code = behaviour.dependency_down ? "503" : "0";
