@@ -9,9 +9,11 @@
 #   scripts/test.sh                      everything
 #   SKIP_SANITIZERS=1 scripts/test.sh    test a plain build (build/) instead
 #   FUZZ_SECONDS=30                      length of the fuzzing run (0 skips it)
+#   SKIP_CLANG=1                         skip the clang build
 #
 # Then a Release build of the shipped binary alone, installed, packaged and checked
-# (scripts/build-release.sh, which the Dockerfile's build stage runs too).
+# (scripts/build-release.sh, which the Dockerfile's build stage runs too), and a clang
+# RelWithDebInfo build of every target (warnings are errors there too).
 # With CI=true the .deb is also installed with apt-get, checked and purged: that changes the
 # machine, so only where the machine is disposable.
 set -euo pipefail
@@ -45,6 +47,15 @@ if [ "${CI:-}" = true ]; then
   rebound check -c /etc/rebound/rebound.yaml
   command -v systemd-analyze >/dev/null && systemd-analyze verify /usr/lib/systemd/system/rebound.service
   apt-get purge -y -qq rebound >/dev/null
+fi
+
+if [ "${SKIP_CLANG:-0}" != 1 ] && command -v clang++ >/dev/null 2>&1; then
+  step "clang RelWithDebInfo build of the whole tree, warnings are errors"
+  # A second compiler at a second optimisation level, every target (tests, tools, benchmarks):
+  # what packagers build with must stay warning-free too. Built, not run: the sanitized
+  # build above runs the same tests.
+  BUILD_DIR=build-clang ./scripts/build.sh -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DREBOUND_WERROR=ON
 fi
 
 fuzz_seconds=${FUZZ_SECONDS:-30}
