@@ -77,5 +77,6 @@ HEALED_BY = {
     "ReboundJournalErrors": None,
     "ReboundChaosRecoveryFailed": None,
     "ReboundChaosRecoverySlow": None,
+    "ReboundChaosRestoreOwed": None,
     "ReboundPlaybookUnproven": None,
 }
