@@ -182,7 +182,10 @@ class HealLog::Impl {
     common::Result<Verdict> verdict = Judge(key);
     if (!verdict.ok()) return verdict.status();
     if (!verdict->joined) return verdict->settled;
-    // Folded: it ends with the remediation it joined, whose first episode is never folded.
+    // Folded: it ends with the remediation it joined. That remediation's first episode is
+    // folded itself only when its own decision was never recorded before a stop; then the
+    // remediation never ran, nothing here settles the episode, and the healer ends it with the
+    // one that first episode joined (Healer::Rejoin, EndWithRemediation).
     common::Result<Verdict> joined = Judge(*verdict->joined);
     if (!joined.ok()) return joined.status();
     return joined->settled && !joined->joined;

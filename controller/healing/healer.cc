@@ -123,6 +123,9 @@ void Healer::EndWithRemediation(const intake::EpisodeKey& first) {
       spdlog::error("heal {}: cannot record a folded episode as handled: {}", id, s.message());
     }
   }
+  // One of them may be the first of a remediation that never ran (its decision unrecorded
+  // before a stop) and have episodes waiting for it in turn.
+  for (const intake::EpisodeKey& key : joined) EndWithRemediation(key);
 }
 
 common::Status Healer::Durably(const std::function<common::Status()>& write, std::stop_token stop) {
@@ -391,6 +394,16 @@ void Healer::HandleWithPlaybook(const intake::Episode& episode,
     if (auto running = active_.find(target); running != active_.end()) {
       running->second->Fold(episode.key);
       joined = running->second->first();
+      // Episodes folded before a restart into a remediation this episode was to start (its
+      // decision never recorded: the disk was full until the stop) join the one it joins now,
+      // and end with it, rather than wait for a remediation that will not run.
+      if (auto waiting = rejoin_.extract(EpisodeId(episode.key)); !waiting.empty()) {
+        std::vector<intake::EpisodeKey>& into = rejoin_[running->second->id()];
+        for (const intake::EpisodeKey& key : waiting.mapped()) {
+          running->second->Fold(key);
+          into.push_back(key);
+        }
+      }
     } else if (refusal = deps_.guardrails.CheckStart(*playbook, resolved->target, resuming);
                !refusal) {
       remediation = std::make_shared<Remediation>(deps_, playbook, *resolved, episode,

@@ -8,12 +8,6 @@
 namespace rebound::testing {
 namespace {
 
-nlohmann::json AlertmanagerEpisodes(ReboundDaemon& daemon, const std::string& query = "") {
-  auto response = daemon.Get("/api/v1/episodes" + query);
-  if (!response.ok() || response->status != 200) return nlohmann::json::array();
-  return nlohmann::json::parse(response->body)["data"];
-}
-
 constexpr const char* kLabels =
     "KubeDeploymentReplicasMismatch namespace=shop deployment=web severity=warning "
     "--annotation=summary=replicas --generator-url=http://127.0.0.1:9/graph";
@@ -34,23 +28,23 @@ TEST(AlertmanagerIntegrationTest, EpisodeRecordedOnceDespiteRepeatsThenClosed) {
       [&] { return daemon.Metric("rebound_webhook_requests_total{code=\"200\"}") >= 3; },
       std::chrono::seconds(30)))
       << am.Log();
-  nlohmann::json episodes = AlertmanagerEpisodes(daemon);
+  nlohmann::json episodes = daemon.Episodes();
   ASSERT_EQ(episodes.size(), 1u) << episodes.dump();
   EXPECT_EQ(episodes[0]["alertname"], "KubeDeploymentReplicasMismatch");
   EXPECT_EQ(episodes[0]["labels"]["deployment"], "web");
   EXPECT_EQ(episodes[0]["status"], "firing");
   EXPECT_GE(daemon.Metric("rebound_alerts_deduplicated_total"), 2);
   // No playbook matches it: recorded as such and set aside ("handled").
-  EXPECT_TRUE(WaitFor([&] { return AlertmanagerEpisodes(daemon, "?state=handled").size() == 1; },
+  EXPECT_TRUE(WaitFor([&] { return daemon.Episodes("?state=handled").size() == 1; },
                       std::chrono::seconds(10)));
 
   CommandResult resolve = am.Amtool(std::string("alert add ") + kLabels + start + " --end=" +
                                     RunCommand("date -u +%FT%TZ").output.substr(0, 20));
   ASSERT_EQ(resolve.exit_code, 0) << resolve.output;
-  ASSERT_TRUE(WaitFor([&] { return AlertmanagerEpisodes(daemon, "?state=closed").size() == 1; },
+  ASSERT_TRUE(WaitFor([&] { return daemon.Episodes("?state=closed").size() == 1; },
                       std::chrono::seconds(30)))
       << am.Log();
-  episodes = AlertmanagerEpisodes(daemon);
+  episodes = daemon.Episodes();
   ASSERT_EQ(episodes.size(), 1u);
   EXPECT_EQ(episodes[0]["status"], "resolved");
   EXPECT_NE(episodes[0]["endsAt"], "");
@@ -73,7 +67,7 @@ TEST(AlertmanagerIntegrationTest, WrongTokenIsRefusedWith401) {
       std::chrono::seconds(30)))
       << am.Log();
   EXPECT_NE(am.Log().find("401"), std::string::npos) << am.Log();
-  EXPECT_TRUE(AlertmanagerEpisodes(daemon).empty());
+  EXPECT_TRUE(daemon.Episodes().empty());
 }
 
 }  // namespace

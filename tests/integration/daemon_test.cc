@@ -17,12 +17,6 @@ std::string Fixture(const std::string& name) {
   return AlertmanagerPayload(name);
 }
 
-nlohmann::json Episodes(ReboundDaemon& daemon, const std::string& query = "") {
-  auto response = daemon.Get("/api/v1/episodes" + query);
-  if (!response.ok() || response->status != 200) return nlohmann::json();
-  return nlohmann::json::parse(response->body)["data"];
-}
-
 TEST(DaemonTest, ServesProbesAndLintCleanMetrics) {
   TempDir dir;
   ReboundDaemon daemon(dir);
@@ -50,16 +44,16 @@ TEST(DaemonTest, RecordsEpisodesAndHandsThemToHealing) {
   ASSERT_TRUE(daemon.Start());
   ASSERT_EQ(daemon.PostWebhook(Fixture("grouped-truncated-firing.json"))->status, 200);
   ASSERT_EQ(daemon.PostWebhook(Fixture("grouped-truncated-firing.json"))->status, 200);
-  EXPECT_TRUE(WaitFor([&] { return Episodes(daemon, "?state=handled").size() == 2; },
+  EXPECT_TRUE(WaitFor([&] { return daemon.Episodes("?state=handled").size() == 2; },
                       std::chrono::seconds(10)));
-  nlohmann::json all = Episodes(daemon);
+  nlohmann::json all = daemon.Episodes();
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0]["alertname"], "KubePodCrashLooping");
   EXPECT_EQ(all[0]["labels"]["namespace"], "shop");
   EXPECT_EQ(daemon.Metric("rebound_alerts_deduplicated_total"), 2);
 
   ASSERT_EQ(daemon.PostWebhook(Fixture("grouped-truncated-resolved.json"))->status, 200);
-  EXPECT_EQ(Episodes(daemon, "?state=closed").size(), 2u);
+  EXPECT_EQ(daemon.Episodes("?state=closed").size(), 2u);
   EXPECT_EQ(daemon.Get("/api/v1/episodes?state=bogus")->status, 400);
   EXPECT_EQ(daemon.Get("/api/v1/episodes?limit=0")->status, 400);
 }
@@ -89,7 +83,7 @@ TEST(DaemonTest, AnswersEveryErrorStatusWithJson) {
   expect_error(client.Send(plain), 415);
   EXPECT_EQ(daemon.Metric("rebound_webhook_requests_total{code=\"413\"}"), 1);
   EXPECT_EQ(daemon.Metric("rebound_webhook_requests_total{code=\"405\"}"), 1);
-  EXPECT_TRUE(Episodes(daemon).empty());
+  EXPECT_TRUE(daemon.Episodes().empty());
 }
 
 TEST(DaemonTest, ServesHttpsWhenTlsIsConfigured) {

@@ -46,6 +46,7 @@ spec:
 )";
 
 constexpr char kTarget[] = "Deployment shop/web";
+constexpr char kFingerprint[] = "crash-web";
 
 class RestartIntegrationTest : public ::testing::Test {
  protected:
@@ -83,10 +84,13 @@ class RestartIntegrationTest : public ::testing::Test {
         seconds(30));
   }
 
-  void Post(const std::string& status) {
+  void Post(const std::string& status) { PostAbout(status, pod_, kFingerprint); }
+  // An alert about `pod` of the same Deployment, told apart by `fingerprint`.
+  void PostAbout(const std::string& status, const std::string& pod,
+                 const std::string& fingerprint) {
     daemon_->PostAlert(status,
-                       {{"alertname", "PodCrashLooping"}, {"namespace", "shop"}, {"pod", pod_}},
-                       starts_at_, "crash-web");
+                       {{"alertname", "PodCrashLooping"}, {"namespace", "shop"}, {"pod", pod}},
+                       starts_at_, fingerprint);
   }
 
   void Kill(int sig) {
@@ -98,6 +102,33 @@ class RestartIntegrationTest : public ::testing::Test {
   std::string Failure() {
     return "\npath: " + json(HealPath(*daemon_)).dump() + "\nrebound log:\n" +
            daemon_->process().Log();
+  }
+  // The decision records (their results) about the episode with this fingerprint.
+  std::vector<std::string> DecisionsOf(const std::string& fingerprint) {
+    std::vector<std::string> out;
+    for (const json& r : HealRecords(*daemon_)) {
+      if (r["kind"] == "decision" && r.value("fingerprint", "") == fingerprint) {
+        out.push_back(r["result"].get<std::string>());
+      }
+    }
+    return out;
+  }
+  // The state of the episode with this fingerprint ("" when it is not listed).
+  std::string EpisodeState(const std::string& fingerprint) {
+    for (const json& e : daemon_->Episodes()) {
+      if (e.value("fingerprint", "") == fingerprint) return e.value("state", "");
+    }
+    return "";
+  }
+  // How many alert episodes the running remediation of kTarget serves (-1: none runs).
+  int RemediationEpisodes() {
+    auto status = daemon_->Get("/api/v1/status");
+    if (!status.ok() || status->status != 200) return -1;
+    const json body = json::parse(status->body);
+    for (const json& r : body["data"]["remediations"]) {
+      if (r.value("target", "") == kTarget) return r.value("episodes", -1);
+    }
+    return -1;
   }
   // The message of the last action record, "" when none.
   std::string LastActionMessage() {
@@ -132,6 +163,41 @@ class RestartIntegrationTest : public ::testing::Test {
     EXPECT_EQ(RestartedAt(), PlannedRestartedAt());
     EXPECT_EQ(ReplicaSets().size(), 2u) << "restarted exactly once";
   }
+  // Fires the alert and waits for its remediation to be verifying: it restarted the
+  // Deployment, and the alert's pod is gone.
+  void FireAndWaitForVerifying() {
+    Post("firing");
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          std::vector<std::string> path = Path();
+          return !path.empty() && path.back() == "action:restart:done";
+        },
+        seconds(30)))
+        << Failure();
+    ASSERT_TRUE(WaitForAlertPodGone());
+  }
+  // FireAndWaitForVerifying, then a second alert about the same Deployment, folded into that
+  // remediation.
+  void FoldASecondAlertWhileVerifying(const std::string& fingerprint) {
+    ASSERT_NO_FATAL_FAILURE(FireAndWaitForVerifying());
+    // A pod of the new ReplicaSet: one of the old one may be gone before the alert is handled.
+    const std::string old_set = pod_.substr(0, pod_.rfind('-') + 1);
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          for (const std::string& pod : Pods()) {
+            if (!pod.starts_with(old_set)) folded_pod_ = pod;
+          }
+          return !folded_pod_.empty();
+        },
+        seconds(30)))
+        << Failure();
+    PostAbout("firing", folded_pod_, fingerprint);
+    ASSERT_TRUE(
+        WaitFor([&] { return DecisionsOf(fingerprint) == std::vector<std::string>{"folded"}; },
+                seconds(30)))
+        << Failure();
+    ASSERT_EQ(RemediationEpisodes(), 2) << Failure();
+  }
   // Waits until the pod the alert named has been replaced.
   bool WaitForAlertPodGone() {
     return WaitFor(
@@ -146,6 +212,7 @@ class RestartIntegrationTest : public ::testing::Test {
   kubesim::testing::KubesimHarness kubesim_;
   std::unique_ptr<ReboundDaemon> daemon_;
   std::string pod_;
+  std::string folded_pod_;  // the pod the second alert names (FoldASecondAlertWhileVerifying)
   std::string starts_at_;
 };
 
@@ -197,15 +264,7 @@ TEST_F(RestartIntegrationTest, KilledAfterTheRestartVerifiesItOnTheResolvedDeplo
 // SIGTERM while the step is being verified (the pod already replaced): the remediation is
 // interrupted and, after the restart, resumed on the Deployment and healed.
 TEST_F(RestartIntegrationTest, StoppedWhileVerifyingResumesOnTheResolvedDeployment) {
-  Post("firing");
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        std::vector<std::string> path = Path();
-        return !path.empty() && path.back() == "action:restart:done";
-      },
-      seconds(30)))
-      << Failure();
-  ASSERT_TRUE(WaitForAlertPodGone());
+  ASSERT_NO_FATAL_FAILURE(FireAndWaitForVerifying());
   const std::string restarted = RestartedAt();
   Kill(SIGTERM);
 
@@ -215,6 +274,51 @@ TEST_F(RestartIntegrationTest, StoppedWhileVerifyingResumesOnTheResolvedDeployme
   EXPECT_EQ(std::count(path.begin(), path.end(), "outcome:interrupted"), 1) << Failure();
   EXPECT_EQ(std::count(path.begin(), path.end(), "action:restart:noop"), 1) << Failure();
 }
+
+// A second alert about the Deployment is folded into the remediation while it verifies, then
+// the daemon stops (SIGTERM, or SIGKILL). After the restart the folded episode is not decided
+// again (one `folded` record, no `matched` or `refused`): it joins the resumed remediation,
+// the Deployment is restarted once, and both episodes end with that remediation.
+class RestartFoldedIntegrationTest : public RestartIntegrationTest,
+                                     public ::testing::WithParamInterface<int> {};
+
+TEST_P(RestartFoldedIntegrationTest, AFoldedAlertJoinsTheResumedRemediationAndIsNotDecidedAgain) {
+  constexpr char kFolded[] = "crash-web-2";
+  FoldASecondAlertWhileVerifying(kFolded);
+  const std::string restarted = RestartedAt();
+  ASSERT_FALSE(restarted.empty()) << Failure();
+  Kill(GetParam());
+
+  ASSERT_TRUE(daemon_->Start());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::vector<std::string> path = Path();
+        return std::count(path.begin(), path.end(), "decision:matched") >= 2 &&
+               path.back() == "action:restart:noop";
+      },
+      seconds(30)))
+      << Failure();
+  EXPECT_TRUE(WaitFor([&] { return RemediationEpisodes() == 2; }, seconds(30)))
+      << "the folded episode joined the resumed remediation" << Failure();
+  EXPECT_EQ(EpisodeState(kFolded), "pending");
+  Post("resolved");
+  PostAbout("resolved", folded_pod_, kFolded);
+  EXPECT_TRUE(WaitForHealPathEnd(*daemon_, "outcome:healed", seconds(60), kTarget)) << Failure();
+
+  EXPECT_EQ(DecisionsOf(kFolded), std::vector<std::string>{"folded"}) << Failure();
+  EXPECT_EQ(DecisionsOf(kFingerprint), (std::vector<std::string>{"matched", "matched"}))
+      << Failure();
+  EXPECT_EQ(RestartedAt(), restarted);
+  EXPECT_EQ(ReplicaSets().size(), 2u) << "restarted exactly once";
+  EXPECT_TRUE(WaitFor([&] { return daemon_->Episodes("?state=pending").empty(); }, seconds(10)));
+  EXPECT_EQ(EpisodeState(kFingerprint), "closed");
+  EXPECT_EQ(EpisodeState(kFolded), "closed");
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, RestartFoldedIntegrationTest, ::testing::Values(SIGTERM, SIGKILL),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return std::string(info.param == SIGTERM ? "Sigterm" : "Sigkill");
+                         });
 
 // Every mark PATCH fails and the daemon is killed while it retries: nothing acted without the
 // mark; after the restart (the API server healthy again) the step is marked and acts once.

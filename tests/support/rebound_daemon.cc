@@ -115,4 +115,10 @@ double ReboundDaemon::Metric(const std::string& series) {
   return -1;
 }
 
+nlohmann::json ReboundDaemon::Episodes(const std::string& query) {
+  auto response = Get("/api/v1/episodes" + query);
+  if (!response.ok() || response->status != 200) return nlohmann::json::array();
+  return nlohmann::json::parse(response->body)["data"];
+}
+
 }  // namespace rebound::testing

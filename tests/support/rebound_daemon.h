@@ -50,6 +50,9 @@ class ReboundDaemon {
                  const std::string& starts_at, const std::string& fingerprint);
   // The value of an unlabelled or exactly-labelled sample in /metrics, or -1 when absent.
   double Metric(const std::string& series);
+  // The "data" of GET /api/v1/episodes`query` ("?state=handled", say); an empty array when it
+  // cannot be read.
+  nlohmann::json Episodes(const std::string& query = "");
 
  private:
   const TempDir& dir_;

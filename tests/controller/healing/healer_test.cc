@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 
 #include "controller/healing/episode_context.h"
@@ -18,6 +19,35 @@ namespace {
 
 using intake::EpisodeState;
 using ::testing::ElementsAre;
+
+// Holds the first sleep of a HookSleeper (a remediation's first verification poll, say) until
+// Release(), so that a test can act while that remediation runs. Released when destroyed.
+class FirstSleepHold {
+ public:
+  explicit FirstSleepHold(HookSleeper& sleeper) {
+    sleeper.SetHook([this, done = false](int) mutable {
+      if (done) return;
+      done = true;
+      held_.set_value();
+      released_.wait();
+    });
+  }
+  ~FirstSleepHold() { Release(); }
+  // True once the first sleep is held, false when it is not within `timeout`.
+  bool WaitHeld(std::chrono::seconds timeout) {
+    return held_future_.wait_for(timeout) == std::future_status::ready;
+  }
+  void Release() {
+    if (!release_called_.exchange(true)) release_.set_value();
+  }
+
+ private:
+  std::promise<void> held_;
+  std::future<void> held_future_ = held_.get_future();
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+  std::atomic<bool> release_called_ = false;
+};
 
 constexpr char kCrashLoop[] = R"(
 apiVersion: rebound.io/v1
@@ -329,6 +359,17 @@ class HealerRestartTest : public HealerTest {
     }
     store_.Put(kube::kDeployments, d);
   }
+  // The "folded" decision of `episode` into the crashloop remediation `first` started.
+  HealRecord FoldedRecord(const intake::Episode& episode, const intake::Episode& first) {
+    HealRecord folded;
+    folded.at = clock_.Now();
+    folded.episode = episode.key;
+    folded.playbook = "crashloop";
+    folded.target = "Deployment shop/web";
+    folded.result = "folded";
+    folded.joined = first.key;
+    return folded;
+  }
   size_t Patches() const {
     const std::vector<std::string> calls = kube_.calls();
     return static_cast<size_t>(std::count_if(calls.begin(), calls.end(), [](const std::string& c) {
@@ -519,21 +560,13 @@ TEST_F(HealerRestartTest, AnEpisodeFoldedBeforeARestartJoinsTheResumedRemediatio
   auto healer = MakeHealer(kCrashLoop);
   intake::Episode first = Fire("f1", CrashLabels());
   intake::Episode second = Fire("f2", CrashLabels());
-  std::promise<void> verifying;
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  sleeper_.SetHook([&, done = false](int) mutable {
-    if (done) return;
-    done = true;
-    verifying.set_value();
-    released.wait();
-  });
+  FirstSleepHold hold(sleeper_);
   healer->Submit(first);
-  ASSERT_EQ(verifying.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  ASSERT_TRUE(hold.WaitHeld(std::chrono::seconds(30)));
   healer->Submit(second);
   healer->WaitIdle(1);  // folded
   healer->RequestStop();
-  release.set_value();
+  hold.Release();
   healer.reset();  // the daemon stops: the remediation is interrupted
   ASSERT_EQ(Path().back(), "outcome:interrupted");
   ASSERT_EQ(StateOf(second), EpisodeState::kPending);
@@ -570,13 +603,7 @@ TEST_F(HealerRestartTest, AnEpisodeFoldedIntoAFinishedRemediationIsSettledWithIt
   auto healer = MakeHealer(kCrashLoop);
   intake::Episode first = Fire("f1", CrashLabels());
   intake::Episode second = Fire("f2", CrashLabels());
-  HealRecord folded;
-  folded.at = clock_.Now();
-  folded.episode = second.key;
-  folded.playbook = "crashloop";
-  folded.target = "Deployment shop/web";
-  folded.result = "folded";
-  folded.joined = first.key;
+  const HealRecord folded = FoldedRecord(second, first);
   sleeper_.SetHook([&](int) {
     if (Records().size() == 2) {  // while verifying
       EXPECT_TRUE(log_->Append(folded).ok());
@@ -593,6 +620,46 @@ TEST_F(HealerRestartTest, AnEpisodeFoldedIntoAFinishedRemediationIsSettledWithIt
   EXPECT_EQ(Records().size(), records) << "not decided again";
   EXPECT_EQ(StateOf(second), EpisodeState::kHandled);
   EXPECT_EQ(Patches(), 2u) << "the first remediation's mark and restart only";
+}
+
+// Before a restart a second alert folded into the remediation the first was to start, but
+// the first's decision was never recorded (the heal log failed until the stop). After the
+// restart a third alert's remediation runs on the target first, and the first alert folds into
+// it: the episode that had joined the first one joins that remediation too (its verification
+// waits for it) rather than wait for one that will not run, with no decision of its own.
+TEST_F(HealerRestartTest, AnEpisodeFoldedIntoAnUnrecordedRemediationJoinsTheOneThatRuns) {
+  ReadyDeployment("shop", "web", 3);
+  healer_options_.synchronous = false;
+  intake::Episode first = Fire("f1", CrashLabels());
+  intake::Episode second = Fire("f2", CrashLabels());
+  intake::Episode third = Fire("f3", CrashLabels());
+  const HealRecord folded = FoldedRecord(second, first);
+  ASSERT_TRUE(log_->Append(folded).ok());
+  for (const intake::Episode* e : {&first, &second, &third}) {  // handed to healing
+    ASSERT_TRUE(journal_->SetState(e->key, EpisodeState::kPending).ok());
+  }
+
+  auto healer = MakeHealer(kCrashLoop);
+  FirstSleepHold hold(sleeper_);
+  healer->Submit(third);
+  ASSERT_TRUE(hold.WaitHeld(std::chrono::seconds(30)));  // third's remediation verifies
+  healer->Submit({*journal_->Get(second.key), *journal_->Get(first.key)});
+  healer->WaitIdle(1);
+  ASSERT_EQ(healer->Active().size(), 1u);
+  EXPECT_EQ(healer->Active()[0].episodes, 3u) << "the folded episode joined the one that runs";
+  Resolve(first);
+  Resolve(second);
+  Resolve(third);
+  hold.Release();
+  healer->WaitIdle();
+  EXPECT_EQ(Path().back(), "outcome:healed");
+  EXPECT_EQ(StateOf(second), EpisodeState::kClosed);
+  const std::vector<HealRecord> records = Records();
+  EXPECT_EQ(std::count_if(records.begin(), records.end(),
+                          [&](const HealRecord& r) { return r.episode == second.key; }),
+            1)
+      << "not decided again";
+  EXPECT_EQ(Patches(), 2u) << "one mark and one restart";
 }
 
 // The heal log on a full disk: a decision is carried out only once recorded.
@@ -824,17 +891,9 @@ TEST_F(HealerTest, EpisodesForATargetUnderRemediationFoldIntoIt) {
   Healer healer(*deps_, Playbooks(kCrashLoop), options);
   intake::Episode first = Fire("f1", CrashLabels());
   intake::Episode second = Fire("f2", CrashLabels());
-  std::promise<void> verifying;
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  sleeper_.SetHook([&, done = false](int) mutable {
-    if (done) return;
-    done = true;
-    verifying.set_value();
-    released.wait();
-  });
+  FirstSleepHold hold(sleeper_);
   healer.Submit(first);
-  verifying.get_future().wait();  // the first remediation is verifying its restart
+  ASSERT_TRUE(hold.WaitHeld(std::chrono::seconds(30)));  // the remediation verifies its restart
   healer.Submit(second);
   healer.WaitIdle(1);  // the second episode is handled; the first remediation still runs
   // The second episode joins the first remediation instead of starting another.
@@ -845,7 +904,7 @@ TEST_F(HealerTest, EpisodesForATargetUnderRemediationFoldIntoIt) {
   EXPECT_EQ(healer.Active()[0].episodes, 2u);
   Resolve(first);
   Resolve(second);
-  release.set_value();
+  hold.Release();
   healer.WaitIdle();
   EXPECT_EQ(Path().back(), "outcome:healed");
   EXPECT_EQ(StateOf(first), EpisodeState::kClosed);
